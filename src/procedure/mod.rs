@@ -1,0 +1,19 @@
+//! The procedure engine — pure: no I/O, no clock, no database.
+//!
+//! A command is evaluated against a decision's state, its jurisdiction pack, the working-day
+//! calendar and `now` (passed in), and yields either the events to append or every violation
+//! found, each with a stable rule id, its legal basis and messages in Chinese and English.
+
+pub mod calendar;
+pub mod condition;
+pub mod graph;
+pub mod pack;
+pub mod rules;
+pub mod state;
+pub mod violation;
+
+pub use calendar::{Calendar, Deadline};
+pub use pack::{Pack, PackError, PackSet};
+pub use rules::{evaluate, next_steps, NextStep};
+pub use state::{Command, Decision, Event, EventKind, Fact};
+pub use violation::Violation;

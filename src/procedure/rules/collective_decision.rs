@@ -1,0 +1,252 @@
+//! 集体讨论决定 (第二十九条、第三十条): the package for this exact draft; a 常务会议 or 全体会议;
+//! every member heard, the head last; a reason stated where the head departs from the majority;
+//! dissent recorded as stated.
+
+use super::{drafting, fair_competition, legality_review, required_text, risk, Ctx, Violation};
+use crate::procedure::pack::ReturnTrigger;
+use crate::procedure::state::{DraftHash, Fact, Meeting, MeetingOutcome, Member, Position};
+use crate::procedure::violation::law;
+
+/// What must be on the table with `draft` (第二十五条第二款, 第二十四条, 第二十九条).
+pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
+    match legality_review::latest_opinion(ctx) {
+        None => out.push(Violation::new(
+            "collective_decision.not_reviewed",
+            law("第二十五条第二款"),
+            "决策草案未经合法性审查，不得提交决策机关讨论",
+            "the draft has not been legality-reviewed and may not go to the organ's meeting",
+        )),
+        Some((_, outcome)) if !legality_review::passes(outcome) => out.push(
+            legality_review::unlawful("collective_decision.unlawful_draft"),
+        ),
+        Some((reviewed, _)) if reviewed != draft => out.push(
+            legality_review::changed_after_review("collective_decision.draft_not_reviewed"),
+        ),
+        _ => {}
+    }
+    if let Some((_, false)) = risk::latest(ctx) {
+        out.push(risk::uncontrollable(
+            "collective_decision.risk_uncontrollable",
+        ));
+    }
+    fair_competition::require_for(
+        ctx,
+        draft,
+        "collective_decision.fair_competition_missing",
+        out,
+    );
+}
+
+fn open_meeting<'a>(ctx: &'a Ctx) -> Option<(&'a Meeting, &'a [Member], &'a DraftHash)> {
+    let m = ctx.state.meeting()?;
+    if m.outcome.is_some() {
+        return None;
+    }
+    match &m.convened {
+        Fact::MeetingConvened { members, draft, .. } => Some((m, members, draft)),
+        _ => None,
+    }
+}
+
+fn no_meeting() -> Violation {
+    Violation::new(
+        "collective_decision.no_meeting",
+        law("第三十条第一款"),
+        "没有正在进行的常务会议或全体会议",
+        "no executive or plenary meeting is in session",
+    )
+}
+
+pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
+    match fact {
+        Fact::MeetingConvened {
+            held_on,
+            draft,
+            members,
+            observers,
+            ..
+        } => {
+            if open_meeting(ctx).is_some() {
+                out.push(Violation::new(
+                    "collective_decision.meeting_open",
+                    law("第三十条"),
+                    "上一次会议尚未作出决定",
+                    "the previous meeting has not decided yet",
+                ));
+            }
+            drafting::current_draft(
+                ctx,
+                draft,
+                "collective_decision.not_current_draft",
+                law("第二十九条第一款"),
+                out,
+            );
+            package(ctx, draft, out);
+            ctx.not_future("会议", "meeting", *held_on, out);
+            let heads = members.iter().filter(|m| m.head).count();
+            if heads != 1 {
+                out.push(Violation::new(
+                    "collective_decision.no_head",
+                    law("第三十条第一款"),
+                    format!("会议组成人员中须有且只有一名行政首长，现有{heads}名"),
+                    format!("exactly one member must be the head of the organ; {heads} are"),
+                ));
+            }
+            if members.len() < 2 {
+                out.push(Violation::new(
+                    "collective_decision.not_collective",
+                    law("第三十条第一款"),
+                    "集体讨论须有多名会议组成人员",
+                    "a collective discussion needs several members",
+                ));
+            }
+            let p = &ctx.pack.parameters.legality_unit_attends_meeting;
+            if p.value && !observers.iter().any(|o| o.role == "legality_review_unit") {
+                out.push(Violation::new(
+                    "collective_decision.legality_unit_absent",
+                    p.basis.clone(),
+                    "负责合法性审查的部门应当列席会议",
+                    "the legality review unit must attend the meeting",
+                ));
+            }
+        }
+        Fact::MeetingStatement { member, text, .. } => {
+            let Some((meeting, members, _)) = open_meeting(ctx) else {
+                out.push(no_meeting());
+                return;
+            };
+            if !members.iter().any(|m| &m.id == member) {
+                out.push(Violation::new(
+                    "collective_decision.not_a_member",
+                    law("第三十条第二款"),
+                    format!("{member}不是本次会议组成人员"),
+                    format!("{member} is not a member of this meeting"),
+                ));
+            }
+            let head_spoke = meeting
+                .statements
+                .iter()
+                .any(|(who, _)| members.iter().any(|m| m.head && &m.id == who));
+            if head_spoke {
+                out.push(head_not_last());
+            }
+            if meeting.statements.iter().any(|(who, _)| who == member) {
+                out.push(Violation::new(
+                    "collective_decision.already_spoke",
+                    law("第三十条第三款"),
+                    format!("{member}已发表意见"),
+                    format!("{member} has already stated an opinion"),
+                ));
+            }
+            required_text(
+                text,
+                "collective_decision.statement_empty",
+                law("第三十条第三款"),
+                "发言内容（如实记录）",
+                "the statement as made",
+                out,
+            );
+        }
+        Fact::HeadDecision {
+            outcome,
+            deviation_reason,
+        } => {
+            let Some((meeting, members, draft)) = open_meeting(ctx) else {
+                out.push(no_meeting());
+                return;
+            };
+            for m in members.iter().filter(|m| !m.head) {
+                if !meeting.statements.iter().any(|(who, _)| who == &m.id) {
+                    out.push(Violation::new(
+                        "collective_decision.member_not_heard",
+                        law("第三十条第二款"),
+                        format!("会议组成人员{}尚未发表意见", m.name),
+                        format!("member {} has not stated an opinion", m.name),
+                    ));
+                }
+            }
+            let head_last = meeting
+                .statements
+                .last()
+                .is_some_and(|(who, _)| members.iter().any(|m| m.head && &m.id == who));
+            if !head_last {
+                out.push(head_not_last());
+            }
+            let others: Vec<Position> = meeting
+                .statements
+                .iter()
+                .filter(|(who, _)| members.iter().any(|m| !m.head && &m.id == who))
+                .map(|(_, p)| *p)
+                .collect();
+            let n = members.iter().filter(|m| !m.head).count();
+            let support = others.iter().filter(|p| **p == Position::Support).count();
+            let oppose = others.iter().filter(|p| **p == Position::Oppose).count();
+            let departs = match outcome {
+                MeetingOutcome::Adopted => oppose * 2 > n,
+                MeetingOutcome::NotAdopted => support * 2 > n,
+                MeetingOutcome::Deferred | MeetingOutcome::ReturnedForRevision => false,
+            };
+            if departs
+                && deviation_reason
+                    .as_deref()
+                    .is_none_or(|r| r.trim().is_empty())
+            {
+                out.push(Violation::new(
+                    "collective_decision.deviation_without_reason",
+                    law("第三十条第二款"),
+                    "行政首长拟作出的决定与会议组成人员多数人的意见不一致，应当在会上说明理由",
+                    "the head's decision departs from the majority of members; the reason stated at the meeting must be recorded",
+                ));
+            }
+            if *outcome == MeetingOutcome::Adopted {
+                drafting::current_draft(
+                    ctx,
+                    draft,
+                    "collective_decision.not_current_draft",
+                    law("第二十九条第一款"),
+                    out,
+                );
+                package(ctx, draft, out);
+            }
+            if *outcome == MeetingOutcome::ReturnedForRevision
+                && !ctx
+                    .pack
+                    .returns
+                    .iter()
+                    .any(|r| r.on == ReturnTrigger::MeetingReturned)
+            {
+                out.push(Violation::new(
+                    "collective_decision.no_return_edge",
+                    format!("{}（{}）", ctx.pack.title.zh, ctx.pack.key()),
+                    "本程序规则未规定会议退回修改的途径",
+                    "the pack declares no return from the meeting for revision",
+                ));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn head_not_last() -> Violation {
+    Violation::new(
+        "collective_decision.head_not_last",
+        law("第三十条第二款"),
+        "讨论决策草案，行政首长最后发表意见",
+        "the head of the organ speaks last",
+    )
+}
+
+pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
+    let adopted = ctx
+        .state
+        .meeting()
+        .is_some_and(|m| matches!(m.outcome, Some((MeetingOutcome::Adopted, _))));
+    if !adopted {
+        out.push(Violation::new(
+            "collective_decision.not_adopted",
+            law("第三十条第一款"),
+            "行政首长尚未在集体讨论的基础上作出通过的决定",
+            "the head has not adopted the decision on the basis of the collective discussion",
+        ));
+    }
+}

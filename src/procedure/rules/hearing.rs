@@ -1,0 +1,237 @@
+//! 听证 (第十六条、第十七条): the draft, time and place and the selection method published in
+//! advance; the participant list published in advance; materials delivered at least the pack's
+//! days before; held in public; the record confirmed and signed by every participant.
+
+use chrono::NaiveDate;
+
+use super::{required_text, Ctx, Violation};
+use crate::procedure::state::{stage, Fact, HearingParticipant};
+use crate::procedure::violation::law;
+
+struct Hearing<'a> {
+    date: Option<NaiveDate>,
+    participants: Option<&'a [HearingParticipant]>,
+    delivered: Vec<(&'a str, NaiveDate)>,
+    held: Option<NaiveDate>,
+    signed: Vec<&'a str>,
+}
+
+fn hearing<'a>(ctx: &'a Ctx) -> Hearing<'a> {
+    let mut h = Hearing {
+        date: None,
+        participants: None,
+        delivered: Vec::new(),
+        held: None,
+        signed: Vec::new(),
+    };
+    for d in ctx.state.round_facts(stage::HEARING) {
+        match &d.fact {
+            Fact::HearingNotice { hearing_on, .. } => h.date = Some(*hearing_on),
+            Fact::HearingParticipants { participants, .. } => h.participants = Some(participants),
+            Fact::HearingMaterialsDelivered {
+                participant,
+                delivered_on,
+            } => h.delivered.push((participant, *delivered_on)),
+            Fact::HearingHeld { held_on, .. } => h.held = Some(*held_on),
+            Fact::HearingRecordSigned { participant } => h.signed.push(participant),
+            _ => {}
+        }
+    }
+    h
+}
+
+fn is_participant(h: &Hearing, name: &str) -> bool {
+    h.participants
+        .is_some_and(|ps| ps.iter().any(|p| p.name == name))
+}
+
+pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
+    let h = hearing(ctx);
+    let notice = &ctx.pack.parameters.hearing_notice_days;
+    let lead = |date: NaiveDate| (date - ctx.today).num_days();
+    match fact {
+        Fact::HearingNotice {
+            hearing_on,
+            place,
+            selection_method,
+        } => {
+            required_text(
+                place,
+                "hearing.place_missing",
+                law("第十六条第二款"),
+                "听证地点",
+                "the place",
+                out,
+            );
+            required_text(
+                selection_method,
+                "hearing.selection_method_missing",
+                law("第十六条第三款"),
+                "听证参加人遴选办法",
+                "the participant selection method",
+                out,
+            );
+            if lead(*hearing_on) < i64::from(notice.value) {
+                out.push(Violation::new(
+                    "hearing.notice_late",
+                    notice.basis.clone(),
+                    format!("听证会须至少提前{}日公布，{hearing_on}召开的听证会今天才公布", notice.value),
+                    format!("a hearing must be announced at least {} day(s) ahead; the one on {hearing_on} is announced today", notice.value),
+                ));
+            }
+        }
+        Fact::HearingParticipants { participants, .. } => {
+            let Some(date) = h.date else {
+                out.push(no_notice());
+                return;
+            };
+            if participants.is_empty() {
+                out.push(Violation::new(
+                    "hearing.no_participants",
+                    law("第十六条第三款"),
+                    "听证参加人名单为空",
+                    "the participant list is empty",
+                ));
+            }
+            if lead(date) < i64::from(notice.value) {
+                out.push(Violation::new(
+                    "hearing.participants_late",
+                    law("第十六条第三款"),
+                    format!("听证参加人名单应当提前向社会公布（至少{}日）", notice.value),
+                    format!(
+                        "the participant list must be published in advance (at least {} day(s))",
+                        notice.value
+                    ),
+                ));
+            }
+            let bar = &ctx.pack.parameters.hearing_bars_civil_servants;
+            if bar.value {
+                for p in participants.iter().filter(|p| p.civil_servant) {
+                    out.push(Violation::new(
+                        "hearing.civil_servant_participant",
+                        bar.basis.clone(),
+                        format!("{}是公务员，不得作为听证参加人", p.name),
+                        format!(
+                            "{} is a civil servant and may not be a hearing participant",
+                            p.name
+                        ),
+                    ));
+                }
+            }
+        }
+        Fact::HearingMaterialsDelivered {
+            participant,
+            delivered_on,
+        } => {
+            if !is_participant(&h, participant) {
+                out.push(not_participant(participant));
+            }
+            ctx.not_future("材料送达", "delivery", *delivered_on, out);
+        }
+        Fact::HearingHeld { held_on, public } => {
+            let Some(participants) = h.participants else {
+                out.push(Violation::new(
+                    "hearing.participants_unpublished",
+                    law("第十六条第三款"),
+                    "听证参加人名单尚未公布",
+                    "the participant list has not been published",
+                ));
+                return;
+            };
+            if h.date.is_none() {
+                out.push(no_notice());
+            }
+            ctx.not_future("听证会", "hearing", *held_on, out);
+            if !public {
+                out.push(Violation::new(
+                    "hearing.not_public",
+                    law("第十七条"),
+                    "听证会应当公开举行",
+                    "a hearing must be held in public",
+                ));
+            }
+            let days = &ctx.pack.parameters.hearing_materials_days;
+            for p in participants {
+                let on_time = h.delivered.iter().any(|(who, on)| {
+                    *who == p.name && (*held_on - *on).num_days() >= i64::from(days.value)
+                });
+                if !on_time {
+                    out.push(Violation::new(
+                        "hearing.materials_late",
+                        days.basis.clone(),
+                        format!("听证会材料未于召开{}日前送达{}", days.value, p.name),
+                        format!("the hearing materials did not reach {} at least {} days before the hearing", p.name, days.value),
+                    ));
+                }
+            }
+        }
+        Fact::HearingRecordSigned { participant } => {
+            if h.held.is_none() {
+                out.push(Violation::new(
+                    "hearing.not_held",
+                    law("第十七条"),
+                    "听证会尚未举行",
+                    "the hearing has not been held",
+                ));
+            }
+            if !is_participant(&h, participant) {
+                out.push(not_participant(participant));
+            }
+        }
+        Fact::HearingReport { summary } => {
+            required_text(
+                summary,
+                "hearing.report_missing",
+                law("第十八条"),
+                "听证报告",
+                "the hearing report",
+                out,
+            );
+        }
+        _ => {}
+    }
+}
+
+fn no_notice() -> Violation {
+    Violation::new(
+        "hearing.no_notice",
+        law("第十六条第二款"),
+        "听证会公告尚未发布",
+        "the hearing has not been announced",
+    )
+}
+
+fn not_participant(name: &str) -> Violation {
+    Violation::new(
+        "hearing.unknown_participant",
+        law("第十六条第三款"),
+        format!("{name}不在已公布的听证参加人名单中"),
+        format!("{name} is not on the published participant list"),
+    )
+}
+
+pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
+    let h = hearing(ctx);
+    if h.held.is_none() {
+        out.push(Violation::new(
+            "hearing.not_held",
+            law("第十七条"),
+            "听证会尚未举行",
+            "the hearing has not been held",
+        ));
+        return;
+    }
+    for p in h.participants.unwrap_or_default() {
+        if !h.signed.contains(&p.name.as_str()) {
+            out.push(Violation::new(
+                "hearing.record_unsigned",
+                law("第十七条第（三）项"),
+                format!("听证参加人{}尚未确认听证会记录并签字", p.name),
+                format!(
+                    "participant {} has not confirmed and signed the record",
+                    p.name
+                ),
+            ));
+        }
+    }
+}
