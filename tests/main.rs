@@ -1,1 +1,8 @@
+//! The one integration-test binary: engine, packs, calendar (and, later, the HTTP API).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod calendar;
+mod engine;
+mod packs;
+mod support;

@@ -9,6 +9,7 @@ pub mod condition;
 pub mod graph;
 pub mod pack;
 pub mod rules;
+pub mod script;
 pub mod state;
 pub mod violation;
 

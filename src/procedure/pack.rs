@@ -403,7 +403,7 @@ impl PackSet {
     fn insert(&mut self, pack: Pack) {
         let versions = self.packs.entry(pack.id.clone()).or_default();
         versions.push(pack);
-        versions.sort_by(|a, b| a.effective_from.cmp(&b.effective_from));
+        versions.sort_by_key(|p| p.effective_from);
     }
 
     /// `name` is `id` or `id@version`; without a version, the one in force on `on`.
@@ -635,204 +635,181 @@ fn resolve(path: &Path, f: &PackFile, parent: Option<&Pack>) -> Result<Pack, Vec
     }
 }
 
+/// Reads the parameters of one pack file, falling back to the inherited ones.
+struct ParamReader<'a> {
+    own: &'a str,
+    defs: &'a BTreeMap<String, ParamDef>,
+    errs: &'a mut Vec<String>,
+}
+
+impl ParamReader<'_> {
+    fn take<T: Clone>(
+        &mut self,
+        name: &str,
+        inherited: Option<&Param<T>>,
+        parse: fn(&Value) -> Option<T>,
+        expected: &str,
+        fallback: T,
+    ) -> Param<T> {
+        let placeholder = |value: T| Param {
+            value,
+            basis: String::new(),
+            note: None,
+            defined_in: String::new(),
+        };
+        match (self.defs.get(name), inherited) {
+            (Some(def), _) => match parse(&def.value) {
+                Some(value) => Param {
+                    value,
+                    basis: def.basis.clone(),
+                    note: def.note.clone(),
+                    defined_in: self.own.to_string(),
+                },
+                None => {
+                    self.errs.push(format!(
+                        "parameter \"{name}\" must be {expected}, not {}",
+                        def.value
+                    ));
+                    placeholder(fallback)
+                }
+            },
+            (None, Some(p)) => p.clone(),
+            (None, None) => {
+                self.errs.push(format!(
+                    "parameter \"{name}\" is missing (a pack that extends nothing must set every parameter)"
+                ));
+                placeholder(fallback)
+            }
+        }
+    }
+}
+
+fn days(v: &Value) -> Option<u32> {
+    v.as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n <= 3650)
+}
+
+fn flag(v: &Value) -> Option<bool> {
+    v.as_bool()
+}
+
+fn optional_days(v: &Value) -> Option<Option<u32>> {
+    if v.is_null() {
+        Some(None)
+    } else {
+        days(v).map(Some)
+    }
+}
+
+/// The parameter names a pack may set.
+pub const PARAMETERS: [&str; 11] = [
+    "comment_period_days",
+    "legality_review_working_days",
+    "hearing_materials_days",
+    "hearing_notice_days",
+    "expert_minimum",
+    "expert_odd_number",
+    "hearing_bars_civil_servants",
+    "catalog_required",
+    "legality_unit_attends_meeting",
+    "adjustment_requires_hearing",
+    "archive_within_days",
+];
+
 fn resolve_parameters(
     own: &str,
     defs: &BTreeMap<String, ParamDef>,
     parent: Option<&Parameters>,
     errs: &mut Vec<String>,
 ) -> Parameters {
-    const KNOWN: [&str; 11] = [
-        "comment_period_days",
-        "legality_review_working_days",
-        "hearing_materials_days",
-        "hearing_notice_days",
-        "expert_minimum",
-        "expert_odd_number",
-        "hearing_bars_civil_servants",
-        "catalog_required",
-        "legality_unit_attends_meeting",
-        "adjustment_requires_hearing",
-        "archive_within_days",
-    ];
     for name in defs.keys() {
-        if !KNOWN.contains(&name.as_str()) {
+        if !PARAMETERS.contains(&name.as_str()) {
             errs.push(format!(
                 "unknown parameter \"{name}\" (known: {})",
-                KNOWN.join(", ")
+                PARAMETERS.join(", ")
             ));
         }
     }
-    fn take<T: Clone>(
-        own: &str,
-        name: &str,
-        defs: &BTreeMap<String, ParamDef>,
-        inherited: Option<&Param<T>>,
-        parse: fn(&Value) -> Option<T>,
-        expected: &str,
-        errs: &mut Vec<String>,
-        fallback: T,
-    ) -> Param<T> {
-        match defs.get(name) {
-            Some(def) => match parse(&def.value) {
-                Some(value) => Param {
-                    value,
-                    basis: def.basis.clone(),
-                    note: def.note.clone(),
-                    defined_in: own.to_string(),
-                },
-                None => {
-                    errs.push(format!(
-                        "parameter \"{name}\" must be {expected}, not {}",
-                        def.value
-                    ));
-                    param(fallback)
-                }
-            },
-            None => match inherited {
-                Some(p) => p.clone(),
-                None => {
-                    errs.push(format!(
-                        "parameter \"{name}\" is missing (a pack that extends nothing must set every parameter)"
-                    ));
-                    param(fallback)
-                }
-            },
-        }
-    }
-    fn param<T>(value: T) -> Param<T> {
-        Param {
-            value,
-            basis: String::new(),
-            note: None,
-            defined_in: String::new(),
-        }
-    }
-    fn days(v: &Value) -> Option<u32> {
-        v.as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|n| *n <= 3650)
-    }
-    fn flag(v: &Value) -> Option<bool> {
-        v.as_bool()
-    }
-    fn optional_days(v: &Value) -> Option<Option<u32>> {
-        if v.is_null() {
-            Some(None)
-        } else {
-            days(v).map(Some)
-        }
-    }
+    let mut r = ParamReader { own, defs, errs };
     let n = "a whole number of days (0–3650)";
     let b = "true or false";
     Parameters {
-        comment_period_days: take(
-            own,
+        comment_period_days: r.take(
             "comment_period_days",
-            defs,
             parent.map(|p| &p.comment_period_days),
             days,
             n,
-            errs,
             30,
         ),
-        legality_review_working_days: take(
-            own,
+        legality_review_working_days: r.take(
             "legality_review_working_days",
-            defs,
             parent.map(|p| &p.legality_review_working_days),
             days,
             n,
-            errs,
             7,
         ),
-        hearing_materials_days: take(
-            own,
+        hearing_materials_days: r.take(
             "hearing_materials_days",
-            defs,
             parent.map(|p| &p.hearing_materials_days),
             days,
             n,
-            errs,
             7,
         ),
-        hearing_notice_days: take(
-            own,
+        hearing_notice_days: r.take(
             "hearing_notice_days",
-            defs,
             parent.map(|p| &p.hearing_notice_days),
             days,
             n,
-            errs,
             1,
         ),
-        expert_minimum: take(
-            own,
+        expert_minimum: r.take(
             "expert_minimum",
-            defs,
             parent.map(|p| &p.expert_minimum),
             days,
             "a whole number",
-            errs,
             1,
         ),
-        expert_odd_number: take(
-            own,
+        expert_odd_number: r.take(
             "expert_odd_number",
-            defs,
             parent.map(|p| &p.expert_odd_number),
             flag,
             b,
-            errs,
             false,
         ),
-        hearing_bars_civil_servants: take(
-            own,
+        hearing_bars_civil_servants: r.take(
             "hearing_bars_civil_servants",
-            defs,
             parent.map(|p| &p.hearing_bars_civil_servants),
             flag,
             b,
-            errs,
             false,
         ),
-        catalog_required: take(
-            own,
+        catalog_required: r.take(
             "catalog_required",
-            defs,
             parent.map(|p| &p.catalog_required),
             flag,
             b,
-            errs,
             false,
         ),
-        legality_unit_attends_meeting: take(
-            own,
+        legality_unit_attends_meeting: r.take(
             "legality_unit_attends_meeting",
-            defs,
             parent.map(|p| &p.legality_unit_attends_meeting),
             flag,
             b,
-            errs,
             false,
         ),
-        adjustment_requires_hearing: take(
-            own,
+        adjustment_requires_hearing: r.take(
             "adjustment_requires_hearing",
-            defs,
             parent.map(|p| &p.adjustment_requires_hearing),
             flag,
             b,
-            errs,
             false,
         ),
-        archive_within_days: take(
-            own,
+        archive_within_days: r.take(
             "archive_within_days",
-            defs,
             parent.map(|p| &p.archive_within_days),
             optional_days,
             "a whole number of days or null",
-            errs,
             None,
         ),
     }

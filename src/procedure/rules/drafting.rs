@@ -61,22 +61,19 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             }
         }
         Fact::DepartmentConsultation {
-            agreed,
+            agreed: false,
             disagreement_reported,
             ..
-        } => {
-            if !agreed
-                && disagreement_reported
-                    .as_deref()
-                    .is_none_or(|s| s.trim().is_empty())
-            {
-                out.push(Violation::new(
+        } if disagreement_reported
+            .as_deref()
+            .is_none_or(|s| s.trim().is_empty()) =>
+        {
+            out.push(Violation::new(
                     "drafting.disagreement_unreported",
                     law("第十三条"),
                     "与有关单位不能取得一致意见的，应当向决策机关说明争议的主要问题、各方意见和理由依据",
                     "where no agreement was reached, the points in dispute, each side's views, reasons and basis must be reported to the organ",
                 ));
-            }
         }
         _ => {}
     }
