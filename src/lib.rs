@@ -4,4 +4,9 @@
 //! The crate is layered as modules: [`procedure`] is the pure engine (packs, stage graph, guards,
 //! working-day calendar); everything else stores, shows or transports what it decides.
 
+pub mod api;
+pub mod app;
+pub mod audit;
+pub mod db;
 pub mod procedure;
+pub mod seed;

@@ -5,7 +5,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use juece::procedure::{graph, PackSet};
+use juece::app::{self, AppState, Clock, SignInLimiter};
+use juece::audit;
+use juece::db::Db;
+use juece::procedure::{graph, Calendar, PackSet};
 
 /// juece (决策): the major administrative decision procedure, enforced.
 #[derive(Parser)]
@@ -15,12 +18,82 @@ struct Cli {
     command: Top,
 }
 
+/// Where data and rules live; every subcommand that touches data takes these.
+#[derive(clap::Args, Clone)]
+struct DataArgs {
+    /// `sqlite://PATH`, a bare path (SQLite) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://juece.sqlite")]
+    database_url: String,
+    /// The folder of jurisdiction packs.
+    #[arg(long, default_value = "workflows")]
+    workflows: PathBuf,
+    /// The folder of holiday calendars.
+    #[arg(long, default_value = "seeds/holidays")]
+    holidays: PathBuf,
+}
+
 #[derive(Subcommand)]
 enum Top {
+    /// Serve the API (creates and migrates the database).
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the demo organs, users and decisions (into an empty database).
+        #[arg(long)]
+        demo: bool,
+        /// The demo file.
+        #[arg(long, default_value = "seeds/demo/demo.json")]
+        demo_file: PathBuf,
+        /// Let the clock be moved forward through the API (training, tests). Announced in every
+        /// response.
+        #[arg(long)]
+        simulated_clock: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
+    /// Create or upgrade the database schema.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Load the demo data into an empty database.
+    Seed {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The demo file.
+        #[arg(long, default_value = "seeds/demo/demo.json")]
+        demo_file: PathBuf,
+    },
+    /// The tamper-evident record.
+    Audit {
+        #[command(subcommand)]
+        command: Audit,
+    },
     /// Jurisdiction packs: check them, draw them.
     Workflows {
         #[command(subcommand)]
         command: Workflows,
+    },
+}
+
+#[derive(Subcommand)]
+enum Audit {
+    /// Walk every event chain and daily digest; non-zero exit when anything is wrong.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the daily digests of every whole day not yet sealed.
+    Seal {
+        #[command(flatten)]
+        data: DataArgs,
     },
 }
 
@@ -43,10 +116,181 @@ enum Workflows {
 }
 
 fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
-    match cli.command {
-        Top::Workflows { command } => workflows(command),
+    let result = match cli.command {
+        Top::Workflows { command } => return workflows(command),
+        Top::Serve {
+            data,
+            bind,
+            demo,
+            demo_file,
+            simulated_clock,
+            workers,
+        } => serve(
+            data,
+            bind,
+            demo.then_some(demo_file),
+            simulated_clock,
+            workers,
+        ),
+        Top::Migrate { data } => Db::open(&data.database_url).map(|_| {
+            println!("database is up to date");
+            ExitCode::SUCCESS
+        }),
+        Top::Seed { data, demo_file } => seed(data, &demo_file),
+        Top::Audit { command } => audit_command(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+/// Packs, calendar and database.
+fn open(data: &DataArgs) -> Result<(PackSet, Calendar, Db), String> {
+    let packs = PackSet::load_dir(&data.workflows).map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let calendar = Calendar::load_dir(&data.holidays)?;
+    let db = Db::open(&data.database_url)?;
+    Ok((packs, calendar, db))
+}
+
+fn seed(data: DataArgs, demo_file: &std::path::Path) -> Result<ExitCode, String> {
+    let (packs, calendar, db) = open(&data)?;
+    let mut conn = db.write.get().map_err(|e| e.to_string())?;
+    if juece::seed::load_demo(&mut conn, demo_file, &packs, &calendar, chrono::Utc::now())? {
+        println!("demo data loaded");
+    } else {
+        println!("the database already has organs; nothing loaded");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit_command(command: Audit) -> Result<ExitCode, String> {
+    match command {
+        Audit::Verify { data, json } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.read.get().map_err(|e| e.to_string())?;
+            let report = audit::verify(&mut conn).map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                for f in &report.findings {
+                    println!(
+                        "{}  decision {} seq {}: {}",
+                        f.kind, f.decision_id, f.seq, f.detail
+                    );
+                }
+                println!(
+                    "{} decisions, {} events, {} daily digests checked; {} finding(s)",
+                    report.decisions,
+                    report.events,
+                    report.digests,
+                    report.findings.len()
+                );
+            }
+            Ok(if report.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Audit::Seal { data } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            let now = chrono::Utc::now();
+            let n = audit::seal_days(
+                &mut conn,
+                juece::procedure::state::china_date(now),
+                now.naive_utc(),
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{n} day(s) sealed");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve(
+    data: DataArgs,
+    bind: String,
+    demo: Option<PathBuf>,
+    simulated_clock: bool,
+    workers: Option<usize>,
+) -> Result<ExitCode, String> {
+    let (packs, calendar, db) = open(&data)?;
+    if let Some(file) = demo {
+        let mut conn = db.write.get().map_err(|e| e.to_string())?;
+        if juece::seed::load_demo(&mut conn, &file, &packs, &calendar, chrono::Utc::now())? {
+            tracing::info!("demo data loaded from {}", file.display());
+        }
+    }
+    let state = AppState {
+        db,
+        packs: std::sync::Arc::new(packs),
+        calendar: std::sync::Arc::new(calendar),
+        clock: std::sync::Arc::new(if simulated_clock {
+            Clock::simulated()
+        } else {
+            Clock::real()
+        }),
+        sign_in: std::sync::Arc::new(SignInLimiter::default()),
+    };
+    if simulated_clock {
+        tracing::warn!(
+            "SIMULATED CLOCK: time can be moved forward through POST /api/v1/clock/advance"
+        );
+    }
+    actix_web::rt::System::new()
+        .block_on(async move {
+            let sealer = state.clone();
+            actix_web::rt::spawn(async move {
+                let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+                loop {
+                    tick.tick().await;
+                    let st = sealer.clone();
+                    let _ = actix_web::web::block(move || {
+                        let now = st.clock.now();
+                        if let Ok(mut conn) = st.db.write.get() {
+                            if let Err(e) = audit::seal_days(
+                                &mut conn,
+                                juece::procedure::state::china_date(now),
+                                now.naive_utc(),
+                            ) {
+                                tracing::error!("sealing daily digests failed: {e}");
+                            }
+                        }
+                    })
+                    .await;
+                }
+            });
+            tracing::info!("juece listening on http://{bind}");
+            let mut server = actix_web::HttpServer::new(move || app::app(state.clone()));
+            if let Some(w) = workers {
+                server = server.workers(w);
+            }
+            server.bind(&bind)?.run().await
+        })
+        .map_err(|e| format!("server: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn workflows(command: Workflows) -> ExitCode {

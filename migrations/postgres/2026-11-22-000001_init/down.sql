@@ -1,0 +1,10 @@
+DROP TABLE daily_digests;
+DROP TABLE events;
+DROP TABLE stage_records;
+DROP TABLE draft_versions;
+DROP TABLE decisions;
+DROP TABLE catalog_items;
+DROP TABLE sessions;
+DROP TABLE user_roles;
+DROP TABLE users;
+DROP TABLE organs;

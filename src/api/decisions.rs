@@ -1,0 +1,486 @@
+//! Decisions: create (initiation), read (with what may happen next and what blocks it), new draft
+//! versions, commands through the engine, the record.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Days, NaiveDateTime, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::access::{self, Parties};
+use super::auth::Auth;
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::db::rows::{DecisionRow, DraftVersion};
+use crate::db::store::{self, Applied, NewDecision};
+use crate::procedure::state::{china_date, Command, Decision, DraftHash, Fact, Initiation};
+use crate::procedure::{next_steps, Calendar, Pack};
+
+/// The largest draft accepted, in bytes.
+pub const MAX_DRAFT: usize = 512 * 1024;
+
+/// `POST /api/v1/decisions`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Create {
+    organ_id: String,
+    lead_unit_id: String,
+    #[serde(default)]
+    catalog_item_id: Option<String>,
+    #[serde(default)]
+    pack: Option<String>,
+    initiation: Initiation,
+}
+
+/// A command at an expected version.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandBody {
+    expected_version: i64,
+    command: Command,
+}
+
+/// A new draft version.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    expected_version: i64,
+    content: String,
+    #[serde(default)]
+    legal_basis: Vec<String>,
+    #[serde(default)]
+    options: Vec<String>,
+}
+
+/// Paging.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    #[serde(default)]
+    before: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+fn pack_of<'a>(state: &'a AppState, row: &DecisionRow) -> Result<&'a Pack, ApiError> {
+    state
+        .packs
+        .get(&row.pack_id, &row.pack_version)
+        .ok_or_else(|| {
+            ApiError::Unavailable(format!(
+                "pack {}@{} is not loaded on this server",
+                row.pack_id, row.pack_version
+            ))
+        })
+}
+
+fn parse_state(row: &DecisionRow) -> Result<Decision, ApiError> {
+    serde_json::from_str(&row.state)
+        .map_err(|e| ApiError::Internal(format!("stored state unreadable: {e}")))
+}
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339()
+}
+
+/// The decision as the API shows it.
+fn view(
+    pack: &Pack,
+    cal: &Calendar,
+    row: &DecisionRow,
+    state: &Decision,
+    drafts: &[DraftVersion],
+    now: DateTime<Utc>,
+) -> Value {
+    let attrs = state.attributes.clone();
+    let stages: Vec<Value> = pack
+        .stages
+        .iter()
+        .map(|s| {
+            let rec = state.stage(s.id.as_str());
+            json!({
+                "id": s.id,
+                "name_zh": s.name.zh,
+                "name_en": s.name.en,
+                "basis": s.basis,
+                "required": attrs.as_ref().is_some_and(|a| s.required.eval(a)),
+                "allowed": attrs.as_ref().is_none_or(|a| s.allowed.eval(a)),
+                "status": rec.status,
+                "rounds": rec.rounds,
+                "started_at": rec.started_at,
+                "completed_at": rec.completed_at,
+            })
+        })
+        .collect();
+    json!({
+        "id": row.id,
+        "title": row.title,
+        "organ_id": row.organ_id,
+        "lead_unit_id": row.lead_unit_id,
+        "catalog_item_id": row.catalog_item_id,
+        "pack": { "id": row.pack_id, "version": row.pack_version },
+        "status": state.status,
+        "version": row.version,
+        "head_hash": row.head_hash,
+        "attributes": attrs,
+        "stages": stages,
+        "next": next_steps(pack, cal, state, now),
+        "deadlines": deadlines(pack, cal, state),
+        "drafts": drafts.iter().map(|d| json!({
+            "number": d.number, "hash": d.hash, "created_at": rfc3339(d.created_at), "created_by": d.created_by,
+        })).collect::<Vec<_>>(),
+        "current_draft": state.current_draft(),
+        "created_at": rfc3339(row.created_at),
+        "updated_at": rfc3339(row.updated_at),
+    })
+}
+
+/// Deadlines the record sets: comment period end, hearing date, legality review due date.
+fn deadlines(pack: &Pack, cal: &Calendar, state: &Decision) -> Vec<Value> {
+    let mut out = Vec::new();
+    for d in &state.facts {
+        match &d.fact {
+            Fact::CommentPeriodOpened { days, .. } => {
+                if let Some(end) = china_date(d.at).checked_add_days(Days::new(u64::from(*days))) {
+                    out.push(json!({ "kind": "comment_period_end", "date": end, "basis": pack.parameters.comment_period_days.basis }));
+                }
+            }
+            Fact::HearingNotice { hearing_on, .. } => {
+                out.push(json!({ "kind": "hearing", "date": hearing_on, "basis": pack.parameters.hearing_materials_days.basis }));
+            }
+            Fact::LegalitySubmission { due_on, .. } => {
+                let p = &pack.parameters.legality_review_working_days;
+                let minimum = cal.add_working_days(china_date(d.at), p.value);
+                out.push(json!({
+                    "kind": "legality_review_due",
+                    "date": due_on,
+                    "statutory_minimum": minimum.date,
+                    "working_days": p.value,
+                    "provisional": minimum.provisional,
+                    "basis": p.basis,
+                }));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Load a decision the user may read, with its legality unit.
+fn load(
+    conn: &mut crate::db::DbConn,
+    auth: &Auth,
+    id: &str,
+) -> Result<(DecisionRow, Option<String>), ApiError> {
+    let row =
+        store::decision(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
+    let legality_unit = store::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
+    if !access::can_read(auth, &row, legality_unit.as_deref()) {
+        // Not 403: whether a decision exists is itself not for outsiders.
+        return Err(ApiError::NotFound(format!("decision {id}")));
+    }
+    Ok((row, legality_unit))
+}
+
+fn respond(
+    state: &AppState,
+    applied: Applied,
+    drafts: &[DraftVersion],
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, ApiError> {
+    let pack = pack_of(state, &applied.row)?;
+    let mut body = view(
+        pack,
+        &state.calendar,
+        &applied.row,
+        &applied.state,
+        drafts,
+        state.clock.now(),
+    );
+    body["events"] = json!(applied.events);
+    Ok(HttpResponse::build(status).json(body))
+}
+
+/// `POST /api/v1/decisions`
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: web::Json<Create>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let st = state.clone();
+    let applied = web::block(move || -> Result<Applied, ApiError> {
+        let mut conn = st.db.write.get()?;
+        let organ = store::organ(&mut conn, &body.organ_id)?.ok_or_else(|| {
+            ApiError::Unprocessable(format!("organ_id: no organ {}", body.organ_id))
+        })?;
+        if store::organ(&mut conn, &body.lead_unit_id)?.is_none() {
+            return Err(ApiError::Unprocessable(format!(
+                "lead_unit_id: no organ {}",
+                body.lead_unit_id
+            )));
+        }
+        let pack_id = body
+            .pack
+            .clone()
+            .or(organ.pack_id.clone())
+            .unwrap_or_else(|| "national".into());
+        let today = china_date(st.clock.now());
+        let pack = st.packs.in_force(&pack_id, today).ok_or_else(|| {
+            ApiError::Unprocessable(format!("pack: no pack \"{pack_id}\" in force on {today}"))
+        })?;
+        let command = Command::Initiate(body.initiation);
+        let parties = Parties {
+            organ: &organ.id,
+            lead_unit: &body.lead_unit_id,
+            legality_unit: organ.legality_unit_id.as_deref(),
+        };
+        let actor = access::actor(&auth, &parties, &command)?;
+        let new = NewDecision {
+            organ_id: &organ.id,
+            lead_unit_id: &body.lead_unit_id,
+            catalog_item_id: body.catalog_item_id.as_deref(),
+            pack,
+        };
+        Ok(store::create_decision(
+            &mut conn,
+            new,
+            &st.calendar,
+            &command,
+            &actor,
+            st.clock.now(),
+        )?)
+    })
+    .await??;
+    respond(&state, applied, &[], actix_web::http::StatusCode::CREATED)
+}
+
+/// `GET /api/v1/decisions/{id}`
+pub async fn get(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let (row, drafts) = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        let (row, _) = load(&mut conn, &auth, &id)?;
+        let drafts = store::drafts_of(&mut conn, &row.id)?;
+        Ok((row, drafts))
+    })
+    .await??;
+    let pack = pack_of(&state, &row)?;
+    let decision = parse_state(&row)?;
+    Ok(HttpResponse::Ok().json(view(
+        pack,
+        &state.calendar,
+        &row,
+        &decision,
+        &drafts,
+        state.clock.now(),
+    )))
+}
+
+/// `GET /api/v1/decisions`
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 200".into(),
+        ));
+    }
+    let before = match &q.before {
+        None => None,
+        Some(cursor) => {
+            let (at, id) = cursor.split_once('|').ok_or_else(|| {
+                ApiError::BadRequest("before: not a cursor from a previous page".into())
+            })?;
+            let at = DateTime::parse_from_rfc3339(at).map_err(|_| {
+                ApiError::BadRequest("before: not a cursor from a previous page".into())
+            })?;
+            Some((at.naive_utc(), id.to_string()))
+        }
+    };
+    let organs = auth.organs();
+    let st = state.clone();
+    let rows = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        Ok(store::list_decisions(&mut conn, &organs, before, limit)?)
+    })
+    .await??;
+    let next = rows
+        .last()
+        .filter(|_| rows.len() as i64 == limit)
+        .map(|r| format!("{}|{}", rfc3339(r.created_at), r.id));
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| json!({
+            "id": r.id, "title": r.title, "organ_id": r.organ_id, "lead_unit_id": r.lead_unit_id,
+            "status": r.status, "version": r.version, "pack": { "id": r.pack_id, "version": r.pack_version },
+            "created_at": rfc3339(r.created_at), "updated_at": rfc3339(r.updated_at),
+        }))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items, "next": next })))
+}
+
+fn apply(
+    state: &AppState,
+    auth: Auth,
+    id: String,
+    expected: i64,
+    command: Command,
+    content: Option<String>,
+) -> Result<(Applied, Vec<DraftVersion>), ApiError> {
+    let mut conn = state.db.write.get()?;
+    let (row, legality_unit) = load(&mut conn, &auth, &id)?;
+    let parties = Parties {
+        organ: &row.organ_id,
+        lead_unit: &row.lead_unit_id,
+        legality_unit: legality_unit.as_deref(),
+    };
+    let actor = access::actor(&auth, &parties, &command)?;
+    let pack = pack_of(state, &row)?;
+    let applied = store::append(
+        &mut conn,
+        pack,
+        &state.calendar,
+        &id,
+        expected,
+        &command,
+        &actor,
+        state.clock.now(),
+        content.as_deref(),
+    )?;
+    let drafts = store::drafts_of(&mut conn, &id)?;
+    Ok((applied, drafts))
+}
+
+/// `POST /api/v1/decisions/{id}/commands`
+pub async fn command(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: web::Json<CommandBody>,
+) -> Result<HttpResponse, ApiError> {
+    let CommandBody {
+        expected_version,
+        command,
+    } = body.into_inner();
+    if matches!(command, Command::Initiate(_)) {
+        return Err(ApiError::Unprocessable(
+            "command: a decision is initiated by POST /api/v1/decisions".into(),
+        ));
+    }
+    if matches!(
+        command,
+        Command::Record {
+            fact: Fact::Draft { .. }
+        }
+    ) {
+        return Err(ApiError::Unprocessable(
+            "command: new drafts go to POST /api/v1/decisions/{id}/drafts with their content"
+                .into(),
+        ));
+    }
+    let st = state.clone();
+    let id = id.into_inner();
+    let (applied, drafts) =
+        web::block(move || apply(&st, auth, id, expected_version, command, None)).await??;
+    respond(&state, applied, &drafts, actix_web::http::StatusCode::OK)
+}
+
+/// `POST /api/v1/decisions/{id}/drafts`
+pub async fn new_draft(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+    body: web::Json<DraftBody>,
+) -> Result<HttpResponse, ApiError> {
+    let DraftBody {
+        expected_version,
+        content,
+        legal_basis,
+        options,
+    } = body.into_inner();
+    if content.trim().is_empty() {
+        return Err(ApiError::Unprocessable(
+            "content: the draft is empty".into(),
+        ));
+    }
+    if content.len() > MAX_DRAFT {
+        return Err(ApiError::TooLarge(MAX_DRAFT));
+    }
+    let command = Command::Record {
+        fact: Fact::Draft {
+            hash: DraftHash::of(&content),
+            legal_basis,
+            options,
+        },
+    };
+    let st = state.clone();
+    let id = id.into_inner();
+    let (applied, drafts) =
+        web::block(move || apply(&st, auth, id, expected_version, command, Some(content)))
+            .await??;
+    respond(
+        &state,
+        applied,
+        &drafts,
+        actix_web::http::StatusCode::CREATED,
+    )
+}
+
+/// `GET /api/v1/decisions/{id}/drafts/{number}`
+pub async fn get_draft(
+    state: web::Data<AppState>,
+    auth: Auth,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, number) = path.into_inner();
+    let st = state.clone();
+    let draft = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        let (row, _) = load(&mut conn, &auth, &id)?;
+        store::drafts_of(&mut conn, &row.id)?
+            .into_iter()
+            .find(|d| d.number == number)
+            .ok_or_else(|| ApiError::NotFound(format!("draft {number} of decision {id}")))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(json!({
+        "number": draft.number, "hash": draft.hash, "content": draft.content,
+        "created_by": draft.created_by, "created_at": rfc3339(draft.created_at),
+    })))
+}
+
+/// `GET /api/v1/decisions/{id}/events`
+pub async fn events(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let rows = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        let (row, _) = load(&mut conn, &auth, &id)?;
+        Ok(store::events_of(&mut conn, &row.id)?)
+    })
+    .await??;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|e| json!({
+            "seq": e.seq,
+            "at": rfc3339(e.at),
+            "actor": { "user_id": e.actor_user_id, "role": e.actor_role, "organ_id": e.actor_organ_id },
+            "command": e.command,
+            "payload": serde_json::from_str::<Value>(&e.payload).unwrap_or(Value::Null),
+            "draft_hash": e.draft_hash,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }))
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}

@@ -1,0 +1,55 @@
+//! The JSON API under `/api/v1`: one module per resource; the route table below is the single
+//! source of both the routes and the OpenAPI document.
+
+pub mod access;
+pub mod auth;
+pub mod clock;
+pub mod decisions;
+pub mod error;
+pub mod openapi;
+pub mod packs;
+
+use actix_web::{web, HttpRequest};
+
+use error::ApiError;
+
+macro_rules! routes {
+    ($( $method:ident $path:literal => $handler:path, $tag:literal, $summary:literal; )*) => {
+        /// Every route: (method, path, tag, summary).
+        pub const ROUTES: &[(&str, &str, &str, &str)] = &[
+            $( (stringify!($method), $path, $tag, $summary), )*
+        ];
+
+        /// Register every route.
+        pub fn register(cfg: &mut web::ServiceConfig) {
+            $( cfg.route($path, web::$method().to($handler)); )*
+        }
+    };
+}
+
+routes! {
+    post "/api/v1/session" => auth::sign_in, "session", "Sign in with username and password; returns a bearer token";
+    delete "/api/v1/session" => auth::sign_out, "session", "Sign out (revoke the bearer token)";
+    get "/api/v1/me" => auth::me, "session", "The signed-in user and their roles per organ";
+    get "/api/v1/packs" => packs::list, "packs", "Jurisdiction packs and their versions";
+    get "/api/v1/packs/{id}" => packs::get, "packs", "A pack (latest version, or ?version=)";
+    post "/api/v1/decisions" => decisions::create, "decisions", "Start a decision (initiation)";
+    get "/api/v1/decisions" => decisions::list, "decisions", "Decisions of the caller's organs, newest first (keyset paging)";
+    get "/api/v1/decisions/{id}" => decisions::get, "decisions", "A decision: attributes, stages, what may happen next and what blocks it, deadlines";
+    post "/api/v1/decisions/{id}/drafts" => decisions::new_draft, "decisions", "Record a new draft version";
+    get "/api/v1/decisions/{id}/drafts/{number}" => decisions::get_draft, "decisions", "A draft version's content";
+    post "/api/v1/decisions/{id}/commands" => decisions::command, "decisions", "Apply a procedure command at an expected version";
+    get "/api/v1/decisions/{id}/events" => decisions::events, "decisions", "The decision's record: its hash-chained events";
+    get "/api/v1/clock" => clock::get, "clock", "The server's clock and whether it is simulated";
+    post "/api/v1/clock/advance" => clock::advance, "clock", "Move a simulated clock forward (simulation mode only)";
+    get "/api/openapi.json" => openapi::document, "meta", "This OpenAPI document";
+}
+
+/// Anything not in the route table.
+pub async fn no_route(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "route {} {}",
+        req.method(),
+        req.path()
+    )))
+}

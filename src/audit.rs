@@ -1,0 +1,303 @@
+//! The tamper-evident record: each decision's events form a hash chain (each event's hash covers
+//! its content and the previous hash), and a daily digest chains every decision's head at the end
+//! of each day, so a deleted decision is noticed too. [`verify`] walks it all.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::db::rows::{DailyDigest, DecisionRow, EventRow};
+use crate::db::schema::{daily_digests, decisions, events};
+use crate::db::DbConn;
+
+/// The `prev_hash` of a chain's first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The hash of an event row's content, chained to `prev_hash`.
+pub fn event_hash(e: &EventRow) -> String {
+    let canonical = serde_json::json!([
+        e.prev_hash,
+        e.decision_id,
+        e.seq,
+        timestamp(e.at),
+        e.actor_user_id,
+        e.actor_role,
+        e.actor_organ_id,
+        e.command,
+        e.payload,
+        e.draft_hash,
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// Timestamps are kept to the microsecond, as both backends store them.
+pub fn truncate(t: NaiveDateTime) -> NaiveDateTime {
+    let micros = t.and_utc().timestamp_micros();
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|d| d.naive_utc())
+        .unwrap_or(t)
+}
+
+fn timestamp(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// One thing wrong with the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The decision concerned.
+    pub decision_id: String,
+    /// The sequence number concerned (0 when the decision as a whole).
+    pub seq: i64,
+    /// `edited`, `deleted`, `reordered`, `decision_deleted`, `decision_altered`, `digest_altered`.
+    pub kind: &'static str,
+    /// What was found.
+    pub detail: String,
+}
+
+/// The result of a verification.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// Decisions checked.
+    pub decisions: usize,
+    /// Events checked.
+    pub events: usize,
+    /// Daily digests checked.
+    pub digests: usize,
+    /// Everything wrong.
+    pub findings: Vec<Finding>,
+}
+
+fn finding(decision_id: &str, seq: i64, kind: &'static str, detail: String) -> Finding {
+    Finding {
+        decision_id: decision_id.to_string(),
+        seq,
+        kind,
+        detail,
+    }
+}
+
+/// Walk every chain and every digest.
+pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
+    let mut report = Report::default();
+    let rows: Vec<EventRow> = events::table
+        .order((events::decision_id.asc(), events::seq.asc()))
+        .select(EventRow::as_select())
+        .load(conn)?;
+    report.events = rows.len();
+    let mut chains: BTreeMap<&str, Vec<&EventRow>> = BTreeMap::new();
+    for r in &rows {
+        chains.entry(r.decision_id.as_str()).or_default().push(r);
+    }
+    let decision_rows: Vec<DecisionRow> = decisions::table
+        .select(DecisionRow::as_select())
+        .load(conn)?;
+    let by_id: BTreeMap<&str, &DecisionRow> =
+        decision_rows.iter().map(|d| (d.id.as_str(), d)).collect();
+    report.decisions = decision_rows.len();
+
+    for (id, chain) in &chains {
+        let mut prev = GENESIS.to_string();
+        let mut expected = 1i64;
+        for e in chain {
+            if e.seq > expected {
+                report.findings.push(finding(
+                    id,
+                    expected,
+                    "deleted",
+                    format!("events {expected}..{} are missing", e.seq - 1),
+                ));
+            }
+            let content_ok = event_hash(e) == e.hash;
+            if !content_ok {
+                report.findings.push(finding(
+                    id,
+                    e.seq,
+                    "edited",
+                    "the event's content does not match its hash".into(),
+                ));
+            } else if e.prev_hash != prev && e.seq == expected {
+                report.findings.push(finding(
+                    id,
+                    e.seq,
+                    "reordered",
+                    "the event does not follow the one before it in the chain".into(),
+                ));
+            }
+            prev = e.hash.clone();
+            expected = e.seq + 1;
+        }
+        match by_id.get(id) {
+            None => report.findings.push(finding(
+                id,
+                0,
+                "decision_deleted",
+                "the decision's row is gone but its events remain".into(),
+            )),
+            Some(d) => {
+                let last = chain.last().map(|e| (e.seq, e.hash.as_str()));
+                if last != Some((d.version, d.head_hash.as_str())) {
+                    let (seq, _) = last.unwrap_or((0, ""));
+                    report.findings.push(finding(
+                        id,
+                        seq + 1,
+                        if d.version > seq {
+                            "deleted"
+                        } else {
+                            "decision_altered"
+                        },
+                        format!(
+                            "the decision is at version {} but its chain ends at {seq}",
+                            d.version
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for d in &decision_rows {
+        if !chains.contains_key(d.id.as_str()) {
+            report.findings.push(finding(
+                &d.id,
+                1,
+                "deleted",
+                "the decision has no events left".into(),
+            ));
+        }
+    }
+
+    // The daily digests: each day's heads of every chain, chained day to day.
+    let digests: Vec<DailyDigest> = daily_digests::table
+        .order(daily_digests::day.asc())
+        .select(DailyDigest::as_select())
+        .load(conn)?;
+    report.digests = digests.len();
+    let mut prev = GENESIS.to_string();
+    for dg in &digests {
+        if dg.prev_digest != prev || digest_of(&dg.prev_digest, &dg.heads) != dg.digest {
+            report.findings.push(finding(
+                "",
+                0,
+                "digest_altered",
+                format!("the digest of {} does not match", dg.day),
+            ));
+        }
+        prev = dg.digest.clone();
+        let Ok(day) = NaiveDate::parse_from_str(&dg.day, "%Y-%m-%d") else {
+            continue;
+        };
+        let stored: BTreeMap<String, (i64, String)> =
+            serde_json::from_str(&dg.heads).unwrap_or_default();
+        let now = heads_at(&rows, day_end_utc(day));
+        for (id, (seq, hash)) in &stored {
+            match now.get(id.as_str()) {
+                None => report.findings.push(finding(
+                    id,
+                    *seq,
+                    "decision_deleted",
+                    format!(
+                        "the decision was in the digest of {} (at event {seq}) and is gone",
+                        dg.day
+                    ),
+                )),
+                Some((s, h)) if s != seq || h != hash => {
+                    let already = report.findings.iter().any(|f| &f.decision_id == id);
+                    if !already {
+                        report.findings.push(finding(
+                            id,
+                            *seq,
+                            "edited",
+                            format!(
+                                "the chain's head at the end of {} no longer matches its digest",
+                                dg.day
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The end of a day in China time, as UTC.
+fn day_end_utc(day: NaiveDate) -> NaiveDateTime {
+    let next = day.checked_add_days(Days::new(1)).unwrap_or(day);
+    next.and_time(NaiveTime::MIN) - chrono::Duration::hours(8)
+}
+
+/// Each chain's head (seq, hash) among events before `before`.
+fn heads_at(rows: &[EventRow], before: NaiveDateTime) -> BTreeMap<&str, (i64, String)> {
+    let mut heads = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.at < before) {
+        let e = heads
+            .entry(r.decision_id.as_str())
+            .or_insert((0, String::new()));
+        if r.seq > e.0 {
+            *e = (r.seq, r.hash.clone());
+        }
+    }
+    heads
+}
+
+fn digest_of(prev: &str, heads: &str) -> String {
+    hex::encode(Sha256::digest(format!("{prev}\n{heads}").as_bytes()))
+}
+
+/// Write the digest of every whole day before `today` (China time) that has none yet.
+/// Returns how many were written.
+pub fn seal_days(conn: &mut DbConn, today: NaiveDate, now: NaiveDateTime) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        let last: Option<DailyDigest> = daily_digests::table
+            .order(daily_digests::day.desc())
+            .select(DailyDigest::as_select())
+            .first(conn)
+            .optional()?;
+        let first_event: Option<NaiveDateTime> = events::table
+            .select(diesel::dsl::min(events::at))
+            .first(conn)?;
+        let Some(first_event) = first_event else {
+            return Ok(0);
+        };
+        let (mut day, mut prev) = match &last {
+            Some(d) => match NaiveDate::parse_from_str(&d.day, "%Y-%m-%d") {
+                Ok(day) => (day.succ_opt().unwrap_or(day), d.digest.clone()),
+                Err(_) => return Ok(0),
+            },
+            None => (
+                crate::procedure::state::china_date(first_event.and_utc()),
+                GENESIS.to_string(),
+            ),
+        };
+        let rows: Vec<EventRow> = events::table
+            .filter(events::at.lt(day_end_utc(today.pred_opt().unwrap_or(today))))
+            .select(EventRow::as_select())
+            .load(conn)?;
+        let mut written = 0;
+        while day < today {
+            let heads = heads_at(&rows, day_end_utc(day));
+            let heads_json = serde_json::to_string(&heads).unwrap_or_default();
+            let digest = digest_of(&prev, &heads_json);
+            diesel::insert_into(daily_digests::table)
+                .values(DailyDigest {
+                    day: day.format("%Y-%m-%d").to_string(),
+                    heads: heads_json,
+                    prev_digest: prev.clone(),
+                    digest: digest.clone(),
+                    created_at: now,
+                })
+                .execute(conn)?;
+            prev = digest;
+            written += 1;
+            day = match day.succ_opt() {
+                Some(d) => d,
+                None => break,
+            };
+        }
+        Ok(written)
+    })
+}

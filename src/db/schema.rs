@@ -1,0 +1,138 @@
+//! The one portable schema, shared by SQLite and PostgreSQL (types both backends have).
+
+diesel::table! {
+    organs (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Text>,
+        legality_unit_id -> Nullable<Text>,
+        pack_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_roles (user_id, organ_id, role) {
+        user_id -> Text,
+        organ_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_items (id) {
+        id -> Text,
+        organ_id -> Text,
+        year -> Integer,
+        title -> Text,
+        undertaking_unit -> Text,
+        category -> Text,
+        procedures -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    decisions (id) {
+        id -> Text,
+        organ_id -> Text,
+        lead_unit_id -> Text,
+        catalog_item_id -> Nullable<Text>,
+        title -> Text,
+        pack_id -> Text,
+        pack_version -> Text,
+        status -> Text,
+        attributes -> Text,
+        state -> Text,
+        version -> BigInt,
+        head_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    draft_versions (decision_id, number) {
+        decision_id -> Text,
+        number -> Integer,
+        hash -> Text,
+        content -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stage_records (decision_id, stage) {
+        decision_id -> Text,
+        stage -> Text,
+        status -> Text,
+        rounds -> Integer,
+        started_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    events (decision_id, seq) {
+        decision_id -> Text,
+        seq -> BigInt,
+        actor_user_id -> Text,
+        actor_role -> Text,
+        actor_organ_id -> Text,
+        command -> Text,
+        payload -> Text,
+        draft_hash -> Nullable<Text>,
+        at -> Timestamp,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    daily_digests (day) {
+        day -> Text,
+        heads -> Text,
+        prev_digest -> Text,
+        digest -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organs,
+    users,
+    user_roles,
+    sessions,
+    catalog_items,
+    decisions,
+    draft_versions,
+    stage_records,
+    events,
+    daily_digests,
+);
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(user_roles -> users (user_id));
+diesel::joinable!(user_roles -> organs (organ_id));
