@@ -95,7 +95,8 @@ impl FromRequest for Auth {
                 ApiError::Unauthorized("sign in first: send Authorization: Bearer <token>".into())
             })?;
             let hash = token_hash(&token);
-            let now = store::stored_time(state.clock.now());
+            // Sessions are security, not procedure: they follow the wall clock, not a simulated one.
+            let now = store::stored_time(chrono::Utc::now());
             let db = state.db.clone();
             let found = web::block(move || -> Result<_, ApiError> {
                 let mut conn = db.read.get()?;
@@ -158,7 +159,7 @@ pub async fn sign_in(
         )));
     }
     let db = state.db.clone();
-    let now = state.clock.now();
+    let now = chrono::Utc::now();
     let name = username.clone();
     let result = web::block(
         move || -> Result<Option<(String, User, Vec<UserRole>)>, ApiError> {

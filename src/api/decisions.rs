@@ -341,8 +341,16 @@ fn apply(
         lead_unit: &row.lead_unit_id,
         legality_unit: legality_unit.as_deref(),
     };
-    let actor = access::actor(&auth, &parties, &command)?;
     let pack = pack_of(state, &row)?;
+    if let Command::StartStage { stage } | Command::CompleteStage { stage } | Command::WaiveStage { stage, .. } = &command {
+        if !pack.has(stage.as_str()) {
+            return Err(ApiError::Unprocessable(format!(
+                "command.stage: the decision's pack {} has no stage \"{stage}\"",
+                pack.key()
+            )));
+        }
+    }
+    let actor = access::actor(&auth, &parties, &command)?;
     let applied = store::append(
         &mut conn,
         pack,

@@ -371,9 +371,19 @@ fn append_in(
         hash: String::new(),
     };
     event.hash = audit::event_hash(&event);
+    // A concurrent command that took this sequence number first makes ours stale.
     diesel::insert_into(events::table)
         .values(&event)
-        .execute(conn)?;
+        .execute(conn)
+        .map_err(|e| match e {
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                StoreError::Stale {
+                    expected: expected_version,
+                    actual: expected_version + 1,
+                }
+            }
+            other => StoreError::Db(other),
+        })?;
 
     let status = serde_json::to_value(state.status)
         .ok()

@@ -1,0 +1,258 @@
+//! Through the HTTP API, on SQLite (a fresh file per test) and — when `TEST_DATABASE_URL` points
+//! at a PostgreSQL server — on a fresh PostgreSQL database per test.
+
+mod audit;
+mod bad_input;
+mod decisions;
+
+use std::sync::{Arc, OnceLock};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test;
+use chrono::{DateTime, Utc};
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use juece::api::access::{self, Party};
+use juece::app::{self, AppState, Clock, SignInLimiter};
+use juece::db::rows::{Organ, User};
+use juece::db::{store, Db};
+use juece::procedure::script::{self, Step};
+use juece::procedure::state::{Command, Fact};
+use serde_json::{json, Value};
+
+use crate::support::{calendar, packs};
+
+pub const GOV: &str = "10000000-0000-4000-8000-000000000001";
+pub const SFJ: &str = "10000000-0000-4000-8000-000000000002";
+pub const DEPT: &str = "10000000-0000-4000-8000-000000000003";
+pub const OTHER_GOV: &str = "10000000-0000-4000-8000-000000000009";
+
+/// A database for one test, dropped with it.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(base) if !base.is_empty() => {
+                let name = format!("juece_t_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&base).expect("TEST_DATABASE_URL reachable");
+                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
+                let url = match base.rfind('/') {
+                    Some(i) => format!("{}/{name}", &base[..i]),
+                    None => panic!("TEST_DATABASE_URL must end in /DBNAME"),
+                };
+                TestDb { url, _dir: None, pg: Some((base, name)) }
+            }
+            _ => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite://{}", dir.path().join("juece.sqlite").display());
+                TestDb { url, _dir: Some(dir), pg: None }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((base, name)) = &self.pg {
+            if let Ok(mut admin) = PgConnection::establish(base) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
+}
+
+fn password_hash() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| juece::api::auth::hash_password("secret").unwrap())
+}
+
+/// The app over a fresh database with a city government, its legality unit, a department,
+/// another government, and one user per role.
+pub struct TestApp {
+    pub db: TestDb,
+    pub state: AppState,
+}
+
+impl TestApp {
+    pub fn new() -> TestApp {
+        let db = TestDb::new();
+        let database = Db::open(&db.url).expect("database opens");
+        {
+            let mut conn = database.write.get().unwrap();
+            let at = store::stored_time(Utc::now());
+            for (id, name, kind) in [
+                (GOV, "测试市人民政府", "decision_organ"),
+                (SFJ, "测试市司法局", "legality_review_unit"),
+                (DEPT, "测试市城市管理局", "department"),
+                (OTHER_GOV, "另一市人民政府", "decision_organ"),
+            ] {
+                store::insert_organ(&mut conn, &Organ {
+                    id: id.into(), name: name.into(), kind: kind.into(), parent_id: None,
+                    legality_unit_id: None, pack_id: Some("national".into()), created_at: at,
+                }).unwrap();
+            }
+            store::link_organ(&mut conn, GOV, None, Some(SFJ)).unwrap();
+            for (username, organ, role) in [
+                ("staff", GOV, "organ_staff"),
+                ("mayor", GOV, "head"),
+                ("reviewer", SFJ, "legality_reviewer"),
+                ("unit", DEPT, "undertaking"),
+                ("inspector", GOV, "inspector"),
+                ("outsider", OTHER_GOV, "organ_staff"),
+            ] {
+                let id = store::new_id();
+                store::insert_user(&mut conn, &User {
+                    id: id.clone(), username: username.into(), display_name: username.into(),
+                    password_hash: password_hash().into(), created_at: at,
+                }).unwrap();
+                store::grant(&mut conn, &id, organ, role).unwrap();
+            }
+        }
+        let state = AppState {
+            db: database,
+            packs: Arc::new(packs().clone()),
+            calendar: Arc::new(calendar().clone()),
+            clock: Arc::new(Clock::simulated()),
+            sign_in: Arc::new(SignInLimiter::default()),
+        };
+        TestApp { db, state }
+    }
+
+    pub async fn service(&self) -> impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+        test::init_service(app::app(self.state.clone())).await
+    }
+}
+
+/// Send a request; return status and JSON body (Null when empty).
+pub async fn send<S, B>(app: &S, req: test::TestRequest) -> (u16, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let res = test::call_service(app, req.to_request()).await;
+    let status = res.status().as_u16();
+    let ctype = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = test::read_body(res).await;
+    if status >= 400 {
+        assert_eq!(ctype, "application/problem+json", "error {status} is not problem+json: {}", String::from_utf8_lossy(&bytes));
+    }
+    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+    (status, body)
+}
+
+pub async fn token<S, B>(app: &S, username: &str) -> String
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (status, body) = send(app, test::TestRequest::post().uri("/api/v1/session").set_json(json!({"username": username, "password": "secret"}))).await;
+    assert_eq!(status, 200, "{body}");
+    body["token"].as_str().unwrap().to_string()
+}
+
+/// Tokens of every test user.
+pub struct Tokens {
+    pub staff: String,
+    pub mayor: String,
+    pub reviewer: String,
+    pub unit: String,
+    pub inspector: String,
+    pub outsider: String,
+}
+
+impl Tokens {
+    pub async fn get<S, B>(app: &S) -> Tokens
+    where
+        S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
+        Tokens {
+            staff: token(app, "staff").await,
+            mayor: token(app, "mayor").await,
+            reviewer: token(app, "reviewer").await,
+            unit: token(app, "unit").await,
+            inspector: token(app, "inspector").await,
+            outsider: token(app, "outsider").await,
+        }
+    }
+
+    /// The token of the user whose role the command needs.
+    pub fn for_command(&self, command: &Command) -> &str {
+        let (role, party) = access::required(command)[0];
+        match (role, party) {
+            ("organ_staff", Party::DecisionOrgan) => &self.staff,
+            ("head", _) => &self.mayor,
+            ("legality_reviewer", _) => &self.reviewer,
+            ("undertaking", _) => &self.unit,
+            other => panic!("no test user for {other:?}"),
+        }
+    }
+}
+
+pub fn bearer(token: &str) -> (&'static str, String) {
+    ("authorization", format!("Bearer {token}"))
+}
+
+/// Move the simulated clock to `at` (if it is behind).
+pub fn clock_to(state: &AppState, at: DateTime<Utc>) {
+    let now = state.clock.now();
+    if at > now {
+        state.clock.advance((at - now).num_seconds() + 1).unwrap();
+    }
+}
+
+/// Apply one scripted step through HTTP; returns (status, body). `id`/`version` track the decision.
+pub async fn step<S, B>(app: &S, state: &AppState, tokens: &Tokens, id: &mut String, version: &mut i64, s: &Step) -> (u16, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    clock_to(state, s.at);
+    let token = tokens.for_command(&s.command);
+    let req = match &s.command {
+        Command::Initiate(init) => test::TestRequest::post()
+            .uri("/api/v1/decisions")
+            .set_json(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "initiation": init })),
+        Command::Record { fact: Fact::Draft { legal_basis, options, .. } } => test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/drafts"))
+            .set_json(json!({ "expected_version": version, "content": script::draft_text(1), "legal_basis": legal_basis, "options": options })),
+        other => test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .set_json(json!({ "expected_version": version, "command": other })),
+    };
+    let (status, body) = send(app, req.insert_header(bearer(token))).await;
+    if status < 300 {
+        *id = body["id"].as_str().unwrap().to_string();
+        *version = body["version"].as_i64().unwrap();
+    }
+    (status, body)
+}
+
+/// Walk the scripted steps until the first matching `stop` (not applied); all must succeed.
+pub async fn walk_until<S, B>(app: &S, state: &AppState, tokens: &Tokens, stop: impl Fn(&Command) -> bool) -> (String, i64, Vec<Step>)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let pack = state.packs.latest("national").unwrap();
+    let steps = script::full_walk(pack, &crate::support::all_on(), state.clock.now());
+    let mut id = String::new();
+    let mut version = 0;
+    let mut rest = Vec::new();
+    let mut stopped = false;
+    for s in steps {
+        if stopped || stop(&s.command) {
+            stopped = true;
+            rest.push(s);
+            continue;
+        }
+        let (status, body) = step(app, state, tokens, &mut id, &mut version, &s).await;
+        assert!(status < 300, "step {:?} refused: {status} {body}", s.command);
+    }
+    (id, version, rest)
+}
