@@ -228,7 +228,14 @@ pub async fn create(
         let pack = st.packs.in_force(&pack_id, today).ok_or_else(|| {
             ApiError::Unprocessable(format!("pack: no pack \"{pack_id}\" in force on {today}"))
         })?;
-        let command = Command::Initiate(body.initiation);
+        let mut initiation = body.initiation;
+        if let Some(item_id) = &body.catalog_item_id {
+            let item = store::catalog_item(&mut conn, item_id)?
+                .filter(|i| i.organ_id == organ.id)
+                .ok_or_else(|| ApiError::Unprocessable(format!("catalog_item_id: no item {item_id} in this organ's catalog")))?;
+            initiation.catalog_item.get_or_insert(item.id);
+        }
+        let command = Command::Initiate(initiation);
         let parties = Parties {
             organ: &organ.id,
             lead_unit: &body.lead_unit_id,

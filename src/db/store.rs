@@ -173,6 +173,15 @@ pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<()> {
 
 // ---- decisions
 
+/// A catalog item by id.
+pub fn catalog_item(conn: &mut DbConn, id: &str) -> QueryResult<Option<CatalogItem>> {
+    catalog_items::table
+        .find(id)
+        .select(CatalogItem::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// A decision's row.
 pub fn decision(conn: &mut DbConn, id: &str) -> QueryResult<Option<DecisionRow>> {
     decisions::table

@@ -84,6 +84,13 @@ async fn creating_a_decision_with_bad_references_or_out_of_scope_is_refused() {
     assert!(b["detail"].as_str().unwrap().contains("organ_id"));
     let (s, b) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "pack": "atlantis", "initiation": init }), &tokens.staff)).await;
     assert_eq!(s, 422, "{b}");
+    let (s, b) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "catalog_item_id": "00000000-0000-4000-8000-00000000dead", "initiation": init }), &tokens.staff)).await;
+    assert_eq!(s, 422, "{b}");
+    assert!(b["detail"].as_str().unwrap().contains("catalog_item_id"));
+    let (s, b) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": "x", "initiation": init }), &tokens.staff)).await;
+    assert_eq!(s, 422, "{b}");
+    let (s, _) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "initiation": { "title": 5 } }), &tokens.staff)).await;
+    assert_eq!(s, 422);
     // Only the organ's staff start a decision.
     let (s, _) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "initiation": init }), &tokens.unit)).await;
     assert_eq!(s, 403);

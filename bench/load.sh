@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Load benchmark of the HTTP API on SQLite and PostgreSQL (loopback only, bounded in time).
+# Usage: bench/load.sh [clients] [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+clients=${1:-32}
+seconds=${2:-10}
+cargo build --release --bin juece --example load -q
+port=18181
+run() {
+  local name=$1 url=$2
+  ./target/release/juece serve --demo --database-url "$url" --bind "127.0.0.1:$port" >/tmp/juece-load.log 2>&1 &
+  local pid=$!
+  trap 'kill $pid 2>/dev/null || true' RETURN
+  for _ in $(seq 1 50); do curl -s "http://127.0.0.1:$port/api/v1/clock" >/dev/null && break; sleep 0.2; done
+  echo "== $name ($clients clients, ${seconds}s per phase)"
+  ./target/release/examples/load "http://127.0.0.1:$port" "$clients" "$seconds"
+  kill $pid; wait $pid 2>/dev/null || true
+}
+tmp=$(mktemp -d)
+run SQLite "sqlite://$tmp/load.sqlite"
+db="juece_load_$$"
+psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" postgres
+run PostgreSQL "postgres://postgres@127.0.0.1:5432/$db"
+psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE $db WITH (FORCE)" postgres
+rm -rf "$tmp"

@@ -1,0 +1,141 @@
+//! Load generator for a running `juece serve --demo`: N clients, each with its own decision,
+//! send commands (a command round trip: HTTP → engine → transaction → response) and then read
+//! decisions, for a fixed time each. Prints p50/p90/p99 latencies and throughput.
+//!
+//! `cargo run --release --example load -- http://127.0.0.1:18181 32 10`
+//! (URL, clients, seconds per phase). `bench/load.sh` starts a server and runs it on both backends.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, mut lat: Vec<Duration>, errors: usize, elapsed: Duration) {
+    lat.sort();
+    println!(
+        "{name:<22} {:>8} requests  {:>9.0} req/s  p50 {:>6.2} ms  p90 {:>6.2} ms  p99 {:>6.2} ms  errors {errors}",
+        lat.len(),
+        lat.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.90),
+        percentile(&lat, 0.99),
+    );
+}
+
+fn token(agent: &ureq::Agent, base: &str, user: &str, password: &str) -> String {
+    let v: Value = agent
+        .post(&format!("{base}/api/v1/session"))
+        .send_json(json!({ "username": user, "password": password }))
+        .expect("sign in (is `juece serve --demo` running?)")
+        .into_json()
+        .unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:18181".into());
+    let clients: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(32);
+    let seconds: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
+    let agent = ureq::AgentBuilder::new().build();
+    let staff = token(&agent, &base, "staff", "demo-staff");
+    let gov = "00000000-0000-4000-8000-000000000001";
+    let dept = "00000000-0000-4000-8000-000000000003";
+    let initiation = json!({
+        "title": "压测决策事项",
+        "attributes": { "category": "public_policy", "public_interest": true },
+        "proposer": { "kind": "leader", "name": "副市长", "studied_by": "市政府研究室" },
+        "started_by": "市政府常务会议",
+        "started_on": chrono::Utc::now().date_naive(),
+        "lead_unit": "示范市城市管理局"
+    });
+    let mut decisions = Vec::new();
+    for _ in 0..clients {
+        let v: Value = agent
+            .post(&format!("{base}/api/v1/decisions"))
+            .set("authorization", &format!("Bearer {staff}"))
+            .send_json(json!({ "organ_id": gov, "lead_unit_id": dept, "initiation": initiation }))
+            .expect("create decision")
+            .into_json()
+            .unwrap();
+        decisions.push((v["id"].as_str().unwrap().to_string(), v["version"].as_i64().unwrap(), v["attributes"].clone()));
+    }
+
+    // Phase 1: command round trips, each client on its own decision.
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let results: Vec<(Vec<Duration>, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = decisions
+            .iter()
+            .map(|(id, version, attrs)| {
+                let (base, staff) = (base.clone(), staff.clone());
+                s.spawn(move || {
+                    let agent = ureq::AgentBuilder::new().build();
+                    let mut version = *version;
+                    let (mut lat, mut errors) = (Vec::new(), 0);
+                    while Instant::now() < deadline {
+                        let t = Instant::now();
+                        let r = agent
+                            .post(&format!("{base}/api/v1/decisions/{id}/commands"))
+                            .set("authorization", &format!("Bearer {staff}"))
+                            .send_json(json!({ "expected_version": version, "command": {
+                                "command": "change_attributes", "attributes": attrs, "reason": "load test" } }));
+                        match r {
+                            Ok(res) => {
+                                let v: Value = res.into_json().unwrap_or_default();
+                                version = v["version"].as_i64().unwrap_or(version + 1);
+                                lat.push(t.elapsed());
+                            }
+                            Err(_) => errors += 1,
+                        }
+                    }
+                    (lat, errors)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = start.elapsed();
+    let errors = results.iter().map(|r| r.1).sum();
+    report("command round trip", results.into_iter().flat_map(|r| r.0).collect(), errors, elapsed);
+
+    // Phase 2: reading decisions.
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let results: Vec<(Vec<Duration>, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = decisions
+            .iter()
+            .map(|(id, _, _)| {
+                let (base, staff) = (base.clone(), staff.clone());
+                s.spawn(move || {
+                    let agent = ureq::AgentBuilder::new().build();
+                    let (mut lat, mut errors) = (Vec::new(), 0);
+                    while Instant::now() < deadline {
+                        let t = Instant::now();
+                        match agent.get(&format!("{base}/api/v1/decisions/{id}")).set("authorization", &format!("Bearer {staff}")).call() {
+                            Ok(res) => {
+                                let _ = res.into_string();
+                                lat.push(t.elapsed());
+                            }
+                            Err(_) => errors += 1,
+                        }
+                    }
+                    (lat, errors)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = start.elapsed();
+    let errors = results.iter().map(|r| r.1).sum();
+    report("read decision", results.into_iter().flat_map(|r| r.0).collect(), errors, elapsed);
+}
