@@ -58,3 +58,134 @@ fn replaying_the_events_rebuilds_the_same_state() {
     let back: Vec<juece::procedure::Event> = serde_json::from_str(&json).expect("parse");
     assert_eq!(juece::procedure::Decision::replay(&back), state);
 }
+
+fn start(stage: &str) -> juece::procedure::Command {
+    juece::procedure::Command::StartStage {
+        stage: juece::procedure::state::StageId::new(stage),
+    }
+}
+
+fn complete(stage: &str) -> juece::procedure::Command {
+    juece::procedure::Command::CompleteStage {
+        stage: juece::procedure::state::StageId::new(stage),
+    }
+}
+
+fn record(fact: juece::procedure::Fact) -> juece::procedure::Command {
+    juece::procedure::Command::Record { fact }
+}
+
+#[test]
+fn a_stage_completed_after_the_legality_opinion_needs_a_new_review() {
+    use juece::procedure::state::{Attributes, CounselRole, DraftHash, LegalityOutcome};
+    use juece::procedure::Fact;
+    let pack = national();
+    let attrs = Attributes::new(Category::Plan);
+    let (before, _) = walk_until(
+        pack,
+        &attrs,
+        |c| matches!(c, juece::procedure::Command::StartStage { stage } if stage.as_str() == stage::COLLECTIVE_DECISION),
+    );
+    // The scripted walk performs every allowed stage; leave the (not yet required) expert review out.
+    let before: Vec<_> = before
+        .into_iter()
+        .filter(|s| !matches!(&s.command,
+            juece::procedure::Command::StartStage { stage } | juece::procedure::Command::CompleteStage { stage } if stage.as_str() == stage::EXPERT_REVIEW)
+            && !matches!(&s.command, juece::procedure::Command::Record { fact: Fact::ExpertSelected { .. } | Fact::ExpertOpinion { .. } | Fact::ExpertReport { .. } }))
+        .collect();
+    let mut run = Run::new(pack);
+    run.steps(&before);
+    let draft = DraftHash::of(&script::draft_text(1));
+    // The matter turns out to be technical: expert review becomes required and is done now.
+    run.ok(&juece::procedure::Command::ChangeAttributes {
+        attributes: attrs.clone().with("technical", true),
+        reason: "涉及专业技术问题".into(),
+    });
+    let v = run.refused(&start(stage::COLLECTIVE_DECISION));
+    assert_rule(&v, "flow.required_stage_skipped", "第十九条");
+    run.ok(&start(stage::EXPERT_REVIEW));
+    run.ok(&record(Fact::ExpertSelected {
+        expert_id: "e1".into(),
+        name: "专家甲".into(),
+        field: "规划".into(),
+        organisation: None,
+        direct_interest: false,
+        declaration: "无利害关系".into(),
+    }));
+    run.ok(&record(Fact::ExpertOpinion {
+        expert_id: "e1".into(),
+        draft: draft.clone(),
+        signed: true,
+        summary: "可行".into(),
+    }));
+    run.ok(&record(Fact::ExpertReport {
+        summary: "已采纳".into(),
+    }));
+    run.now += chrono::Duration::minutes(1);
+    run.ok(&complete(stage::EXPERT_REVIEW));
+    // The legality opinion predates the expert review: the meeting is refused until a new review.
+    let v = run.refused(&start(stage::COLLECTIVE_DECISION));
+    assert_rule(
+        &v,
+        "collective_decision.review_predates_procedure",
+        "第二十七条",
+    );
+    run.ok(&start(stage::LEGALITY_REVIEW));
+    let due = juece::procedure::state::china_date(run.now) + chrono::Duration::days(30);
+    run.ok(&record(Fact::LegalitySubmission {
+        draft: draft.clone(),
+        legal_basis: vec!["《城乡规划法》".into()],
+        procedures_account: "已补充专家论证".into(),
+        due_on: due,
+    }));
+    run.ok(&record(Fact::LegalCounselOpinion {
+        by: "法律顾问".into(),
+        role: CounselRole::PublicLawyer,
+        draft: draft.clone(),
+        summary: "无异议".into(),
+    }));
+    run.ok(&record(Fact::LegalityOpinion {
+        draft,
+        outcome: LegalityOutcome::Lawful,
+        reasons: "合法".into(),
+        legal_risks: None,
+    }));
+    run.ok(&complete(stage::LEGALITY_REVIEW));
+    run.ok(&start(stage::COLLECTIVE_DECISION));
+}
+
+#[test]
+fn a_hearing_cannot_be_held_before_its_announced_date() {
+    use juece::procedure::Fact;
+    let pack = national();
+    let (before, _) = walk_until(pack, &all_on(), |c| {
+        matches!(
+            c,
+            juece::procedure::Command::Record {
+                fact: Fact::HearingHeld { .. }
+            }
+        )
+    });
+    let mut run = Run::new(pack);
+    run.steps(&before);
+    let announced = run
+        .state
+        .facts
+        .iter()
+        .find_map(|d| match &d.fact {
+            Fact::HearingNotice { hearing_on, .. } => Some(*hearing_on),
+            _ => None,
+        })
+        .unwrap();
+    let early = announced - chrono::Duration::days(1);
+    let v = run.refused(&record(Fact::HearingHeld {
+        held_on: early,
+        public: true,
+    }));
+    assert_rule(&v, "hearing.held_before_announced_date", "第十六条");
+    run.now = t0() + chrono::Duration::days(30);
+    run.ok(&record(Fact::HearingHeld {
+        held_on: announced,
+        public: true,
+    }));
+}

@@ -4,7 +4,9 @@
 
 use super::{drafting, fair_competition, legality_review, required_text, risk, Ctx, Violation};
 use crate::procedure::pack::ReturnTrigger;
-use crate::procedure::state::{DraftHash, Fact, Meeting, MeetingOutcome, Member, Position};
+use crate::procedure::state::{
+    stage, DraftHash, Fact, Meeting, MeetingOutcome, Member, Position, StageId,
+};
 use crate::procedure::violation::law;
 
 /// What must be on the table with `draft` (第二十五条第二款, 第二十四条, 第二十九条).
@@ -24,6 +26,7 @@ pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
         ),
         _ => {}
     }
+    review_postdates_procedure(ctx, out);
     if let Some((_, false)) = risk::latest(ctx) {
         out.push(risk::uncontrollable(
             "collective_decision.risk_uncontrollable",
@@ -35,6 +38,40 @@ pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
         "collective_decision.fair_competition_missing",
         out,
     );
+}
+
+/// The legality review checks that the procedures were performed (第二十七条第（二）项): every
+/// required stage before it must have been done when the opinion was given. A stage completed
+/// (or required) only afterwards — say, after a change of attributes — needs a new review.
+fn review_postdates_procedure(ctx: &Ctx, out: &mut Vec<Violation>) {
+    let review = StageId::new(stage::LEGALITY_REVIEW);
+    let Some(opinion_at) = ctx
+        .state
+        .facts
+        .iter()
+        .rev()
+        .find(|d| matches!(d.fact, Fact::LegalityOpinion { .. }))
+        .map(|d| d.at)
+    else {
+        return;
+    };
+    for st in &ctx.pack.stages {
+        if !ctx.pack.precedes(&st.id, &review) || !st.required.eval(&ctx.attrs) {
+            continue;
+        }
+        let rec = ctx.state.stage(st.id.as_str());
+        if rec.status.done() && rec.completed_at.is_some_and(|t| t > opinion_at) {
+            out.push(
+                Violation::new(
+                    "collective_decision.review_predates_procedure",
+                    law("第二十七条第（二）项"),
+                    format!("“{}”环节在合法性审查意见之后才完成，须重新进行合法性审查", st.name.zh),
+                    format!("{} was completed after the legality opinion; the draft must be reviewed again", st.id),
+                )
+                .at(&st.id),
+            );
+        }
+    }
 }
 
 fn open_meeting<'a>(ctx: &'a Ctx) -> Option<(&'a Meeting, &'a [Member], &'a DraftHash)> {

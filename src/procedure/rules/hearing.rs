@@ -142,6 +142,18 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out.push(no_notice());
             }
             ctx.not_future("听证会", "hearing", *held_on, out);
+            if let Some(announced) = h.date {
+                if *held_on < announced {
+                    out.push(Violation::new(
+                        "hearing.held_before_announced_date",
+                        law("第十六条第二款"),
+                        format!("听证会不得早于公布的时间（{announced}）举行"),
+                        format!(
+                            "the hearing may not be held before the announced date ({announced})"
+                        ),
+                    ));
+                }
+            }
             if !public {
                 out.push(Violation::new(
                     "hearing.not_public",
