@@ -18,7 +18,8 @@ run() {
   kill $pid; wait $pid 2>/dev/null || true
 }
 tmp=$(mktemp -d)
-run SQLite "sqlite://$tmp/load.sqlite"
+[ "${ONLY:-}" = pg ] || run SQLite "sqlite://$tmp/load.sqlite"
+[ "${ONLY:-}" = sqlite ] && exit 0
 db="juece_load_$$"
 psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $db" postgres
 run PostgreSQL "postgres://postgres@127.0.0.1:5432/$db"

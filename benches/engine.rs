@@ -34,10 +34,17 @@ fn engine(c: &mut Criterion) {
     let (packs, cal, state, now) = setup();
     let pack = packs.latest("national").unwrap();
     let accepted = Command::Record {
-        fact: Fact::ExecutionReport { summary: "第二季度执行情况".into(), problems: None },
+        fact: Fact::ExecutionReport {
+            summary: "第二季度执行情况".into(),
+            problems: None,
+        },
     };
-    let refused = Command::StartStage { stage: StageId::new("collective_decision") };
-    let archive_check = Command::CompleteStage { stage: StageId::new("execution") };
+    let refused = Command::StartStage {
+        stage: StageId::new("collective_decision"),
+    };
+    let archive_check = Command::CompleteStage {
+        stage: StageId::new("execution"),
+    };
     c.bench_function("evaluate accepted command, full evidence", |b| {
         b.iter(|| evaluate(pack, &cal, black_box(&state), black_box(&accepted), now))
     });
@@ -45,9 +52,19 @@ fn engine(c: &mut Criterion) {
         b.iter(|| evaluate(pack, &cal, black_box(&state), black_box(&refused), now))
     });
     c.bench_function("evaluate stage completion, full evidence", |b| {
-        b.iter(|| evaluate(pack, &cal, black_box(&state), black_box(&archive_check), now))
+        b.iter(|| {
+            evaluate(
+                pack,
+                &cal,
+                black_box(&state),
+                black_box(&archive_check),
+                now,
+            )
+        })
     });
-    c.bench_function("next steps, full evidence", |b| b.iter(|| next_steps(pack, &cal, black_box(&state), now)));
+    c.bench_function("next steps, full evidence", |b| {
+        b.iter(|| next_steps(pack, &cal, black_box(&state), now))
+    });
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
     c.bench_function("load and check every pack in workflows/", |b| {
         b.iter(|| PackSet::load_dir(black_box(&dir)).unwrap())

@@ -43,7 +43,10 @@ fn token(agent: &ureq::Agent, base: &str, user: &str, password: &str) -> String 
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let base = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:18181".into());
+    let base = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "http://127.0.0.1:18181".into());
     let clients: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(32);
     let seconds: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(10);
     let agent = ureq::AgentBuilder::new().build();
@@ -67,7 +70,11 @@ fn main() {
             .expect("create decision")
             .into_json()
             .unwrap();
-        decisions.push((v["id"].as_str().unwrap().to_string(), v["version"].as_i64().unwrap(), v["attributes"].clone()));
+        decisions.push((
+            v["id"].as_str().unwrap().to_string(),
+            v["version"].as_i64().unwrap(),
+            v["attributes"].clone(),
+        ));
     }
 
     // Phase 1: command round trips, each client on its own decision.
@@ -106,7 +113,12 @@ fn main() {
     });
     let elapsed = start.elapsed();
     let errors = results.iter().map(|r| r.1).sum();
-    report("command round trip", results.into_iter().flat_map(|r| r.0).collect(), errors, elapsed);
+    report(
+        "command round trip",
+        results.into_iter().flat_map(|r| r.0).collect(),
+        errors,
+        elapsed,
+    );
 
     // Phase 2: reading decisions.
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -121,7 +133,11 @@ fn main() {
                     let (mut lat, mut errors) = (Vec::new(), 0);
                     while Instant::now() < deadline {
                         let t = Instant::now();
-                        match agent.get(&format!("{base}/api/v1/decisions/{id}")).set("authorization", &format!("Bearer {staff}")).call() {
+                        match agent
+                            .get(&format!("{base}/api/v1/decisions/{id}"))
+                            .set("authorization", &format!("Bearer {staff}"))
+                            .call()
+                        {
                             Ok(res) => {
                                 let _ = res.into_string();
                                 lat.push(t.elapsed());
@@ -137,5 +153,10 @@ fn main() {
     });
     let elapsed = start.elapsed();
     let errors = results.iter().map(|r| r.1).sum();
-    report("read decision", results.into_iter().flat_map(|r| r.0).collect(), errors, elapsed);
+    report(
+        "read decision",
+        results.into_iter().flat_map(|r| r.0).collect(),
+        errors,
+        elapsed,
+    );
 }

@@ -232,7 +232,11 @@ pub async fn create(
         if let Some(item_id) = &body.catalog_item_id {
             let item = store::catalog_item(&mut conn, item_id)?
                 .filter(|i| i.organ_id == organ.id)
-                .ok_or_else(|| ApiError::Unprocessable(format!("catalog_item_id: no item {item_id} in this organ's catalog")))?;
+                .ok_or_else(|| {
+                    ApiError::Unprocessable(format!(
+                        "catalog_item_id: no item {item_id} in this organ's catalog"
+                    ))
+                })?;
             initiation.catalog_item.get_or_insert(item.id);
         }
         let command = Command::Initiate(initiation);
@@ -349,7 +353,10 @@ fn apply(
         legality_unit: legality_unit.as_deref(),
     };
     let pack = pack_of(state, &row)?;
-    if let Command::StartStage { stage } | Command::CompleteStage { stage } | Command::WaiveStage { stage, .. } = &command {
+    if let Command::StartStage { stage }
+    | Command::CompleteStage { stage }
+    | Command::WaiveStage { stage, .. } = &command
+    {
         if !pack.has(stage.as_str()) {
             return Err(ApiError::Unprocessable(format!(
                 "command.stage: the decision's pack {} has no stage \"{stage}\"",

@@ -385,12 +385,13 @@ fn append_in(
         .values(&event)
         .execute(conn)
         .map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
-                StoreError::Stale {
-                    expected: expected_version,
-                    actual: expected_version + 1,
-                }
-            }
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => StoreError::Stale {
+                expected: expected_version,
+                actual: expected_version + 1,
+            },
             other => StoreError::Db(other),
         })?;
 

@@ -11,14 +11,22 @@ use super::*;
 async fn decision_with_events(t: &TestApp) -> (String, i64) {
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    let (id, version, _) = walk_until(&app, &t.state, &tokens, |c| matches!(c, Command::StartStage { stage } if stage.as_str() == "legality_review")).await;
+    let (id, version, _) = walk_until(
+        &app,
+        &t.state,
+        &tokens,
+        |c| matches!(c, Command::StartStage { stage } if stage.as_str() == "legality_review"),
+    )
+    .await;
     assert!(version > 10);
     (id, version)
 }
 
 fn sql(t: &TestApp, q: &str) {
     let mut conn = t.state.db.write.get().unwrap();
-    diesel::sql_query(q).execute(&mut conn).unwrap_or_else(|e| panic!("{q}: {e}"));
+    diesel::sql_query(q)
+        .execute(&mut conn)
+        .unwrap_or_else(|e| panic!("{q}: {e}"));
 }
 
 fn cli_verify(t: &TestApp) -> (bool, String) {
@@ -26,7 +34,10 @@ fn cli_verify(t: &TestApp) -> (bool, String) {
         .args(["audit", "verify", "--database-url", &t.db.url])
         .output()
         .expect("run juece");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 fn findings(t: &TestApp) -> Vec<juece::audit::Finding> {
@@ -50,7 +61,11 @@ async fn an_edited_event_is_found_by_decision_and_sequence() {
     let (id, _) = decision_with_events(&t).await;
     sql(&t, &format!("UPDATE events SET actor_user_id = 'someone-else' WHERE decision_id = '{id}' AND seq = 3"));
     let f = findings(&t);
-    assert!(f.iter().any(|x| x.decision_id == id && x.seq == 3 && x.kind == "edited"), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|x| x.decision_id == id && x.seq == 3 && x.kind == "edited"),
+        "{f:?}"
+    );
     let (ok, out) = cli_verify(&t);
     assert!(!ok, "verify must fail: {out}");
     assert!(out.contains(&id) && out.contains("seq 3"), "{out}");
@@ -60,9 +75,16 @@ async fn an_edited_event_is_found_by_decision_and_sequence() {
 async fn a_deleted_event_is_found() {
     let t = TestApp::new();
     let (id, _) = decision_with_events(&t).await;
-    sql(&t, &format!("DELETE FROM events WHERE decision_id = '{id}' AND seq = 4"));
+    sql(
+        &t,
+        &format!("DELETE FROM events WHERE decision_id = '{id}' AND seq = 4"),
+    );
     let f = findings(&t);
-    assert!(f.iter().any(|x| x.decision_id == id && x.seq == 4 && x.kind == "deleted"), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|x| x.decision_id == id && x.seq == 4 && x.kind == "deleted"),
+        "{f:?}"
+    );
     assert!(!cli_verify(&t).0);
 }
 
@@ -70,18 +92,34 @@ async fn a_deleted_event_is_found() {
 async fn the_last_event_deleted_is_found() {
     let t = TestApp::new();
     let (id, version) = decision_with_events(&t).await;
-    sql(&t, &format!("DELETE FROM events WHERE decision_id = '{id}' AND seq = {version}"));
+    sql(
+        &t,
+        &format!("DELETE FROM events WHERE decision_id = '{id}' AND seq = {version}"),
+    );
     let f = findings(&t);
-    assert!(f.iter().any(|x| x.decision_id == id && x.seq == version && x.kind == "deleted"), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|x| x.decision_id == id && x.seq == version && x.kind == "deleted"),
+        "{f:?}"
+    );
 }
 
 #[actix_web::test]
 async fn swapped_events_are_found() {
     let t = TestApp::new();
     let (id, _) = decision_with_events(&t).await;
-    sql(&t, &format!("UPDATE events SET seq = -1 WHERE decision_id = '{id}' AND seq = 5"));
-    sql(&t, &format!("UPDATE events SET seq = 5 WHERE decision_id = '{id}' AND seq = 6"));
-    sql(&t, &format!("UPDATE events SET seq = 6 WHERE decision_id = '{id}' AND seq = -1"));
+    sql(
+        &t,
+        &format!("UPDATE events SET seq = -1 WHERE decision_id = '{id}' AND seq = 5"),
+    );
+    sql(
+        &t,
+        &format!("UPDATE events SET seq = 5 WHERE decision_id = '{id}' AND seq = 6"),
+    );
+    sql(
+        &t,
+        &format!("UPDATE events SET seq = 6 WHERE decision_id = '{id}' AND seq = -1"),
+    );
     let f = findings(&t);
     assert!(f.iter().any(|x| x.decision_id == id && x.seq == 5), "{f:?}");
     assert!(f.iter().any(|x| x.decision_id == id && x.seq == 6), "{f:?}");
@@ -98,12 +136,19 @@ async fn a_rehashed_forgery_breaks_the_chain_after_it() {
     let mut forged = rows.remove(6);
     forged.actor_role = "head".into();
     forged.hash = juece::audit::event_hash(&forged);
-    diesel::sql_query(format!("UPDATE events SET actor_role = 'head', hash = '{}' WHERE decision_id = '{id}' AND seq = 7", forged.hash))
-        .execute(&mut conn)
-        .unwrap();
+    diesel::sql_query(format!(
+        "UPDATE events SET actor_role = 'head', hash = '{}' WHERE decision_id = '{id}' AND seq = 7",
+        forged.hash
+    ))
+    .execute(&mut conn)
+    .unwrap();
     drop(conn);
     let f = findings(&t);
-    assert!(f.iter().any(|x| x.decision_id == id && x.seq == 8 && x.kind == "reordered"), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|x| x.decision_id == id && x.seq == 8 && x.kind == "reordered"),
+        "{f:?}"
+    );
 }
 
 #[actix_web::test]
@@ -119,11 +164,18 @@ async fn a_deleted_decision_is_found_through_the_daily_digest() {
     }
     assert!(findings(&t).is_empty());
     for table in ["events", "draft_versions", "stage_records"] {
-        sql(&t, &format!("DELETE FROM {table} WHERE decision_id = '{id}'"));
+        sql(
+            &t,
+            &format!("DELETE FROM {table} WHERE decision_id = '{id}'"),
+        );
     }
     sql(&t, &format!("DELETE FROM decisions WHERE id = '{id}'"));
     let f = findings(&t);
-    assert!(f.iter().any(|x| x.decision_id == id && x.kind == "decision_deleted"), "{f:?}");
+    assert!(
+        f.iter()
+            .any(|x| x.decision_id == id && x.kind == "decision_deleted"),
+        "{f:?}"
+    );
     let (ok, out) = cli_verify(&t);
     assert!(!ok && out.contains(&id), "{out}");
 }

@@ -17,23 +17,46 @@ async fn a_decision_walks_from_initiation_to_adopted_and_archived() {
     let tokens = Tokens::get(&app).await;
     let (id, version, rest) = walk_until(&app, &t.state, &tokens, |_| false).await;
     assert!(rest.is_empty());
-    let (status, body) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}")).insert_header(bearer(&tokens.inspector))).await;
+    let (status, body) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.inspector)),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "adopted");
     assert_eq!(body["version"], version);
-    let stage = |s: &str| body["stages"].as_array().unwrap().iter().find(|x| x["id"] == s).unwrap()["status"].clone();
+    let stage = |s: &str| {
+        body["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == s)
+            .unwrap()["status"]
+            .clone()
+    };
     assert_eq!(stage("collective_decision"), "completed");
     assert_eq!(stage("archiving"), "completed");
     assert_eq!(stage("legality_review"), "completed");
     // The record: one event per command, chained.
-    let (status, events) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}/events")).insert_header(bearer(&tokens.staff))).await;
+    let (status, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/events"))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
     assert_eq!(status, 200);
     let events = events.as_array().unwrap();
     assert_eq!(events.len() as i64, version);
     for w in events.windows(2) {
         assert_eq!(w[1]["prev_hash"], w[0]["hash"]);
     }
-    let decision = events.iter().find(|e| e["command"] == "record:head_decision").unwrap();
+    let decision = events
+        .iter()
+        .find(|e| e["command"] == "record:head_decision")
+        .unwrap();
     assert_eq!(decision["actor"]["role"], "head");
     // The chain verifies.
     let mut conn = t.state.db.read.get().unwrap();
@@ -42,7 +65,8 @@ async fn a_decision_walks_from_initiation_to_adopted_and_archived() {
 }
 
 #[actix_web::test]
-async fn jumping_to_the_collective_decision_without_legality_review_is_refused_citing_article_25_and_nothing_is_written() {
+async fn jumping_to_the_collective_decision_without_legality_review_is_refused_citing_article_25_and_nothing_is_written(
+) {
     let t = TestApp::new();
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
@@ -54,18 +78,38 @@ async fn jumping_to_the_collective_decision_without_legality_review_is_refused_c
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["type"], "/problems/procedure-violation");
     let v = body["violations"].as_array().unwrap();
-    let skipped = v.iter().find(|x| x["rule"] == "flow.required_stage_skipped" && x["stage"] == "legality_review").expect("legality review named");
-    assert!(skipped["basis"].as_str().unwrap().contains("第二十五条"), "{skipped}");
+    let skipped = v
+        .iter()
+        .find(|x| x["rule"] == "flow.required_stage_skipped" && x["stage"] == "legality_review")
+        .expect("legality review named");
+    assert!(
+        skipped["basis"].as_str().unwrap().contains("第二十五条"),
+        "{skipped}"
+    );
     assert!(!skipped["message_zh"].as_str().unwrap().is_empty());
     assert!(!skipped["message_en"].as_str().unwrap().is_empty());
     // Nothing written.
-    let (_, after) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}")).insert_header(bearer(&tokens.staff))).await;
+    let (_, after) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
     assert_eq!(after["version"], version);
-    let (_, events) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}/events")).insert_header(bearer(&tokens.staff))).await;
+    let (_, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/events"))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
     assert_eq!(events.as_array().unwrap().len() as i64, version);
     // And the decision page says what blocks the meeting, with the article.
     let next = after["next"].as_array().unwrap();
-    assert!(next.iter().any(|n| n["stage"] == "legality_review" && n["action"] == "start"));
+    assert!(next
+        .iter()
+        .any(|n| n["stage"] == "legality_review" && n["action"] == "start"));
 }
 
 #[actix_web::test]
@@ -73,23 +117,45 @@ async fn a_legality_opinion_from_someone_who_is_not_a_reviewer_is_refused_with_4
     let t = TestApp::new();
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    let (id, version, rest) = walk_until(&app, &t.state, &tokens, |c| matches!(c, Command::Record { fact: Fact::LegalityOpinion { .. } })).await;
+    let (id, version, rest) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::LegalityOpinion { .. }
+            }
+        )
+    })
+    .await;
     let opinion = rest[0].command.clone();
     clock_to(&t.state, rest[0].at);
     for who in [&tokens.unit, &tokens.staff, &tokens.mayor, &tokens.outsider] {
-        let (status, body) = send(&app, test::TestRequest::post()
-            .uri(&format!("/api/v1/decisions/{id}/commands"))
-            .insert_header(bearer(who))
-            .set_json(json!({ "expected_version": version, "command": opinion }))).await;
+        let (status, body) = send(
+            &app,
+            test::TestRequest::post()
+                .uri(&format!("/api/v1/decisions/{id}/commands"))
+                .insert_header(bearer(who))
+                .set_json(json!({ "expected_version": version, "command": opinion })),
+        )
+        .await;
         // The outsider does not even learn that the decision exists.
         assert!(status == 403 || status == 404, "{status} {body}");
     }
-    let (status, body) = send(&app, test::TestRequest::post()
-        .uri(&format!("/api/v1/decisions/{id}/commands"))
-        .insert_header(bearer(&tokens.reviewer))
-        .set_json(json!({ "expected_version": version, "command": opinion }))).await;
+    let (status, body) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(&tokens.reviewer))
+            .set_json(json!({ "expected_version": version, "command": opinion })),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
-    let (_, events) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}/events")).insert_header(bearer(&tokens.reviewer))).await;
+    let (_, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/events"))
+            .insert_header(bearer(&tokens.reviewer)),
+    )
+    .await;
     let last = events.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["actor"]["role"], "legality_reviewer");
     assert_eq!(last["actor"]["organ_id"], SFJ);
@@ -100,7 +166,8 @@ async fn two_concurrent_commands_on_one_version_exactly_one_succeeds() {
     let t = TestApp::new();
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    let (id, version, _) = walk_until(&app, &t.state, &tokens, is_start("public_participation")).await;
+    let (id, version, _) =
+        walk_until(&app, &t.state, &tokens, is_start("public_participation")).await;
     let send_start = |stage: &'static str| {
         let req = test::TestRequest::post()
             .uri(&format!("/api/v1/decisions/{id}/commands"))
@@ -108,14 +175,27 @@ async fn two_concurrent_commands_on_one_version_exactly_one_succeeds() {
             .set_json(json!({ "expected_version": version, "command": { "command": "start_stage", "stage": stage } }));
         send(&app, req)
     };
-    let (a, b) = futures::join!(send_start("public_participation"), send_start("expert_review"));
+    let (a, b) = futures::join!(
+        send_start("public_participation"),
+        send_start("expert_review")
+    );
     let statuses = [a.0, b.0];
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{a:?} {b:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{a:?} {b:?}"
+    );
     let loser = if a.0 == 200 { &b } else { &a };
     assert_eq!(loser.0, 409);
     assert_eq!(loser.1["type"], "/problems/stale");
     assert_eq!(loser.1["current_version"], version + 1);
-    let (_, after) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}")).insert_header(bearer(&tokens.unit))).await;
+    let (_, after) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
     assert_eq!(after["version"], version + 1);
 }
 
@@ -125,32 +205,67 @@ async fn concurrent_commands_from_threads_never_write_twice() {
     let t = TestApp::new();
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    let (id, version, _) = walk_until(&app, &t.state, &tokens, is_start("public_participation")).await;
+    let (id, version, _) =
+        walk_until(&app, &t.state, &tokens, is_start("public_participation")).await;
     let pack = t.state.packs.latest("national").unwrap().clone();
     let results: Vec<Result<(), String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = ["public_participation", "expert_review", "risk_assessment", "hearing", "group_consultation"]
-            .into_iter()
-            .map(|stage| {
-                let db = t.state.db.clone();
-                let (id, pack, cal) = (id.clone(), pack.clone(), t.state.calendar.clone());
-                let now = t.state.clock.now();
-                s.spawn(move || {
-                    let mut conn = db.write.get().unwrap();
-                    let actor = juece::db::store::Actor { user_id: "u".into(), role: "undertaking".into(), organ_id: DEPT.into() };
-                    match juece::db::store::append(&mut conn, &pack, &cal, &id, version, &Command::StartStage { stage: StageId::new(stage) }, &actor, now, None) {
-                        Ok(_) => Ok(()),
-                        Err(juece::db::store::StoreError::Stale { .. }) => Err("stale".to_string()),
-                        Err(e) => Err(format!("{e:?}")),
-                    }
-                })
+        let handles: Vec<_> = [
+            "public_participation",
+            "expert_review",
+            "risk_assessment",
+            "hearing",
+            "group_consultation",
+        ]
+        .into_iter()
+        .map(|stage| {
+            let db = t.state.db.clone();
+            let (id, pack, cal) = (id.clone(), pack.clone(), t.state.calendar.clone());
+            let now = t.state.clock.now();
+            s.spawn(move || {
+                let mut conn = db.write.get().unwrap();
+                let actor = juece::db::store::Actor {
+                    user_id: "u".into(),
+                    role: "undertaking".into(),
+                    organ_id: DEPT.into(),
+                };
+                match juece::db::store::append(
+                    &mut conn,
+                    &pack,
+                    &cal,
+                    &id,
+                    version,
+                    &Command::StartStage {
+                        stage: StageId::new(stage),
+                    },
+                    &actor,
+                    now,
+                    None,
+                ) {
+                    Ok(_) => Ok(()),
+                    Err(juece::db::store::StoreError::Stale { .. }) => Err("stale".to_string()),
+                    Err(e) => Err(format!("{e:?}")),
+                }
             })
-            .collect();
+        })
+        .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
-    assert!(results.iter().all(|r| r.as_ref().err().is_none_or(|e| e == "stale")), "losers must be stale: {results:?}");
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results
+            .iter()
+            .all(|r| r.as_ref().err().is_none_or(|e| e == "stale")),
+        "losers must be stale: {results:?}"
+    );
     let mut conn = t.state.db.read.get().unwrap();
-    assert_eq!(juece::db::store::events_of(&mut conn, &id).unwrap().len() as i64, version + 1);
+    assert_eq!(
+        juece::db::store::events_of(&mut conn, &id).unwrap().len() as i64,
+        version + 1
+    );
 }
 
 #[actix_web::test]
@@ -158,11 +273,31 @@ async fn the_simulated_clock_is_announced_and_moves_only_forward() {
     let t = TestApp::new();
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    let res = test::call_service(&app, test::TestRequest::get().uri("/api/v1/clock").to_request()).await;
-    assert!(res.headers().contains_key(juece::app::SIMULATED_CLOCK_HEADER));
-    let (status, _) = send(&app, test::TestRequest::post().uri("/api/v1/clock/advance").insert_header(bearer(&tokens.staff)).set_json(json!({"days": 3}))).await;
+    let res = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/api/v1/clock").to_request(),
+    )
+    .await;
+    assert!(res
+        .headers()
+        .contains_key(juece::app::SIMULATED_CLOCK_HEADER));
+    let (status, _) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/clock/advance")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(json!({"days": 3})),
+    )
+    .await;
     assert_eq!(status, 200);
-    let (status, body) = send(&app, test::TestRequest::post().uri("/api/v1/clock/advance").insert_header(bearer(&tokens.staff)).set_json(json!({"days": -3}))).await;
+    let (status, body) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/clock/advance")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(json!({"days": -3})),
+    )
+    .await;
     assert_eq!(status, 422, "{body}");
 }
 
@@ -172,9 +307,22 @@ async fn a_real_clock_cannot_be_moved() {
     t.state.clock = std::sync::Arc::new(juece::app::Clock::real());
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    let res = test::call_service(&app, test::TestRequest::get().uri("/api/v1/clock").to_request()).await;
-    assert!(!res.headers().contains_key(juece::app::SIMULATED_CLOCK_HEADER));
-    let (status, _) = send(&app, test::TestRequest::post().uri("/api/v1/clock/advance").insert_header(bearer(&tokens.staff)).set_json(json!({"days": 3}))).await;
+    let res = test::call_service(
+        &app,
+        test::TestRequest::get().uri("/api/v1/clock").to_request(),
+    )
+    .await;
+    assert!(!res
+        .headers()
+        .contains_key(juece::app::SIMULATED_CLOCK_HEADER));
+    let (status, _) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/clock/advance")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(json!({"days": 3})),
+    )
+    .await;
     assert_eq!(status, 403);
 }
 
@@ -184,14 +332,36 @@ async fn readers_outside_the_decisions_organs_see_nothing() {
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
     let (id, _, _) = walk_until(&app, &t.state, &tokens, is_start("drafting")).await;
-    let (status, _) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}")).insert_header(bearer(&tokens.outsider))).await;
+    let (status, _) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.outsider)),
+    )
+    .await;
     assert_eq!(status, 404);
-    let (status, list) = send(&app, test::TestRequest::get().uri("/api/v1/decisions").insert_header(bearer(&tokens.outsider))).await;
+    let (status, list) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/decisions")
+            .insert_header(bearer(&tokens.outsider)),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
-    let (_, list) = send(&app, test::TestRequest::get().uri("/api/v1/decisions").insert_header(bearer(&tokens.inspector))).await;
+    let (_, list) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/decisions")
+            .insert_header(bearer(&tokens.inspector)),
+    )
+    .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let (status, _) = send(&app, test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}"))).await;
+    let (status, _) = send(
+        &app,
+        test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}")),
+    )
+    .await;
     assert_eq!(status, 401);
 }
 
@@ -200,13 +370,31 @@ async fn sign_in_refuses_wrong_passwords_and_throttles_guessing() {
     let t = TestApp::new();
     let app = t.service().await;
     for _ in 0..juece::app::SignInLimiter::MAX_FAILURES {
-        let (status, _) = send(&app, test::TestRequest::post().uri("/api/v1/session").set_json(json!({"username": "staff", "password": "wrong"}))).await;
+        let (status, _) = send(
+            &app,
+            test::TestRequest::post()
+                .uri("/api/v1/session")
+                .set_json(json!({"username": "staff", "password": "wrong"})),
+        )
+        .await;
         assert_eq!(status, 401);
     }
-    let (status, body) = send(&app, test::TestRequest::post().uri("/api/v1/session").set_json(json!({"username": "staff", "password": "secret"}))).await;
+    let (status, body) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/session")
+            .set_json(json!({"username": "staff", "password": "secret"})),
+    )
+    .await;
     assert_eq!(status, 429, "{body}");
     // Other users are not locked out.
-    let (status, _) = send(&app, test::TestRequest::post().uri("/api/v1/session").set_json(json!({"username": "unit", "password": "secret"}))).await;
+    let (status, _) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/session")
+            .set_json(json!({"username": "unit", "password": "secret"})),
+    )
+    .await;
     assert_eq!(status, 200);
 }
 
@@ -215,12 +403,30 @@ async fn a_signed_out_token_no_longer_works() {
     let t = TestApp::new();
     let app = t.service().await;
     let tok = token(&app, "staff").await;
-    let (status, me) = send(&app, test::TestRequest::get().uri("/api/v1/me").insert_header(bearer(&tok))).await;
+    let (status, me) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/me")
+            .insert_header(bearer(&tok)),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(me["roles"][0]["role"], "organ_staff");
-    let (status, _) = send(&app, test::TestRequest::delete().uri("/api/v1/session").insert_header(bearer(&tok))).await;
+    let (status, _) = send(
+        &app,
+        test::TestRequest::delete()
+            .uri("/api/v1/session")
+            .insert_header(bearer(&tok)),
+    )
+    .await;
     assert_eq!(status, 204);
-    let (status, _) = send(&app, test::TestRequest::get().uri("/api/v1/me").insert_header(bearer(&tok))).await;
+    let (status, _) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/me")
+            .insert_header(bearer(&tok)),
+    )
+    .await;
     assert_eq!(status, 401);
 }
 
@@ -235,7 +441,9 @@ async fn the_openapi_document_lists_exactly_the_routes_and_each_route_exists() {
     for (path, ops) in paths {
         for (method, _) in ops.as_object().unwrap() {
             documented += 1;
-            let uri = path.replace("{id}", "00000000-0000-4000-8000-00000000dead").replace("{number}", "1");
+            let uri = path
+                .replace("{id}", "00000000-0000-4000-8000-00000000dead")
+                .replace("{number}", "1");
             let req = match method.as_str() {
                 "get" => test::TestRequest::get(),
                 "post" => test::TestRequest::post(),
@@ -244,9 +452,15 @@ async fn the_openapi_document_lists_exactly_the_routes_and_each_route_exists() {
             };
             let res = test::call_service(&app, req.uri(&uri).to_request()).await;
             let status = res.status().as_u16();
-            let body: serde_json::Value = serde_json::from_slice(&test::read_body(res).await).unwrap_or_default();
-            let no_route = body["detail"].as_str().is_some_and(|d| d.starts_with("route "));
-            assert!(!no_route && status != 405, "{method} {path} is documented but not routed ({status})");
+            let body: serde_json::Value =
+                serde_json::from_slice(&test::read_body(res).await).unwrap_or_default();
+            let no_route = body["detail"]
+                .as_str()
+                .is_some_and(|d| d.starts_with("route "));
+            assert!(
+                !no_route && status != 405,
+                "{method} {path} is documented but not routed ({status})"
+            );
         }
     }
     assert_eq!(documented, juece::api::ROUTES.len());

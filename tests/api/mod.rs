@@ -39,18 +39,29 @@ impl TestDb {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if !base.is_empty() => {
                 let name = format!("juece_t_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::establish(&base).expect("TEST_DATABASE_URL reachable");
-                diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create database");
+                let mut admin =
+                    PgConnection::establish(&base).expect("TEST_DATABASE_URL reachable");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create database");
                 let url = match base.rfind('/') {
                     Some(i) => format!("{}/{name}", &base[..i]),
                     None => panic!("TEST_DATABASE_URL must end in /DBNAME"),
                 };
-                TestDb { url, _dir: None, pg: Some((base, name)) }
+                TestDb {
+                    url,
+                    _dir: None,
+                    pg: Some((base, name)),
+                }
             }
             _ => {
                 let dir = tempfile::tempdir().expect("tempdir");
                 let url = format!("sqlite://{}", dir.path().join("juece.sqlite").display());
-                TestDb { url, _dir: Some(dir), pg: None }
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg: None,
+                }
             }
         }
     }
@@ -60,7 +71,8 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((base, name)) = &self.pg {
             if let Ok(mut admin) = PgConnection::establish(base) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
             }
         }
     }
@@ -91,10 +103,19 @@ impl TestApp {
                 (DEPT, "测试市城市管理局", "department"),
                 (OTHER_GOV, "另一市人民政府", "decision_organ"),
             ] {
-                store::insert_organ(&mut conn, &Organ {
-                    id: id.into(), name: name.into(), kind: kind.into(), parent_id: None,
-                    legality_unit_id: None, pack_id: Some("national".into()), created_at: at,
-                }).unwrap();
+                store::insert_organ(
+                    &mut conn,
+                    &Organ {
+                        id: id.into(),
+                        name: name.into(),
+                        kind: kind.into(),
+                        parent_id: None,
+                        legality_unit_id: None,
+                        pack_id: Some("national".into()),
+                        created_at: at,
+                    },
+                )
+                .unwrap();
             }
             store::link_organ(&mut conn, GOV, None, Some(SFJ)).unwrap();
             for (username, organ, role) in [
@@ -106,10 +127,17 @@ impl TestApp {
                 ("outsider", OTHER_GOV, "organ_staff"),
             ] {
                 let id = store::new_id();
-                store::insert_user(&mut conn, &User {
-                    id: id.clone(), username: username.into(), display_name: username.into(),
-                    password_hash: password_hash().into(), created_at: at,
-                }).unwrap();
+                store::insert_user(
+                    &mut conn,
+                    &User {
+                        id: id.clone(),
+                        username: username.into(),
+                        display_name: username.into(),
+                        password_hash: password_hash().into(),
+                        created_at: at,
+                    },
+                )
+                .unwrap();
                 store::grant(&mut conn, &id, organ, role).unwrap();
             }
         }
@@ -123,7 +151,13 @@ impl TestApp {
         TestApp { db, state }
     }
 
-    pub async fn service(&self) -> impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error> {
+    pub async fn service(
+        &self,
+    ) -> impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    > {
         test::init_service(app::app(self.state.clone())).await
     }
 }
@@ -136,12 +170,27 @@ where
 {
     let res = test::call_service(app, req.to_request()).await;
     let status = res.status().as_u16();
-    let ctype = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let bytes = test::read_body(res).await;
     if status >= 400 {
-        assert_eq!(ctype, "application/problem+json", "error {status} is not problem+json: {}", String::from_utf8_lossy(&bytes));
+        assert_eq!(
+            ctype,
+            "application/problem+json",
+            "error {status} is not problem+json: {}",
+            String::from_utf8_lossy(&bytes)
+        );
     }
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
     (status, body)
 }
 
@@ -150,7 +199,13 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let (status, body) = send(app, test::TestRequest::post().uri("/api/v1/session").set_json(json!({"username": username, "password": "secret"}))).await;
+    let (status, body) = send(
+        app,
+        test::TestRequest::post()
+            .uri("/api/v1/session")
+            .set_json(json!({"username": username, "password": "secret"})),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     body["token"].as_str().unwrap().to_string()
 }
@@ -207,7 +262,14 @@ pub fn clock_to(state: &AppState, at: DateTime<Utc>) {
 }
 
 /// Apply one scripted step through HTTP; returns (status, body). `id`/`version` track the decision.
-pub async fn step<S, B>(app: &S, state: &AppState, tokens: &Tokens, id: &mut String, version: &mut i64, s: &Step) -> (u16, Value)
+pub async fn step<S, B>(
+    app: &S,
+    state: &AppState,
+    tokens: &Tokens,
+    id: &mut String,
+    version: &mut i64,
+    s: &Step,
+) -> (u16, Value)
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -234,7 +296,12 @@ where
 }
 
 /// Walk the scripted steps until the first matching `stop` (not applied); all must succeed.
-pub async fn walk_until<S, B>(app: &S, state: &AppState, tokens: &Tokens, stop: impl Fn(&Command) -> bool) -> (String, i64, Vec<Step>)
+pub async fn walk_until<S, B>(
+    app: &S,
+    state: &AppState,
+    tokens: &Tokens,
+    stop: impl Fn(&Command) -> bool,
+) -> (String, i64, Vec<Step>)
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
@@ -252,7 +319,11 @@ where
             continue;
         }
         let (status, body) = step(app, state, tokens, &mut id, &mut version, &s).await;
-        assert!(status < 300, "step {:?} refused: {status} {body}", s.command);
+        assert!(
+            status < 300,
+            "step {:?} refused: {status} {body}",
+            s.command
+        );
     }
     (id, version, rest)
 }
