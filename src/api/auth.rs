@@ -18,6 +18,7 @@ use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::rows::{Session, User, UserRole};
 use crate::db::store;
+use crate::db::DbConn;
 
 /// How long a token lives.
 pub const TOKEN_HOURS: i64 = 12;
@@ -77,43 +78,59 @@ impl Auth {
     }
 }
 
-impl FromRequest for Auth {
+/// The bearer token of a request, not yet checked. Handlers that do their whole unit of work in
+/// one `web::block` take this and call [`authenticate`] inside it (one thread hop, not two).
+#[derive(Debug, Clone)]
+pub struct Bearer(String);
+
+impl FromRequest for Bearer {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Auth, ApiError>>>>;
+    type Future = std::future::Ready<Result<Bearer, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req
             .headers()
             .get(actix_web::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
+        std::future::ready(token.map(Bearer).ok_or_else(|| {
+            ApiError::Unauthorized("sign in first: send Authorization: Bearer <token>".into())
+        }))
+    }
+}
+
+/// Check a bearer token: the user of a live session and their roles.
+pub fn authenticate(conn: &mut DbConn, bearer: &Bearer) -> Result<Auth, ApiError> {
+    let hash = token_hash(&bearer.0);
+    // Sessions are security, not procedure: they follow the wall clock, not a simulated one.
+    let now = store::stored_time(chrono::Utc::now());
+    let user = store::session_user(conn, &hash, now)?
+        .ok_or_else(|| ApiError::Unauthorized("the token is unknown or expired".into()))?;
+    let roles = store::roles_of(conn, &user.id)?;
+    Ok(Auth {
+        user,
+        roles,
+        token_hash: hash,
+    })
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Auth, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let bearer = Bearer::from_request(req, payload).into_inner();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("no application state".into()))?;
-            let token = token.ok_or_else(|| {
-                ApiError::Unauthorized("sign in first: send Authorization: Bearer <token>".into())
-            })?;
-            let hash = token_hash(&token);
-            // Sessions are security, not procedure: they follow the wall clock, not a simulated one.
-            let now = store::stored_time(chrono::Utc::now());
-            let db = state.db.clone();
-            let found = web::block(move || -> Result<_, ApiError> {
-                let mut conn = db.read.get()?;
-                let Some(user) = store::session_user(&mut conn, &hash, now)? else {
-                    return Ok(None);
-                };
-                let roles = store::roles_of(&mut conn, &user.id)?;
-                Ok(Some((user, roles, hash)))
+            let bearer = bearer?;
+            web::block(move || {
+                let mut conn = state.db.read.get()?;
+                authenticate(&mut conn, &bearer)
             })
-            .await??;
-            let (user, roles, token_hash) = found
-                .ok_or_else(|| ApiError::Unauthorized("the token is unknown or expired".into()))?;
-            Ok(Auth {
-                user,
-                roles,
-                token_hash,
-            })
+            .await?
         })
     }
 }

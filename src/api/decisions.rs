@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::access::{self, Parties};
-use super::auth::Auth;
+use super::auth::{authenticate, Auth, Bearer};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::rows::{DecisionRow, DraftVersion};
@@ -268,12 +268,13 @@ pub async fn create(
 /// `GET /api/v1/decisions/{id}`
 pub async fn get(
     state: web::Data<AppState>,
-    auth: Auth,
+    bearer: Bearer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
     let (row, drafts) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
+        let auth = authenticate(&mut conn, &bearer)?;
         let (row, _) = load(&mut conn, &auth, &id)?;
         let drafts = store::drafts_of(&mut conn, &row.id)?;
         Ok((row, drafts))
@@ -339,13 +340,14 @@ pub async fn list(
 
 fn apply(
     state: &AppState,
-    auth: Auth,
+    bearer: Bearer,
     id: String,
     expected: i64,
     command: Command,
     content: Option<String>,
 ) -> Result<(Applied, Vec<DraftVersion>), ApiError> {
     let mut conn = state.db.write.get()?;
+    let auth = authenticate(&mut conn, &bearer)?;
     let (row, legality_unit) = load(&mut conn, &auth, &id)?;
     let parties = Parties {
         organ: &row.organ_id,
@@ -383,7 +385,7 @@ fn apply(
 /// `POST /api/v1/decisions/{id}/commands`
 pub async fn command(
     state: web::Data<AppState>,
-    auth: Auth,
+    bearer: Bearer,
     id: web::Path<String>,
     body: web::Json<CommandBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -410,14 +412,14 @@ pub async fn command(
     let st = state.clone();
     let id = id.into_inner();
     let (applied, drafts) =
-        web::block(move || apply(&st, auth, id, expected_version, command, None)).await??;
+        web::block(move || apply(&st, bearer, id, expected_version, command, None)).await??;
     respond(&state, applied, &drafts, actix_web::http::StatusCode::OK)
 }
 
 /// `POST /api/v1/decisions/{id}/drafts`
 pub async fn new_draft(
     state: web::Data<AppState>,
-    auth: Auth,
+    bearer: Bearer,
     id: web::Path<String>,
     body: web::Json<DraftBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -445,7 +447,7 @@ pub async fn new_draft(
     let st = state.clone();
     let id = id.into_inner();
     let (applied, drafts) =
-        web::block(move || apply(&st, auth, id, expected_version, command, Some(content)))
+        web::block(move || apply(&st, bearer, id, expected_version, command, Some(content)))
             .await??;
     respond(
         &state,

@@ -481,7 +481,15 @@ fn append_in(
                 .execute(conn)?;
         }
     }
-    let row = decision(conn, decision_id)?.ok_or(StoreError::NotFound("decision"))?;
+    let row = DecisionRow {
+        status,
+        attributes,
+        state: state_json,
+        version: seq,
+        head_hash: event.hash,
+        updated_at: at,
+        ..row
+    };
     Ok(Applied { row, state, events })
 }
 
