@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 clients=${1:-32}
 seconds=${2:-10}
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --bin juece --example load -q
 port=18181
 run() {
@@ -15,6 +16,15 @@ run() {
   for _ in $(seq 1 50); do curl -s "http://127.0.0.1:$port/api/v1/clock" >/dev/null && break; sleep 0.2; done
   echo "== $name ($clients clients, ${seconds}s per phase)"
   ./target/release/examples/load "http://127.0.0.1:$port" "$clients" "$seconds"
+  # Reads again with wrk (C, event loop): the generator then takes far less of the 2 cores.
+  local token id
+  token=$(curl -s -X POST "http://127.0.0.1:$port/api/v1/session" -H 'content-type: application/json' \
+    -d '{"username":"staff","password":"demo-staff"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["token"])')
+  id=$(curl -s "http://127.0.0.1:$port/api/v1/decisions?limit=1" -H "authorization: Bearer $token" \
+    | python3 -c 'import sys,json;print(json.load(sys.stdin)["items"][0]["id"])')
+  echo "-- wrk: read decision, $clients connections"
+  wrk -t2 -c"$clients" -d"${seconds}s" --latency -H "authorization: Bearer $token" \
+    "http://127.0.0.1:$port/api/v1/decisions/$id" | grep -E 'Requests/sec|50%|90%|99%'
   kill $pid; wait $pid 2>/dev/null || true
 }
 tmp=$(mktemp -d)

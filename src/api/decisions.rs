@@ -367,6 +367,16 @@ fn apply(
         }
     }
     let actor = access::actor(&auth, &parties, &command)?;
+    if let Command::Record { fact: Fact::Changed { new_decision, .. } } = &command {
+        // 第三十七条: a major adjustment is a new decision of the same organ, linked here.
+        let linked = store::decision(&mut conn, new_decision)?
+            .filter(|d| d.organ_id == row.organ_id && d.id != row.id);
+        if linked.is_none() {
+            return Err(ApiError::Unprocessable(format!(
+                "command.fact.new_decision: {new_decision} is not another decision of this organ"
+            )));
+        }
+    }
     let applied = store::append(
         &mut conn,
         pack,

@@ -136,6 +136,9 @@ impl Db {
             r2d2::Pool::builder()
                 .max_size(size)
                 .connection_timeout(Duration::from_secs(10))
+                // A broken connection fails its query and is replaced; testing each checkout
+                // would cost a round trip on every request.
+                .test_on_check_out(false)
                 .build(manager.clone())
                 .map_err(|e| format!("cannot open the database: {e}"))
         };
