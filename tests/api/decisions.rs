@@ -465,3 +465,40 @@ async fn the_openapi_document_lists_exactly_the_routes_and_each_route_exists() {
     }
     assert_eq!(documented, juece::api::ROUTES.len());
 }
+
+#[actix_web::test]
+async fn a_major_adjustment_links_a_real_new_decision_of_the_same_organ() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (old, mut version, _) = walk_until(&app, &t.state, &tokens, |_| false).await;
+    let post = |id: &str, body: serde_json::Value| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(&tokens.staff))
+            .set_json(body)
+    };
+    let (s, b) = send(&app, post(&old, json!({ "expected_version": version, "command": { "command": "start_stage", "stage": "adjustment" } }))).await;
+    assert_eq!(s, 200, "{b}");
+    version += 1;
+    let changed = |new: &str, v: i64| json!({ "expected_version": v, "command": { "command": "record", "fact": { "type": "changed", "new_decision": new } } });
+    let (s, b) = send(
+        &app,
+        post(
+            &old,
+            changed("00000000-0000-4000-8000-00000000dead", version),
+        ),
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    let (s, b) = send(&app, post(&old, changed(&old, version))).await;
+    assert_eq!(s, 422, "{b}");
+    // A new decision, started by the same organ, carries the adjustment.
+    let (new, _, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(c, Command::StartStage { .. })
+    })
+    .await;
+    let (s, b) = send(&app, post(&old, changed(&new, version))).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["status"], "superseded");
+}
