@@ -106,9 +106,8 @@ pub fn authenticate(conn: &mut DbConn, bearer: &Bearer) -> Result<Auth, ApiError
     let hash = token_hash(&bearer.0);
     // Sessions are security, not procedure: they follow the wall clock, not a simulated one.
     let now = store::stored_time(chrono::Utc::now());
-    let user = store::session_user(conn, &hash, now)?
+    let (user, roles) = store::session_with_roles(conn, &hash, now)?
         .ok_or_else(|| ApiError::Unauthorized("the token is unknown or expired".into()))?;
-    let roles = store::roles_of(conn, &user.id)?;
     Ok(Auth {
         user,
         roles,

@@ -10,7 +10,7 @@ use super::access::{self, Parties};
 use super::auth::{authenticate, Auth, Bearer};
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::db::rows::{DecisionRow, DraftVersion};
+use crate::db::rows::{DecisionRow, DraftMeta};
 use crate::db::store::{self, Applied, NewDecision};
 use crate::procedure::state::{china_date, Command, Decision, DraftHash, Fact, Initiation};
 use crate::procedure::{next_steps, Calendar, Pack};
@@ -88,7 +88,7 @@ fn view(
     cal: &Calendar,
     row: &DecisionRow,
     state: &Decision,
-    drafts: &[DraftVersion],
+    drafts: &[DraftMeta],
     now: DateTime<Utc>,
 ) -> Value {
     let attrs = state.attributes.clone();
@@ -184,7 +184,7 @@ fn load(
 fn respond(
     state: &AppState,
     applied: Applied,
-    drafts: &[DraftVersion],
+    drafts: &[DraftMeta],
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, ApiError> {
     let pack = pack_of(state, &applied.row)?;
@@ -345,7 +345,7 @@ fn apply(
     expected: i64,
     command: Command,
     content: Option<String>,
-) -> Result<(Applied, Vec<DraftVersion>), ApiError> {
+) -> Result<(Applied, Vec<DraftMeta>), ApiError> {
     let mut conn = state.db.write.get()?;
     let auth = authenticate(&mut conn, &bearer)?;
     let (row, legality_unit) = load(&mut conn, &auth, &id)?;
@@ -367,7 +367,10 @@ fn apply(
         }
     }
     let actor = access::actor(&auth, &parties, &command)?;
-    if let Command::Record { fact: Fact::Changed { new_decision, .. } } = &command {
+    if let Command::Record {
+        fact: Fact::Changed { new_decision, .. },
+    } = &command
+    {
         // 第三十七条: a major adjustment is a new decision of the same organ, linked here.
         let linked = store::decision(&mut conn, new_decision)?
             .filter(|d| d.organ_id == row.organ_id && d.id != row.id);
@@ -478,9 +481,7 @@ pub async fn get_draft(
     let draft = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
         let (row, _) = load(&mut conn, &auth, &id)?;
-        store::drafts_of(&mut conn, &row.id)?
-            .into_iter()
-            .find(|d| d.number == number)
+        store::draft(&mut conn, &row.id, number)?
             .ok_or_else(|| ApiError::NotFound(format!("draft {number} of decision {id}")))
     })
     .await??;

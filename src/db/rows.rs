@@ -95,6 +95,16 @@ pub struct DraftVersion {
     pub created_at: NaiveDateTime,
 }
 
+/// A draft version without its content, for listings.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = draft_versions)]
+pub struct DraftMeta {
+    pub number: i32,
+    pub hash: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
 /// A stage's record, for listings.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = stage_records)]

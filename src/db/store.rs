@@ -149,19 +149,24 @@ pub fn insert_session(conn: &mut DbConn, session: &Session) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// The user of a live session.
-pub fn session_user(
+/// The user of a live session with their roles, in one query.
+pub fn session_with_roles(
     conn: &mut DbConn,
     token_hash: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<User>> {
-    sessions::table
-        .inner_join(users::table)
+) -> QueryResult<Option<(User, Vec<UserRole>)>> {
+    let rows: Vec<(User, Option<UserRole>)> = sessions::table
+        .inner_join(users::table.left_join(user_roles::table))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
-        .select(User::as_select())
-        .first(conn)
-        .optional()
+        .select((User::as_select(), Option::<UserRole>::as_select()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((user, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let roles = first.into_iter().chain(rows.filter_map(|(_, r)| r)).collect();
+    Ok(Some((user, roles)))
 }
 
 /// End a session.
@@ -228,13 +233,22 @@ pub fn events_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
         .load(conn)
 }
 
-/// A decision's draft versions.
-pub fn drafts_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<DraftVersion>> {
+/// A decision's draft versions, without their content.
+pub fn drafts_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<DraftMeta>> {
     draft_versions::table
         .filter(draft_versions::decision_id.eq(id))
         .order(draft_versions::number.asc())
-        .select(DraftVersion::as_select())
+        .select(DraftMeta::as_select())
         .load(conn)
+}
+
+/// One draft version with its content.
+pub fn draft(conn: &mut DbConn, id: &str, number: i32) -> QueryResult<Option<DraftVersion>> {
+    draft_versions::table
+        .find((id, number))
+        .select(DraftVersion::as_select())
+        .first(conn)
+        .optional()
 }
 
 /// Where a new decision belongs.

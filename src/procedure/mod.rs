@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod condition;
+pub mod diff;
 pub mod graph;
 pub mod pack;
 pub mod rules;

@@ -358,22 +358,36 @@ impl PackSet {
             }
         }
         let mut set = PackSet::default();
-        // Resolve in rounds: a pack whose parent is resolved can be resolved.
+        // Resolve in rounds: a pack whose parent is resolved can be resolved. A pack that extends
+        // an id without a version also waits until every other version of that id is resolved,
+        // so that it binds to the version in force on its date whatever the order of the files.
         let mut pending: Vec<(PathBuf, PackFile)> = files;
         loop {
             let before = pending.len();
+            let mut unresolved: BTreeMap<String, usize> = BTreeMap::new();
+            for (_, f) in &pending {
+                *unresolved.entry(f.id.clone()).or_default() += 1;
+            }
             let mut rest = Vec::new();
             for (path, f) in pending {
                 let parent = match &f.extends {
                     None => None,
-                    Some(name) => match set.parent_for(name, f.effective_from) {
-                        Some(p) => Some(p.clone()),
-                        None => {
-                            rest.push((path, f));
-                            continue;
+                    Some(name) => {
+                        let itself = usize::from(f.id == *name);
+                        let versions_pending = !name.contains('@')
+                            && unresolved.get(name).is_some_and(|n| *n > itself);
+                        match set.parent_for(name, f.effective_from) {
+                            Some(p) if !versions_pending => Some(p.clone()),
+                            _ => {
+                                rest.push((path, f));
+                                continue;
+                            }
                         }
-                    },
+                    }
                 };
+                if let Some(n) = unresolved.get_mut(&f.id) {
+                    *n = n.saturating_sub(1);
+                }
                 match resolve(&path, &f, parent.as_ref()) {
                     Ok(pack) => set.insert(pack),
                     Err(mut e) => errors.append(&mut e),

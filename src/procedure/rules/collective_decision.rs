@@ -2,7 +2,9 @@
 //! every member heard, the head last; a reason stated where the head departs from the majority;
 //! dissent recorded as stated.
 
-use super::{drafting, fair_competition, legality_review, required_text, risk, Ctx, Violation};
+use super::{
+    drafting, fair_competition, flow, legality_review, required_text, risk, Ctx, Violation,
+};
 use crate::procedure::pack::ReturnTrigger;
 use crate::procedure::state::{
     stage, DraftHash, Fact, Meeting, MeetingOutcome, Member, Position, StageId,
@@ -11,6 +13,9 @@ use crate::procedure::violation::law;
 
 /// What must be on the table with `draft` (第二十五条第二款, 第二十四条, 第二十九条).
 pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
+    // The stages before the meeting were done when it started, but a review reopened since, or a
+    // stage an attribute change has made required, must be done before the meeting decides.
+    flow::prerequisites(ctx, &ctx.pack.decision_stage, out);
     match legality_review::latest_opinion(ctx) {
         None => out.push(Violation::new(
             "collective_decision.not_reviewed",

@@ -90,9 +90,31 @@ fn unknown(ctx: &Ctx, id: &StageId, out: &mut Vec<Violation>) -> bool {
     true
 }
 
+/// Once the decision is made, the stages that lead to it are closed: reopening a review or a
+/// meeting would change the decision outside the procedure of 第三十七条.
+pub(crate) fn decided(ctx: &Ctx, id: &StageId, out: &mut Vec<Violation>) -> bool {
+    let decision = &ctx.pack.decision_stage;
+    if !ctx.state.adopted() || !(id == decision || ctx.pack.precedes(id, decision)) {
+        return false;
+    }
+    out.push(
+        Violation::new(
+            "adjustment.outside_procedure",
+            law("第三十七条"),
+            format!(
+                "决策已作出，不能再进行“{}”环节；需要调整的，应当依法履行相关法定程序",
+                ctx.zh(id.as_str())
+            ),
+            format!("the decision has been made; stage {id} cannot be reopened — an adjustment must go through the statutory procedure"),
+        )
+        .at(id),
+    );
+    true
+}
+
 /// Entering a stage.
 pub(crate) fn check_start(ctx: &Ctx, id: &StageId, out: &mut Vec<Violation>) {
-    if unknown(ctx, id, out) || closed(ctx, out) {
+    if unknown(ctx, id, out) || closed(ctx, out) || decided(ctx, id, out) {
         return;
     }
     let Some(st) = ctx.pack.stage(id.as_str()) else {

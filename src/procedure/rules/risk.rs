@@ -126,7 +126,7 @@ pub(crate) fn check_waiver(ctx: &Ctx, id: &StageId, reference: &str, out: &mut V
         ));
         return;
     }
-    if !ctx.pack.has(id.as_str()) {
+    if !ctx.pack.has(id.as_str()) || flow::decided(ctx, id, out) {
         return;
     }
     if ctx.state.status(id.as_str()).done() {
