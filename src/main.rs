@@ -68,6 +68,11 @@ enum Top {
         #[arg(long, default_value = "seeds/demo/demo.json")]
         demo_file: PathBuf,
     },
+    /// Organs, users and roles (for an office setting up without the demo).
+    Admin {
+        #[command(subcommand)]
+        command: Admin,
+    },
     /// The tamper-evident record.
     Audit {
         #[command(subcommand)]
@@ -77,6 +82,60 @@ enum Top {
     Workflows {
         #[command(subcommand)]
         command: Workflows,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Add an organ; prints its id.
+    OrganAdd {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Its name, e.g. 某市人民政府.
+        #[arg(long)]
+        name: String,
+        /// decision_organ, department, legality_review_unit, party_committee, …
+        #[arg(long)]
+        kind: String,
+        /// The organ it belongs to.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Its legality review unit (for a decision organ).
+        #[arg(long)]
+        legality_unit: Option<String>,
+        /// Its jurisdiction pack id (default national).
+        #[arg(long)]
+        pack: Option<String>,
+    },
+    /// List organs.
+    Organs {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Add a user; the password is read from the first line of standard input.
+    UserAdd {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Name shown in the record.
+        #[arg(long)]
+        display_name: String,
+    },
+    /// Give a user a role in an organ.
+    Grant {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Organ id.
+        #[arg(long)]
+        organ: String,
+        /// organ_staff, undertaking, legality_reviewer, head or inspector.
+        #[arg(long)]
+        role: String,
     },
 }
 
@@ -146,6 +205,7 @@ fn main() -> ExitCode {
         }),
         Top::Seed { data, demo_file } => seed(data, &demo_file),
         Top::Audit { command } => audit_command(command),
+        Top::Admin { command } => admin(command),
     };
     match result {
         Ok(code) => code,
@@ -177,6 +237,143 @@ fn seed(data: DataArgs, demo_file: &std::path::Path) -> Result<ExitCode, String>
         println!("demo data loaded");
     } else {
         println!("the database already has organs; nothing loaded");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn admin(command: Admin) -> Result<ExitCode, String> {
+    use juece::api::access::role;
+    use juece::db::{rows, store};
+    let now = store::stored_time(chrono::Utc::now());
+    match command {
+        Admin::OrganAdd {
+            data,
+            name,
+            kind,
+            parent,
+            legality_unit,
+            pack,
+        } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            if name.trim().is_empty() {
+                return Err("--name is empty".into());
+            }
+            for (what, id) in [("--parent", &parent), ("--legality-unit", &legality_unit)] {
+                if let Some(id) = id {
+                    if store::organ(&mut conn, id)
+                        .map_err(|e| e.to_string())?
+                        .is_none()
+                    {
+                        return Err(format!("{what}: no organ {id}"));
+                    }
+                }
+            }
+            if let Some(p) = &pack {
+                let packs = PackSet::load_dir(&data.workflows).map_err(|_| {
+                    "the packs do not load; run `juece workflows check`".to_string()
+                })?;
+                if packs.latest(p).is_none() {
+                    return Err(format!(
+                        "--pack: no pack {p} in {}",
+                        data.workflows.display()
+                    ));
+                }
+            }
+            let id = store::new_id();
+            store::insert_organ(
+                &mut conn,
+                &rows::Organ {
+                    id: id.clone(),
+                    name,
+                    kind,
+                    parent_id: parent,
+                    legality_unit_id: legality_unit,
+                    pack_id: pack,
+                    created_at: now,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{id}");
+        }
+        Admin::Organs { data } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.read.get().map_err(|e| e.to_string())?;
+            for o in store::all_organs(&mut conn).map_err(|e| e.to_string())? {
+                println!(
+                    "{}  {:<22} {}  legality unit: {}",
+                    o.id,
+                    o.kind,
+                    o.name,
+                    o.legality_unit_id.unwrap_or_else(|| "-".into())
+                );
+            }
+        }
+        Admin::UserAdd {
+            data,
+            username,
+            display_name,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| e.to_string())?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 10 {
+                return Err(
+                    "the password (first line of standard input) must have at least 10 characters"
+                        .into(),
+                );
+            }
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            if store::user_by_username(&mut conn, &username)
+                .map_err(|e| e.to_string())?
+                .is_some()
+            {
+                return Err(format!("user {username} exists"));
+            }
+            let hash = juece::api::auth::hash_password(password)?;
+            let id = store::new_id();
+            store::insert_user(
+                &mut conn,
+                &rows::User {
+                    id: id.clone(),
+                    username,
+                    display_name,
+                    password_hash: hash,
+                    created_at: now,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{id}");
+        }
+        Admin::Grant {
+            data,
+            username,
+            organ,
+            role: r,
+        } => {
+            if !role::ALL.contains(&r.as_str()) {
+                return Err(format!("--role must be one of {}", role::ALL.join(", ")));
+            }
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            let user = store::user_by_username(&mut conn, &username)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user {username}"))?;
+            if store::organ(&mut conn, &organ)
+                .map_err(|e| e.to_string())?
+                .is_none()
+            {
+                return Err(format!("no organ {organ}"));
+            }
+            let roles = store::roles_of(&mut conn, &user.id).map_err(|e| e.to_string())?;
+            if !roles.iter().any(|x| x.organ_id == organ && x.role == r) {
+                store::grant(&mut conn, &user.id, &organ, &r).map_err(|e| e.to_string())?;
+            }
+            println!("{username} is {r} of {organ}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod bad_input;
+mod cli;
 mod decisions;
 
 use std::sync::{Arc, OnceLock};

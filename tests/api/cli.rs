@@ -1,0 +1,169 @@
+//! Setting up an office without the demo: `juece admin` adds organs, users and roles.
+
+use std::io::Write;
+use std::process::{Command as Process, Stdio};
+
+use actix_web::test;
+use serde_json::json;
+
+use super::*;
+
+fn juece(args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut child = Process::new(env!("CARGO_BIN_EXE_juece"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run juece");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).trim().to_string(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[actix_web::test]
+async fn an_office_sets_up_organs_users_and_roles_from_the_command_line() {
+    let db = TestDb::new();
+    let url = db.url.as_str();
+    let (ok, sfj, err) = juece(
+        &[
+            "admin",
+            "organ-add",
+            "--database-url",
+            url,
+            "--name",
+            "某县司法局",
+            "--kind",
+            "legality_review_unit",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, gov, err) = juece(
+        &[
+            "admin",
+            "organ-add",
+            "--database-url",
+            url,
+            "--name",
+            "某县人民政府",
+            "--kind",
+            "decision_organ",
+            "--legality-unit",
+            &sfj,
+            "--pack",
+            "national",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = juece(
+        &[
+            "admin",
+            "organ-add",
+            "--database-url",
+            url,
+            "--name",
+            "x",
+            "--kind",
+            "department",
+            "--parent",
+            "nope",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("--parent"), "{err}");
+    let (ok, _, err) = juece(
+        &[
+            "admin",
+            "user-add",
+            "--database-url",
+            url,
+            "--username",
+            "wang",
+            "--display-name",
+            "王科长",
+        ],
+        Some("short\n"),
+    );
+    assert!(!ok && err.contains("10 characters"), "{err}");
+    let (ok, _, err) = juece(
+        &[
+            "admin",
+            "user-add",
+            "--database-url",
+            url,
+            "--username",
+            "wang",
+            "--display-name",
+            "王科长",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = juece(
+        &[
+            "admin",
+            "grant",
+            "--database-url",
+            url,
+            "--username",
+            "wang",
+            "--organ",
+            &gov,
+            "--role",
+            "mayor",
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("--role"), "{err}");
+    let (ok, _, err) = juece(
+        &[
+            "admin",
+            "grant",
+            "--database-url",
+            url,
+            "--username",
+            "wang",
+            "--organ",
+            &gov,
+            "--role",
+            "organ_staff",
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let (ok, list, _) = juece(&["admin", "organs", "--database-url", url], None);
+    assert!(ok && list.contains("某县人民政府") && list.contains(&sfj));
+
+    // The new user signs in and holds the role.
+    let state = AppState {
+        db: Db::open(url).unwrap(),
+        packs: Arc::new(packs().clone()),
+        calendar: Arc::new(calendar().clone()),
+        clock: Arc::new(Clock::real()),
+        sign_in: Arc::new(SignInLimiter::default()),
+    };
+    let app = test::init_service(app::app(state)).await;
+    let (s, body) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/session")
+            .set_json(json!({"username": "wang", "password": "a long enough password"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["roles"][0]["organ_id"], gov.as_str());
+    assert_eq!(body["roles"][0]["role"], "organ_staff");
+}
