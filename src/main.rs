@@ -164,6 +164,19 @@ enum Workflows {
         #[arg(default_value = "workflows")]
         dir: PathBuf,
     },
+    /// The differences between two packs (stages, conditions, parameters), each with its basis.
+    Diff {
+        /// The first pack: id (`national`, `zhejiang@2021.1`) or a pack file's path.
+        a: String,
+        /// The second pack.
+        b: String,
+        /// The folder of packs.
+        #[arg(long, default_value = "workflows")]
+        dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a pack's stage graph as Graphviz DOT.
     Graph {
         /// Pack id (`zhejiang`, `national@2019.1`) or a pack file's path.
@@ -513,6 +526,20 @@ fn workflows(command: Workflows) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Workflows::Diff { a, b, dir, json } => {
+            let (a_dir, a) = resolve_pack_arg(&a, &dir);
+            let (b_dir, b) = resolve_pack_arg(&b, &dir);
+            let (Some(a), Some(b)) = (find_pack(&a_dir, &a), find_pack(&b_dir, &b)) else {
+                return ExitCode::FAILURE;
+            };
+            let d = juece::procedure::diff::diff(&a, &b);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&d).unwrap_or_default());
+            } else {
+                print!("{}", d.to_text());
+            }
+            ExitCode::SUCCESS
+        }
         Workflows::Graph { pack, dir } => {
             let (set_dir, name) = resolve_pack_arg(&pack, &dir);
             let set = match PackSet::load_dir(&set_dir) {
@@ -540,6 +567,27 @@ fn workflows(command: Workflows) -> ExitCode {
             }
         }
     }
+}
+
+/// Load the packs of `dir` and find `name` (`id` or `id@version`), reporting on stderr.
+fn find_pack(dir: &std::path::Path, name: &str) -> Option<juece::procedure::Pack> {
+    let set = match PackSet::load_dir(dir) {
+        Ok(set) => set,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            return None;
+        }
+    };
+    let found = match name.split_once('@') {
+        Some((id, version)) => set.get(id, version),
+        None => set.latest(name),
+    };
+    if found.is_none() {
+        eprintln!("error: no pack \"{name}\" in {}", dir.display());
+    }
+    found.cloned()
 }
 
 /// A pack argument is an id, or the path of a file (whose folder is loaded, for `extends`).

@@ -6,4 +6,5 @@ mod api;
 mod calendar;
 mod engine;
 mod packs;
+mod provinces;
 mod support;
