@@ -1,1 +1,3 @@
+mod guards;
+mod property;
 mod walk;

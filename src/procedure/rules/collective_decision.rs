@@ -7,7 +7,7 @@ use super::{
 };
 use crate::procedure::pack::ReturnTrigger;
 use crate::procedure::state::{
-    stage, DraftHash, Fact, Meeting, MeetingOutcome, Member, Position, StageId,
+    stage, DraftHash, Fact, LegalityOutcome, Meeting, MeetingOutcome, Member, Position, StageId,
 };
 use crate::procedure::violation::law;
 
@@ -29,6 +29,16 @@ pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
         Some((reviewed, _)) if reviewed != draft => out.push(
             legality_review::changed_after_review("collective_decision.draft_not_reviewed"),
         ),
+        // 第二十五条第二款: only an exploratory reform goes forward on a statement of its legal
+        // risk — not a matter whose attributes have since been changed to say it is not one.
+        Some((_, LegalityOutcome::LegalRiskStated)) if !ctx.attrs.get("exploratory_reform") => {
+            out.push(Violation::new(
+                "collective_decision.legal_risk_not_exploratory",
+                law("第二十五条第二款"),
+                "合法性审查意见仅明示了法律风险，而本决策事项已不属于探索性改革事项，须重新进行合法性审查",
+                "the legality opinion only stated the legal risk, and the matter is no longer an exploratory reform; the draft must be reviewed again",
+            ))
+        }
         _ => {}
     }
     review_postdates_procedure(ctx, out);

@@ -236,6 +236,16 @@ pub(crate) fn check_record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     let Some(home) = fact_stage(ctx, fact) else {
         return;
     };
+    // Where the pack keeps the fair-competition review with the draft, a draft revised after
+    // drafting (e.g. adjusted for an uncontrollable risk, 第二十四条) is reviewed where it was
+    // revised; otherwise a market matter could never reach the legality review again.
+    if matches!(fact, Fact::FairCompetitionReview { .. })
+        && home == stage::DRAFTING
+        && !ctx.state.adopted()
+        && ctx.state.status(stage::DRAFTING) != StageStatus::NotStarted
+    {
+        return;
+    }
     if ctx.state.status(home) != StageStatus::InProgress {
         let id = StageId::new(home);
         out.push(
