@@ -367,6 +367,18 @@ fn apply(
         }
     }
     let actor = access::actor(&auth, &parties, &command)?;
+    // 第三十三条: the dossier is sealed with the record's chain hash at sealing time, which only
+    // the server knows; whatever the client sent is replaced.
+    let command = match command {
+        Command::Record {
+            fact: Fact::ArchiveSealed { .. },
+        } => Command::Record {
+            fact: Fact::ArchiveSealed {
+                seal: row.head_hash.clone(),
+            },
+        },
+        other => other,
+    };
     if let Command::Record {
         fact: Fact::Changed { new_decision, .. },
     } = &command

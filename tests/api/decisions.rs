@@ -53,6 +53,15 @@ async fn a_decision_walks_from_initiation_to_adopted_and_archived() {
     for w in events.windows(2) {
         assert_eq!(w[1]["prev_hash"], w[0]["hash"]);
     }
+    // The archive is sealed with the chain's head at sealing time, whatever the client sent.
+    let sealed = events
+        .iter()
+        .position(|e| e["command"] == "record:archive_sealed")
+        .unwrap();
+    assert_eq!(
+        events[sealed]["payload"]["command"]["fact"]["seal"],
+        events[sealed - 1]["hash"]
+    );
     let decision = events
         .iter()
         .find(|e| e["command"] == "record:head_decision")
