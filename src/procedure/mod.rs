@@ -11,6 +11,7 @@ pub mod graph;
 pub mod pack;
 pub mod rules;
 pub mod script;
+pub mod selection;
 pub mod state;
 pub mod violation;
 

@@ -128,11 +128,11 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         + 3;
     let participants = ["张三", "李四", "王五"];
     if participation {
-        for c in ["c1", "c2"] {
-            w.record(Fact::CommentReceived {
-                comment_id: c.into(),
-            });
-        }
+        // Two public comments, c1 and c2 (the public intake batches them like this).
+        w.record(Fact::CommentsReceived {
+            count: 2,
+            digest: DraftHash::of("c1 c2").0,
+        });
         w.record(Fact::ParticipationActivity {
             kind: ActivityKind::Symposium,
             held_on: w.date(),

@@ -499,10 +499,13 @@ pub enum Fact {
         #[serde(default)]
         shortening_reason: Option<String>,
     },
-    /// A public comment came in.
-    CommentReceived {
-        /// Its id.
-        comment_id: String,
+    /// Public comments came in: a batch of the intake, anchored in the record by the digest of
+    /// the comments' own hashes (the comments themselves live in the store's comment table).
+    CommentsReceived {
+        /// How many.
+        count: u32,
+        /// SHA-256 over the batch's comment hashes, in order.
+        digest: String,
     },
     /// A comment hidden by moderation (never deleted).
     CommentHidden {
@@ -940,13 +943,25 @@ pub struct Dated<T> {
     pub fact: T,
 }
 
-/// A comment as the engine sees it: whether it is hidden and how it was disposed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct CommentState {
-    /// Hidden by moderation.
-    pub hidden: bool,
-    /// Its disposition.
-    pub disposition: Option<Disposition>,
+/// The public comments as the engine sees them: counts, not the comments (which may run to tens
+/// of thousands and live in the store). The store checks each hidden or disposed comment exists
+/// and was not handled before; the engine checks that every comment is handled before the
+/// participation closes (第十八条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CommentTally {
+    /// Received.
+    pub received: u64,
+    /// Hidden by moderation (abusive, unlawful content), with a reason.
+    pub hidden: u64,
+    /// Given a disposition (采纳 / 部分采纳 / 不予采纳).
+    pub disposed: u64,
+}
+
+impl CommentTally {
+    /// Comments neither hidden nor disposed.
+    pub fn open(&self) -> u64 {
+        self.received.saturating_sub(self.hidden + self.disposed)
+    }
 }
 
 /// A meeting and its statements in order.
@@ -975,8 +990,8 @@ pub struct Decision {
     pub facts: Vec<Dated<Fact>>,
     /// Draft versions in order (hashes).
     pub drafts: Vec<DraftHash>,
-    /// Comments by id.
-    pub comments: BTreeMap<String, CommentState>,
+    /// The public comments, counted.
+    pub comments: CommentTally,
     /// Meetings in order.
     pub meetings: Vec<Meeting>,
     /// Facts recorded since each stage was last entered begin at this index of `facts`.
@@ -1082,22 +1097,9 @@ impl Decision {
     fn record(&mut self, at: DateTime<Utc>, fact: &Fact) {
         match fact {
             Fact::Draft { hash, .. } => self.drafts.push(hash.clone()),
-            Fact::CommentReceived { comment_id } => {
-                self.comments.entry(comment_id.clone()).or_default();
-            }
-            Fact::CommentHidden { comment_id, .. } => {
-                self.comments.entry(comment_id.clone()).or_default().hidden = true;
-            }
-            Fact::CommentDisposed {
-                comment_id,
-                disposition,
-                ..
-            } => {
-                self.comments
-                    .entry(comment_id.clone())
-                    .or_default()
-                    .disposition = Some(*disposition);
-            }
+            Fact::CommentsReceived { count, .. } => self.comments.received += u64::from(*count),
+            Fact::CommentHidden { .. } => self.comments.hidden += 1,
+            Fact::CommentDisposed { .. } => self.comments.disposed += 1,
             Fact::MeetingConvened { .. } => self.meetings.push(Meeting {
                 convened: fact.clone(),
                 statements: Vec::new(),

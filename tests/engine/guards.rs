@@ -312,14 +312,25 @@ fn comments_are_accepted_to_the_last_day_of_the_period_and_refused_after_it() {
     // The period opened on 2026-03-02 with 30 days runs to the end of 2026-04-01 (day 30).
     let (mut run, _) = run_until(national(), &all_on(), records(comment_disposed));
     run.now = day(30);
-    run.ok(&record(Fact::CommentReceived {
-        comment_id: "c3".into(),
+    run.ok(&record(Fact::CommentsReceived {
+        count: 1,
+        digest: "d3".into(),
     }));
     run.now = day(31);
-    let v = run.refused(&record(Fact::CommentReceived {
-        comment_id: "c4".into(),
+    let v = run.refused(&record(Fact::CommentsReceived {
+        count: 1,
+        digest: "d4".into(),
     }));
     assert_rule(&v, "participation.comment_outside_period", "第十五条");
+}
+
+#[test]
+fn a_comment_cannot_be_handled_when_none_is_left() {
+    let (mut run, _) = run_until(national(), &all_on(), records(comment_disposed));
+    run.ok(&dispose("c1"));
+    run.ok(&dispose("c2"));
+    let v = run.refused(&dispose("c3"));
+    assert_rule(&v, "participation.no_open_comment", "第十八条");
 }
 
 #[test]

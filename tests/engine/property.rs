@@ -357,12 +357,21 @@ fn invariant(pack: &Pack, s: &Decision) -> Result<(), String> {
         }
     }
 
-    if let Some((id, _)) = s
-        .comments
-        .iter()
-        .find(|(_, c)| !c.hidden && c.disposition.is_none())
-    {
-        return Err(format!("comment {id} has no disposition"));
+    // Counted from the facts, not from the engine's tally.
+    let mut received = 0u64;
+    let mut handled = 0u64;
+    for f in s.all_facts() {
+        match f {
+            Fact::CommentsReceived { count, .. } => received += u64::from(*count),
+            Fact::CommentHidden { .. } | Fact::CommentDisposed { .. } => handled += 1,
+            _ => {}
+        }
+    }
+    if handled < received {
+        return Err(format!(
+            "{} comment(s) have no disposition",
+            received - handled
+        ));
     }
 
     let head = members

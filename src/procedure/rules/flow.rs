@@ -18,7 +18,7 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
             }
         }
         CommentPeriodOpened { .. }
-        | CommentReceived { .. }
+        | CommentsReceived { .. }
         | CommentHidden { .. }
         | CommentDisposed { .. }
         | ParticipationActivity { .. }

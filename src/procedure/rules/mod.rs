@@ -247,7 +247,7 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         Draft { .. } | DepartmentConsultation { .. } => drafting::record(ctx, fact, out),
         FairCompetitionReview { .. } => fair_competition::record(ctx, fact, out),
         CommentPeriodOpened { .. }
-        | CommentReceived { .. }
+        | CommentsReceived { .. }
         | CommentHidden { .. }
         | CommentDisposed { .. }
         | ParticipationActivity { .. }

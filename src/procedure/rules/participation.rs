@@ -89,8 +89,8 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 ));
             }
         }
-        Fact::CommentReceived { comment_id } => {
-            if !periods(ctx).any(|(start, end)| start <= ctx.today && ctx.today <= end) {
+        Fact::CommentsReceived { count, digest } => {
+            if !accepting(ctx) {
                 out.push(Violation::new(
                     "participation.comment_outside_period",
                     law("第十五条第一款"),
@@ -98,17 +98,17 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                     "no comment period is open now",
                 ));
             }
-            if ctx.state.comments.contains_key(comment_id) {
+            if *count == 0 || digest.trim().is_empty() {
                 out.push(Violation::new(
-                    "participation.duplicate_comment",
+                    "participation.empty_batch",
                     law("第十八条"),
-                    "该意见已登记",
-                    "this comment is already recorded",
+                    "意见批次为空或缺少摘要",
+                    "the batch of comments is empty or has no digest",
                 ));
             }
         }
-        Fact::CommentHidden { comment_id, reason } => {
-            known_comment(ctx, comment_id, out);
+        Fact::CommentHidden { reason, .. } => {
+            any_open(ctx, out);
             required_text(
                 reason,
                 "participation.hiding_reason_missing",
@@ -118,10 +118,8 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out,
             );
         }
-        Fact::CommentDisposed {
-            comment_id, reason, ..
-        } => {
-            known_comment(ctx, comment_id, out);
+        Fact::CommentDisposed { reason, .. } => {
+            any_open(ctx, out);
             required_text(
                 reason,
                 "participation.disposition_reason_missing",
@@ -158,15 +156,24 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     }
 }
 
-fn known_comment(ctx: &Ctx, id: &str, out: &mut Vec<Violation>) {
-    if !ctx.state.comments.contains_key(id) {
+/// A comment can only be handled while one is left unhandled.
+fn any_open(ctx: &Ctx, out: &mut Vec<Violation>) {
+    if ctx.state.comments.open() == 0 {
         out.push(Violation::new(
-            "participation.unknown_comment",
+            "participation.no_open_comment",
             law("第十八条"),
-            format!("没有编号为 {id} 的意见"),
-            format!("there is no comment {id}"),
+            "没有待处理的意见",
+            "there is no comment left to handle",
         ));
     }
+}
+
+/// Whether public comments are accepted now: participation in progress and a comment period open
+/// today (China time). The public intake asks this before storing a comment.
+pub(crate) fn accepting(ctx: &Ctx) -> bool {
+    ctx.state.status(stage::PUBLIC_PARTICIPATION)
+        == crate::procedure::state::StageStatus::InProgress
+        && periods(ctx).any(|(start, end)| start <= ctx.today && ctx.today <= end)
 }
 
 pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
@@ -197,12 +204,7 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
             ));
         }
     }
-    let undisposed = ctx
-        .state
-        .comments
-        .values()
-        .filter(|c| !c.hidden && c.disposition.is_none())
-        .count();
+    let undisposed = ctx.state.comments.open();
     if undisposed > 0 {
         out.push(Violation::new(
             "participation.comments_undisposed",
