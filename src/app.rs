@@ -96,6 +96,45 @@ impl SignInLimiter {
     }
 }
 
+/// At most `max` hits per key in a window: the public comment form's limit per address.
+#[derive(Debug)]
+pub struct Throttle {
+    max: u32,
+    window: std::time::Duration,
+    hits: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+impl Throttle {
+    /// `max` hits per `window`.
+    pub fn new(max: u32, window: std::time::Duration) -> Self {
+        Throttle {
+            max,
+            window,
+            hits: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Count a hit; false when the key is over its limit.
+    pub fn hit(&self, key: &str) -> bool {
+        let Ok(mut map) = self.hits.lock() else {
+            return true;
+        };
+        if map.len() > 100_000 {
+            let window = self.window;
+            map.retain(|_, (_, since)| since.elapsed() <= window);
+        }
+        let e = map.entry(key.to_string()).or_insert((0, Instant::now()));
+        if e.1.elapsed() > self.window {
+            *e = (0, Instant::now());
+        }
+        e.0 += 1;
+        e.0 <= self.max
+    }
+}
+
+/// Public comments accepted per address per minute, by default.
+pub const COMMENTS_PER_MINUTE: u32 = 20;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -109,6 +148,41 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     /// Sign-in throttling.
     pub sign_in: Arc<SignInLimiter>,
+    /// The public comment intake.
+    pub intake: Arc<crate::intake::Intake>,
+    /// Public comments per address.
+    pub comment_throttle: Arc<Throttle>,
+}
+
+impl AppState {
+    /// The state for a database, packs, calendar and clock; starts the comment intake.
+    pub fn new(db: Db, packs: PackSet, calendar: Calendar, clock: Clock) -> AppState {
+        let packs = Arc::new(packs);
+        let calendar = Arc::new(calendar);
+        let clock = Arc::new(clock);
+        let intake = crate::intake::Intake::start(db.clone(), clock.clone());
+        AppState {
+            db,
+            packs,
+            calendar,
+            clock,
+            sign_in: Arc::new(SignInLimiter::default()),
+            intake: Arc::new(intake),
+            comment_throttle: Arc::new(Throttle::new(
+                COMMENTS_PER_MINUTE,
+                std::time::Duration::from_secs(60),
+            )),
+        }
+    }
+
+    /// The same state with another limit of public comments per address per minute.
+    pub fn with_comment_limit(mut self, per_minute: u32) -> AppState {
+        self.comment_throttle = Arc::new(Throttle::new(
+            per_minute,
+            std::time::Duration::from_secs(60),
+        ));
+        self
+    }
 }
 
 /// The largest JSON body accepted.

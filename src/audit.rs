@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::db::comments::{self, CommentRow};
 use crate::db::rows::{DailyDigest, DecisionRow, EventRow};
 use crate::db::schema::{daily_digests, decisions, events};
 use crate::db::DbConn;
@@ -67,6 +68,8 @@ pub struct Report {
     pub events: usize,
     /// Daily digests checked.
     pub digests: usize,
+    /// Public comments checked.
+    pub comments: usize,
     /// Everything wrong.
     pub findings: Vec<Finding>,
 }
@@ -169,6 +172,8 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
         }
     }
 
+    verify_comments(conn, &rows, &mut report)?;
+
     // The daily digests: each day's heads of every chain, chained day to day.
     let digests: Vec<DailyDigest> = daily_digests::table
         .order(daily_digests::day.asc())
@@ -222,6 +227,62 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
         }
     }
     Ok(report)
+}
+
+/// Public comments: each row must match its hash, and each batch the digest its event recorded.
+fn verify_comments(conn: &mut DbConn, events: &[EventRow], report: &mut Report) -> QueryResult<()> {
+    let all = comments::all(conn)?;
+    report.comments = all.len();
+    let mut batches: BTreeMap<(&str, i64), Vec<CommentRow>> = BTreeMap::new();
+    for c in &all {
+        if comments::comment_hash(c) != c.hash {
+            report.findings.push(finding(
+                &c.decision_id,
+                c.batch_seq,
+                "comment_edited",
+                format!("comment {} does not match its hash", c.id),
+            ));
+        }
+        batches
+            .entry((c.decision_id.as_str(), c.batch_seq))
+            .or_default()
+            .push(c.clone());
+    }
+    for e in events
+        .iter()
+        .filter(|e| e.command == crate::db::store::INTAKE_COMMAND)
+    {
+        let recorded = serde_json::from_str::<serde_json::Value>(&e.payload)
+            .ok()
+            .and_then(|p| p["command"]["fact"]["digest"].as_str().map(str::to_string));
+        let batch = batches
+            .remove(&(e.decision_id.as_str(), e.seq))
+            .unwrap_or_default();
+        if recorded.as_deref() != Some(comments::batch_digest(&batch).as_str()) {
+            report.findings.push(finding(
+                &e.decision_id,
+                e.seq,
+                "comments_altered",
+                format!(
+                    "the comments received at event {} no longer match its digest ({} found)",
+                    e.seq,
+                    batch.len()
+                ),
+            ));
+        }
+    }
+    for ((decision, seq), batch) in batches {
+        report.findings.push(finding(
+            decision,
+            seq,
+            "comments_added",
+            format!(
+                "{} comment(s) claim event {seq}, which received none",
+                batch.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The end of a day in China time, as UTC.

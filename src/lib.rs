@@ -8,5 +8,6 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod db;
+pub mod intake;
 pub mod procedure;
 pub mod seed;

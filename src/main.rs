@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use juece::app::{self, AppState, Clock, SignInLimiter};
+use juece::app::{self, AppState, Clock};
 use juece::audit;
 use juece::db::Db;
 use juece::procedure::{graph, Calendar, PackSet};
@@ -54,6 +54,9 @@ enum Top {
         /// Worker threads (default: one per core).
         #[arg(long)]
         workers: Option<usize>,
+        /// Public comments accepted per address per minute.
+        #[arg(long, default_value_t = juece::app::COMMENTS_PER_MINUTE)]
+        comment_limit: u32,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -205,12 +208,14 @@ fn main() -> ExitCode {
             demo_file,
             simulated_clock,
             workers,
+            comment_limit,
         } => serve(
             data,
             bind,
             demo.then_some(demo_file),
             simulated_clock,
             workers,
+            comment_limit,
         ),
         Top::Migrate { data } => Db::open(&data.database_url).map(|_| {
             println!("database is up to date");
@@ -410,9 +415,10 @@ fn audit_command(command: Audit) -> Result<ExitCode, String> {
                     );
                 }
                 println!(
-                    "{} decisions, {} events, {} daily digests checked; {} finding(s)",
+                    "{} decisions, {} events, {} comments, {} daily digests checked; {} finding(s)",
                     report.decisions,
                     report.events,
+                    report.comments,
                     report.digests,
                     report.findings.len()
                 );
@@ -445,6 +451,7 @@ fn serve(
     demo: Option<PathBuf>,
     simulated_clock: bool,
     workers: Option<usize>,
+    comment_limit: u32,
 ) -> Result<ExitCode, String> {
     let (packs, calendar, db) = open(&data)?;
     if let Some(file) = demo {
@@ -453,17 +460,17 @@ fn serve(
             tracing::info!("demo data loaded from {}", file.display());
         }
     }
-    let state = AppState {
+    let state = AppState::new(
         db,
-        packs: std::sync::Arc::new(packs),
-        calendar: std::sync::Arc::new(calendar),
-        clock: std::sync::Arc::new(if simulated_clock {
+        packs,
+        calendar,
+        if simulated_clock {
             Clock::simulated()
         } else {
             Clock::real()
-        }),
-        sign_in: std::sync::Arc::new(SignInLimiter::default()),
-    };
+        },
+    )
+    .with_comment_limit(comment_limit);
     if simulated_clock {
         tracing::warn!(
             "SIMULATED CLOCK: time can be moved forward through POST /api/v1/clock/advance"

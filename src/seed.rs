@@ -9,12 +9,21 @@ use serde::Deserialize;
 
 use crate::api::access::{self, Parties, Party};
 use crate::api::auth::hash_password;
+use crate::db::comments::{self, NewComment};
 use crate::db::rows::{Organ, User};
 use crate::db::store::{self, Actor, NewDecision};
 use crate::db::DbConn;
 use crate::procedure::script;
 use crate::procedure::state::{Attributes, Category, Command};
+use crate::procedure::Fact;
 use crate::procedure::{Calendar, PackSet};
+
+/// What the demo public says.
+const DEMO_COMMENTS: [&str; 3] = [
+    "建议在老旧小区增设分类投放点，并配备督导员。",
+    "希望明确对拒不分类行为的处罚标准和执法主体。",
+    "建议对厨余垃圾处理设施的选址进行公示并听取周边居民意见。",
+];
 
 #[derive(Deserialize)]
 struct DemoFile {
@@ -168,6 +177,49 @@ pub fn load_demo(
                 at: step.at,
                 command,
             };
+            // Comments come from the public through the intake; the script's c1, c2… are the
+            // first, second… comment received.
+            if let (
+                Some(id),
+                Command::Record {
+                    fact: Fact::CommentsReceived { count, .. },
+                },
+            ) = (&id, &step.command)
+            {
+                let items: Vec<NewComment> = (0..*count)
+                    .map(|n| NewComment {
+                        author_name: Some(format!("市民{}", n + 1)),
+                        contact: None,
+                        body: DEMO_COMMENTS[n as usize % DEMO_COMMENTS.len()].to_string(),
+                        address_hash: "demo".into(),
+                        idempotency_key: None,
+                    })
+                    .collect();
+                comments::receive_batch(conn, pack, cal, id, &items, step.at)
+                    .map_err(|e| format!("demo comments: {e:?}"))?;
+                version = store::decision(conn, id)
+                    .map_err(|e| e.to_string())?
+                    .map(|r| r.version)
+                    .unwrap_or(version);
+                continue;
+            }
+            let mut step = step;
+            if let (
+                Some(id),
+                Command::Record {
+                    fact:
+                        Fact::CommentDisposed { comment_id, .. }
+                        | Fact::CommentHidden { comment_id, .. },
+                },
+            ) = (&id, &mut step.command)
+            {
+                let n: usize = comment_id.trim_start_matches('c').parse().unwrap_or(1);
+                let received =
+                    comments::page(conn, id, None, 1000, false).map_err(|e| e.to_string())?;
+                if let Some(c) = received.get(n.saturating_sub(1)) {
+                    *comment_id = c.id.clone();
+                }
+            }
             let actor = actor_for(&step.command)?;
             let applied = match &id {
                 None => store::create_decision(
@@ -186,7 +238,7 @@ pub fn load_demo(
                 Some(id) => {
                     let content = match &step.command {
                         Command::Record {
-                            fact: crate::procedure::Fact::Draft { .. },
+                            fact: Fact::Draft { .. },
                         } => Some(script::draft_text(1)),
                         _ => None,
                     };

@@ -434,6 +434,17 @@ pub async fn command(
                 .into(),
         ));
     }
+    if matches!(
+        command,
+        Command::Record {
+            fact: Fact::CommentsReceived { .. }
+        }
+    ) {
+        return Err(ApiError::Unprocessable(
+            "command: public comments come in through POST /api/v1/public/decisions/{id}/comments"
+                .into(),
+        ));
+    }
     let st = state.clone();
     let id = id.into_inner();
     let (applied, drafts) =

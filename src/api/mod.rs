@@ -4,8 +4,11 @@
 pub mod access;
 pub mod auth;
 pub mod clock;
+pub mod comments;
 pub mod decisions;
 pub mod error;
+pub mod experts;
+pub mod hearings;
 pub mod openapi;
 pub mod packs;
 
@@ -40,9 +43,23 @@ routes! {
     get "/api/v1/decisions/{id}/drafts/{number}" => decisions::get_draft, "decisions", "A draft version's content";
     post "/api/v1/decisions/{id}/commands" => decisions::command, "decisions", "Apply a procedure command at an expected version";
     get "/api/v1/decisions/{id}/events" => decisions::events, "decisions", "The decision's record: its hash-chained events";
+    get "/api/v1/decisions/{id}/comments" => comments::export, "participation", "Every comment with contacts and handling (?format=json pages, or csv streamed)";
+    post "/api/v1/decisions/{id}/comments/report" => comments::report, "participation", "Record the adoption report generated from the dispositions";
+    get "/api/v1/public/decisions/{id}/consultation" => comments::consultation, "public", "An open consultation: notice, draft, period, counts (no login)";
+    post "/api/v1/public/decisions/{id}/comments" => comments::submit, "public", "Submit a comment (no login; name and contact optional; rate-limited; Idempotency-Key)";
+    get "/api/v1/public/decisions/{id}/comments" => comments::public_list, "public", "Published comments and what became of each (no login)";
     get "/api/v1/clock" => clock::get, "clock", "The server's clock and whether it is simulated";
     post "/api/v1/clock/advance" => clock::advance, "clock", "Move a simulated clock forward (simulation mode only)";
     get "/api/openapi.json" => openapi::document, "meta", "This OpenAPI document";
+    get "/api/v1/public/decisions/{id}/hearing" => hearings::public, "hearings", "A hearing's notice, selection method, applicants, seed and participant list (no login)";
+    post "/api/v1/public/decisions/{id}/hearing/applications" => hearings::apply, "hearings", "Apply to take part in a hearing (no login; Idempotency-Key required)";
+    get "/api/v1/decisions/{id}/hearing/applications" => hearings::applications, "hearings", "The hearing applications of the current round, with contacts";
+    post "/api/v1/decisions/{id}/hearing/selection" => hearings::select, "hearings", "Draw the hearing participants per interest group with a recorded seed";
+    post "/api/v1/experts" => experts::add, "experts", "Add an expert to an organ's registry (专家库)";
+    get "/api/v1/experts" => experts::search, "experts", "Experts of a registry or usable for a decision, searchable by field";
+    get "/api/v1/experts/{id}" => experts::get, "experts", "An expert of a registry";
+    post "/api/v1/experts/{id}/deactivate" => experts::deactivate, "experts", "Take an expert out of service";
+    post "/api/v1/decisions/{id}/experts" => experts::select, "experts", "Choose an expert of the registry for the expert review";
 }
 
 /// Anything not in the route table.

@@ -5,6 +5,7 @@
 //! On SQLite every write goes through one writer connection and reads use a pool: SQLite has a
 //! single write lock, and one writer measured several times faster than writers contending.
 
+pub mod comments;
 pub mod rows;
 pub mod schema;
 pub mod store;

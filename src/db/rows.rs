@@ -144,3 +144,59 @@ pub struct DailyDigest {
     pub digest: String,
     pub created_at: NaiveDateTime,
 }
+
+/// An application from the public to take part in a hearing (第十六条第三款).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hearing_applications)]
+pub struct HearingApplication {
+    pub id: String,
+    pub decision_id: String,
+    pub round: i32,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    pub name: String,
+    pub contact: String,
+    pub interest_group: String,
+    pub statement: String,
+    pub civil_servant: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// The draw of a hearing round: seed, seats (JSON object), chosen application ids (JSON array).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hearing_selections)]
+pub struct HearingSelection {
+    pub decision_id: String,
+    pub round: i32,
+    pub seed: String,
+    pub seats: String,
+    pub chosen: String,
+    pub event_seq: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// An expert of an organ's registry (专家库, 第二十一条); `fields` is a JSON array.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = experts)]
+pub struct Expert {
+    pub id: String,
+    pub organ_id: String,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub fields: String,
+    pub active: bool,
+    pub idempotency_key: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub deactivated_at: Option<NaiveDateTime>,
+    pub deactivation_reason: Option<String>,
+}
+
+/// One field of expertise of an expert, for search.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = expert_fields)]
+pub struct ExpertField {
+    pub expert_id: String,
+    pub field: String,
+}

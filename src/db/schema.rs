@@ -120,7 +120,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comments (id) {
+        id -> Text,
+        decision_id -> Text,
+        batch_seq -> BigInt,
+        author_name -> Nullable<Text>,
+        contact -> Nullable<Text>,
+        body -> Text,
+        address_hash -> Text,
+        idempotency_key -> Nullable<Text>,
+        received_at -> Timestamp,
+        hash -> Text,
+        hidden_reason -> Nullable<Text>,
+        disposition -> Nullable<Text>,
+        disposition_reason -> Nullable<Text>,
+        handled_by -> Nullable<Text>,
+        handled_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    comments,
     organs,
     users,
     user_roles,
@@ -136,3 +157,65 @@ diesel::allow_tables_to_appear_in_same_query!(
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(user_roles -> users (user_id));
 diesel::joinable!(user_roles -> organs (organ_id));
+
+diesel::table! {
+    hearing_applications (id) {
+        id -> Text,
+        decision_id -> Text,
+        round -> Integer,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        name -> Text,
+        contact -> Text,
+        interest_group -> Text,
+        statement -> Text,
+        civil_servant -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    hearing_selections (decision_id, round) {
+        decision_id -> Text,
+        round -> Integer,
+        seed -> Text,
+        seats -> Text,
+        chosen -> Text,
+        event_seq -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    experts (id) {
+        id -> Text,
+        organ_id -> Text,
+        name -> Text,
+        organisation -> Nullable<Text>,
+        fields -> Text,
+        active -> Bool,
+        idempotency_key -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        deactivated_at -> Nullable<Timestamp>,
+        deactivation_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    expert_fields (expert_id, field) {
+        expert_id -> Text,
+        field -> Text,
+    }
+}
+
+// The hearing and expert-registry tables only meet each other in queries.
+diesel::allow_tables_to_appear_in_same_query!(
+    hearing_applications,
+    hearing_selections,
+    experts,
+    expert_fields,
+);
+
+diesel::joinable!(expert_fields -> experts (expert_id));

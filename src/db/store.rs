@@ -165,7 +165,10 @@ pub fn session_with_roles(
     let Some((user, first)) = rows.next() else {
         return Ok(None);
     };
-    let roles = first.into_iter().chain(rows.filter_map(|(_, r)| r)).collect();
+    let roles = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, r)| r))
+        .collect();
     Ok(Some((user, roles)))
 }
 
@@ -343,7 +346,7 @@ pub fn append(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn append_in(
+pub(crate) fn append_in(
     conn: &mut DbConn,
     pack: &Pack,
     cal: &Calendar,
@@ -355,11 +358,18 @@ fn append_in(
     draft_content: Option<&str>,
 ) -> Result<Applied, StoreError> {
     let row = decision(conn, decision_id)?.ok_or(StoreError::NotFound("decision"))?;
-    if row.version != expected_version {
+    if row.version != expected_version
+        && !only_intake_since(conn, decision_id, expected_version, row.version)?
+    {
         return Err(StoreError::Stale {
             expected: expected_version,
             actual: row.version,
         });
+    }
+    // The version the update below is guarded by: the one just read.
+    let expected_version = row.version;
+    if let Command::Record { fact } = command {
+        super::comments::check_handling(conn, decision_id, fact)?;
     }
     let mut state: Decision = serde_json::from_str(&row.state).map_err(|e| {
         StoreError::Invalid(format!(
@@ -495,6 +505,9 @@ fn append_in(
                 .execute(conn)?;
         }
     }
+    if let Command::Record { fact } = command {
+        super::comments::apply_handling(conn, decision_id, fact, at, actor)?;
+    }
     let row = DecisionRow {
         status,
         attributes,
@@ -506,6 +519,30 @@ fn append_in(
     };
     Ok(Applied { row, state, events })
 }
+
+/// Whether every event after `expected` up to `actual` is a batch of public comments. Such
+/// batches commute with staff commands: a member of staff who read the decision before comments
+/// came in is not told it is stale for that.
+fn only_intake_since(
+    conn: &mut DbConn,
+    decision_id: &str,
+    expected: i64,
+    actual: i64,
+) -> QueryResult<bool> {
+    if expected > actual || expected < 0 {
+        return Ok(false);
+    }
+    let others: i64 = events::table
+        .filter(events::decision_id.eq(decision_id))
+        .filter(events::seq.gt(expected))
+        .filter(events::command.ne(INTAKE_COMMAND))
+        .count()
+        .get_result(conn)?;
+    Ok(others == 0)
+}
+
+/// The command name of a batch of public comments.
+pub const INTAKE_COMMAND: &str = "record:comments_received";
 
 /// A short name of a command for the record, e.g. `start_stage:hearing`, `record:legality_opinion`.
 pub fn command_name(c: &Command) -> String {
@@ -528,4 +565,242 @@ pub fn command_name(c: &Command) -> String {
 /// The hash a draft's content would have.
 pub fn draft_hash(content: &str) -> DraftHash {
     DraftHash::of(content)
+}
+
+// ---- hearings (第十六条) and the expert registry (第二十一条)
+
+/// A hearing application by its idempotency key.
+pub fn hearing_application_by_key(
+    conn: &mut DbConn,
+    decision_id: &str,
+    key: &str,
+) -> QueryResult<Option<HearingApplication>> {
+    hearing_applications::table
+        .filter(hearing_applications::decision_id.eq(decision_id))
+        .filter(hearing_applications::idempotency_key.eq(key))
+        .select(HearingApplication::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Store an application once per (decision, idempotency key). Returns the stored row and
+/// whether it is new; a concurrent twin that stored first is returned as stored.
+pub fn insert_hearing_application(
+    conn: &mut DbConn,
+    application: &HearingApplication,
+) -> QueryResult<(HearingApplication, bool)> {
+    let key = &application.idempotency_key;
+    if let Some(existing) = hearing_application_by_key(conn, &application.decision_id, key)? {
+        return Ok((existing, false));
+    }
+    match diesel::insert_into(hearing_applications::table)
+        .values(application)
+        .execute(conn)
+    {
+        Ok(_) => Ok((application.clone(), true)),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => hearing_application_by_key(conn, &application.decision_id, key)?
+            .map(|a| (a, false))
+            .ok_or(diesel::result::Error::NotFound),
+        Err(e) => Err(e),
+    }
+}
+
+/// The applications of one hearing round, oldest first.
+pub fn hearing_applications_of(
+    conn: &mut DbConn,
+    decision_id: &str,
+    round: i32,
+) -> QueryResult<Vec<HearingApplication>> {
+    hearing_applications::table
+        .filter(hearing_applications::decision_id.eq(decision_id))
+        .filter(hearing_applications::round.eq(round))
+        .order((
+            hearing_applications::created_at.asc(),
+            hearing_applications::id.asc(),
+        ))
+        .select(HearingApplication::as_select())
+        .load(conn)
+}
+
+/// The draw of one hearing round, if it was made.
+pub fn hearing_selection(
+    conn: &mut DbConn,
+    decision_id: &str,
+    round: i32,
+) -> QueryResult<Option<HearingSelection>> {
+    hearing_selections::table
+        .find((decision_id, round))
+        .select(HearingSelection::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Record the draw of a hearing round (one per round: the key refuses a second).
+pub fn insert_hearing_selection(
+    conn: &mut DbConn,
+    selection: &HearingSelection,
+) -> QueryResult<()> {
+    diesel::insert_into(hearing_selections::table)
+        .values(selection)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// An organ and its parents, nearest first (at most 32 levels; a cycle ends the walk).
+pub fn organ_and_parents(conn: &mut DbConn, organ_id: &str) -> QueryResult<Vec<String>> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut next = Some(organ_id.to_string());
+    while let Some(id) = next.take() {
+        if chain.contains(&id) || chain.len() >= 32 {
+            break;
+        }
+        let parent = organs::table
+            .find(&id)
+            .select(organs::parent_id)
+            .first::<Option<String>>(conn)
+            .optional()?;
+        match parent {
+            None => break,
+            Some(p) => {
+                chain.push(id);
+                next = p;
+            }
+        }
+    }
+    Ok(chain)
+}
+
+/// An expert by their registry's idempotency key.
+pub fn expert_by_key(conn: &mut DbConn, organ_id: &str, key: &str) -> QueryResult<Option<Expert>> {
+    experts::table
+        .filter(experts::organ_id.eq(organ_id))
+        .filter(experts::idempotency_key.eq(key))
+        .select(Expert::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Add an expert with their fields, once per (registry, idempotency key). Returns the stored
+/// row and whether it is new.
+pub fn insert_expert(
+    conn: &mut DbConn,
+    expert: &Expert,
+    fields: &[String],
+) -> QueryResult<(Expert, bool)> {
+    if let Some(key) = &expert.idempotency_key {
+        if let Some(existing) = expert_by_key(conn, &expert.organ_id, key)? {
+            return Ok((existing, false));
+        }
+    }
+    let stored = conn.transaction(|conn| {
+        diesel::insert_into(experts::table)
+            .values(expert)
+            .execute(conn)?;
+        // One statement per field: MultiConnection has no portable multi-row insert.
+        for f in fields {
+            diesel::insert_into(expert_fields::table)
+                .values(ExpertField {
+                    expert_id: expert.id.clone(),
+                    field: f.clone(),
+                })
+                .execute(conn)?;
+        }
+        Ok::<(), diesel::result::Error>(())
+    });
+    match (stored, &expert.idempotency_key) {
+        (Ok(_), _) => Ok((expert.clone(), true)),
+        (
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )),
+            Some(key),
+        ) => expert_by_key(conn, &expert.organ_id, key)?
+            .map(|e| (e, false))
+            .ok_or(diesel::result::Error::NotFound),
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// An expert by id.
+pub fn expert(conn: &mut DbConn, id: &str) -> QueryResult<Option<Expert>> {
+    experts::table
+        .find(id)
+        .select(Expert::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Experts of these registries, newest first, keyset-paged by (created_at, id); optionally only
+/// those with a field of expertise containing `field`, optionally only the active ones.
+pub fn search_experts(
+    conn: &mut DbConn,
+    organ_ids: &[String],
+    field: Option<&str>,
+    active_only: bool,
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<Expert>> {
+    let mut q = experts::table
+        .filter(experts::organ_id.eq_any(organ_ids))
+        .into_boxed();
+    if let Some(field) = field {
+        let escaped: String = field
+            .chars()
+            .flat_map(|c| match c {
+                '\\' | '%' | '_' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        q = q.filter(
+            experts::id.eq_any(
+                expert_fields::table
+                    .filter(
+                        expert_fields::field
+                            .like(format!("%{escaped}%"))
+                            .escape('\\'),
+                    )
+                    .select(expert_fields::expert_id),
+            ),
+        );
+    }
+    if active_only {
+        q = q.filter(experts::active.eq(true));
+    }
+    if let Some((at, id)) = before {
+        q = q.filter(
+            experts::created_at
+                .lt(at)
+                .or(experts::created_at.eq(at).and(experts::id.lt(id))),
+        );
+    }
+    q.order((experts::created_at.desc(), experts::id.desc()))
+        .limit(limit)
+        .select(Expert::as_select())
+        .load(conn)
+}
+
+/// Take an expert out of service (never deleted: past selections still name them). An expert
+/// already inactive keeps their first deactivation.
+pub fn deactivate_expert(
+    conn: &mut DbConn,
+    id: &str,
+    at: NaiveDateTime,
+    reason: &str,
+) -> QueryResult<Option<Expert>> {
+    diesel::update(
+        experts::table
+            .filter(experts::id.eq(id))
+            .filter(experts::active.eq(true)),
+    )
+    .set((
+        experts::active.eq(false),
+        experts::deactivated_at.eq(Some(at)),
+        experts::deactivation_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    expert(conn, id)
 }

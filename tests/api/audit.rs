@@ -163,7 +163,7 @@ async fn a_deleted_decision_is_found_through_the_daily_digest() {
         assert!(juece::audit::seal_days(&mut conn, today, now.naive_utc()).unwrap() > 0);
     }
     assert!(findings(&t).is_empty());
-    for table in ["events", "draft_versions", "stage_records"] {
+    for table in ["events", "draft_versions", "stage_records", "comments"] {
         sql(
             &t,
             &format!("DELETE FROM {table} WHERE decision_id = '{id}'"),

@@ -148,13 +148,12 @@ async fn an_office_sets_up_organs_users_and_roles_from_the_command_line() {
     assert!(ok && list.contains("某县人民政府") && list.contains(&sfj));
 
     // The new user signs in and holds the role.
-    let state = AppState {
-        db: Db::open(url).unwrap(),
-        packs: Arc::new(packs().clone()),
-        calendar: Arc::new(calendar().clone()),
-        clock: Arc::new(Clock::real()),
-        sign_in: Arc::new(SignInLimiter::default()),
-    };
+    let state = AppState::new(
+        Db::open(url).unwrap(),
+        packs().clone(),
+        calendar().clone(),
+        Clock::real(),
+    );
     let app = test::init_service(app::app(state)).await;
     let (s, body) = send(
         &app,

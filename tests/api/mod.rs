@@ -4,9 +4,12 @@
 mod audit;
 mod bad_input;
 mod cli;
+mod comments;
 mod decisions;
+mod experts;
+mod hearings;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -14,7 +17,7 @@ use actix_web::test;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use juece::api::access::{self, Party};
-use juece::app::{self, AppState, Clock, SignInLimiter};
+use juece::app::{self, AppState, Clock};
 use juece::db::rows::{Organ, User};
 use juece::db::{store, Db};
 use juece::procedure::script::{self, Step};
@@ -142,13 +145,13 @@ impl TestApp {
                 store::grant(&mut conn, &id, organ, role).unwrap();
             }
         }
-        let state = AppState {
-            db: database,
-            packs: Arc::new(packs().clone()),
-            calendar: Arc::new(calendar().clone()),
-            clock: Arc::new(Clock::simulated()),
-            sign_in: Arc::new(SignInLimiter::default()),
-        };
+        let state = AppState::new(
+            database,
+            packs().clone(),
+            calendar().clone(),
+            Clock::simulated(),
+        )
+        .with_comment_limit(10_000);
         TestApp { db, state }
     }
 
@@ -276,8 +279,32 @@ where
     B: MessageBody,
 {
     clock_to(state, s.at);
-    let token = tokens.for_command(&s.command);
-    let req = match &s.command {
+    if let Command::Record {
+        fact: Fact::CommentsReceived { count, .. },
+    } = &s.command
+    {
+        // The public sends the comments; the intake anchors them in the record.
+        for n in 0..*count {
+            let (status, body) = send(app, test::TestRequest::post()
+                .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+                .set_json(json!({ "name": format!("市民{n}"), "body": format!("意见{n}：建议增加投放点"), "idempotency_key": format!("walk-{n}") }))).await;
+            if status != 201 {
+                return (status, body);
+            }
+        }
+        let (status, body) = send(
+            app,
+            test::TestRequest::get()
+                .uri(&format!("/api/v1/decisions/{id}"))
+                .insert_header(bearer(&tokens.unit)),
+        )
+        .await;
+        *version = body["version"].as_i64().unwrap();
+        return (status, body);
+    }
+    let command = real_comment_ids(app, tokens, id, s.command.clone()).await;
+    let token = tokens.for_command(&command);
+    let req = match &command {
         Command::Initiate(init) => test::TestRequest::post()
             .uri("/api/v1/decisions")
             .set_json(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "initiation": init })),
@@ -294,6 +321,50 @@ where
         *version = body["version"].as_i64().unwrap();
     }
     (status, body)
+}
+
+/// The script names its comments c1, c2…: the n-th comment received, in order.
+async fn real_comment_ids<S, B>(app: &S, tokens: &Tokens, id: &str, command: Command) -> Command
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (_, page) = send(
+        app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/comments"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    let real = |script_id: &str| -> String {
+        let n: usize = script_id.trim_start_matches('c').parse().unwrap();
+        page["items"][n - 1]["id"].as_str().unwrap().to_string()
+    };
+    match command {
+        Command::Record {
+            fact:
+                Fact::CommentDisposed {
+                    comment_id,
+                    disposition,
+                    reason,
+                },
+        } => Command::Record {
+            fact: Fact::CommentDisposed {
+                comment_id: real(&comment_id),
+                disposition,
+                reason,
+            },
+        },
+        Command::Record {
+            fact: Fact::CommentHidden { comment_id, reason },
+        } => Command::Record {
+            fact: Fact::CommentHidden {
+                comment_id: real(&comment_id),
+                reason,
+            },
+        },
+        other => other,
+    }
 }
 
 /// Walk the scripted steps until the first matching `stop` (not applied); all must succeed.

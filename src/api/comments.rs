@@ -1,0 +1,442 @@
+//! Public participation through the API: the consultation page's data and the comment form
+//! (no login; size- and rate-limited; an idempotency key stores a retried comment once), what
+//! became of each comment, the staff's export (JSON pages or streamed CSV, keyset-paged) and the
+//! adoption report generated from the dispositions (第十五条、第十八条).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::access::{self, Parties};
+use super::auth::{authenticate, Bearer};
+use super::error::ApiError;
+use crate::app::AppState;
+use crate::db::comments::{self, CommentRow, NewComment};
+use crate::db::rows::DecisionRow;
+use crate::db::{store, DbConn};
+use crate::procedure::state::{china_date, Command, Decision, Fact};
+
+/// The longest comment, in characters.
+pub const MAX_COMMENT_CHARS: usize = 5000;
+
+/// A comment as the form sends it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommentForm {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    contact: Option<String>,
+    body: String,
+    #[serde(default)]
+    idempotency_key: Option<String>,
+}
+
+/// Keyset paging.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    #[serde(default)]
+    after: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+fn cursor(c: &CommentRow) -> String {
+    format!("{}|{}", c.received_at.and_utc().to_rfc3339(), c.id)
+}
+
+fn parse_cursor(s: &Option<String>) -> Result<Option<(NaiveDateTime, String)>, ApiError> {
+    let Some(s) = s else { return Ok(None) };
+    let bad = || ApiError::BadRequest("after: not a cursor from a previous page".into());
+    let (at, id) = s.split_once('|').ok_or_else(bad)?;
+    let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?;
+    Ok(Some((at.naive_utc(), id.to_string())))
+}
+
+fn limit(page: &Page, max: i64) -> Result<i64, ApiError> {
+    let l = page.limit.unwrap_or(100);
+    if (1..=max).contains(&l) {
+        Ok(l)
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {max}"
+        )))
+    }
+}
+
+/// A decision the public may see the consultation of: it exists, is not lawfully secret, and a
+/// comment period was opened. Anything else is 404 to the public.
+fn public_decision(conn: &mut DbConn, id: &str) -> Result<(DecisionRow, Decision), ApiError> {
+    let not_found = || ApiError::NotFound(format!("consultation of decision {id}"));
+    let row = store::decision(conn, id)?.ok_or_else(not_found)?;
+    let state: Decision = serde_json::from_str(&row.state)
+        .map_err(|e| ApiError::Internal(format!("stored state unreadable: {e}")))?;
+    let secret = state
+        .attributes
+        .as_ref()
+        .is_some_and(|a| a.get("not_public"));
+    let opened = state
+        .facts
+        .iter()
+        .any(|d| matches!(d.fact, Fact::CommentPeriodOpened { .. }));
+    if secret || !opened {
+        return Err(not_found());
+    }
+    Ok((row, state))
+}
+
+fn public_comment(c: &CommentRow) -> Value {
+    json!({
+        "id": c.id,
+        "name": c.author_name,
+        "body": c.body,
+        "received_at": c.received_at.and_utc().to_rfc3339(),
+        "disposition": c.disposition,
+        "disposition_reason": c.disposition_reason,
+    })
+}
+
+/// `GET /api/v1/public/decisions/{id}/consultation` — the notice, the draft, the period, counts.
+pub async fn consultation(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let (row, decision, draft, counts) = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        let (row, decision) = public_decision(&mut conn, &id)?;
+        let draft_hash = decision.facts.iter().rev().find_map(|d| match &d.fact {
+            Fact::CommentPeriodOpened { draft, .. } => Some(draft.0.clone()),
+            _ => None,
+        });
+        let draft = store::drafts_of(&mut conn, &row.id)?
+            .into_iter()
+            .find(|d| Some(&d.hash) == draft_hash.as_ref())
+            .map(|d| d.number)
+            .map(|n| store::draft(&mut conn, &row.id, n))
+            .transpose()?
+            .flatten();
+        let counts = comments::counts(&mut conn, &row.id)?;
+        Ok((row, decision, draft, counts))
+    })
+    .await??;
+    let period = decision.facts.iter().rev().find_map(|d| match &d.fact {
+        Fact::CommentPeriodOpened { days, notice, channels, shortening_reason, .. } => {
+            let start = china_date(d.at);
+            let end = start.checked_add_days(chrono::Days::new(u64::from(*days)));
+            Some(json!({
+                "notice": notice, "channels": channels, "days": days, "shortening_reason": shortening_reason,
+                "opened_on": start, "closes_after": end,
+                "open": end.is_some_and(|e| start <= china_date(state.clock.now()) && china_date(state.clock.now()) <= e)
+                    && decision.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION) == crate::procedure::state::StageStatus::InProgress,
+            }))
+        }
+        _ => None,
+    });
+    Ok(HttpResponse::Ok().json(json!({
+        "decision": { "id": row.id, "title": row.title },
+        "period": period,
+        "draft": draft.map(|d| json!({ "number": d.number, "hash": d.hash, "content": d.content })),
+        "comments": counts,
+    })))
+}
+
+/// `POST /api/v1/public/decisions/{id}/comments` — no login.
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    form: web::Json<CommentForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let body = form.body.trim().to_string();
+    if body.is_empty() {
+        return Err(ApiError::Unprocessable("body: the comment is empty".into()));
+    }
+    if body.chars().count() > MAX_COMMENT_CHARS {
+        return Err(ApiError::Unprocessable(format!(
+            "body: at most {MAX_COMMENT_CHARS} characters"
+        )));
+    }
+    let clean = |v: Option<String>, field: &str, max: usize| -> Result<Option<String>, ApiError> {
+        match v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+            Some(s) if s.chars().count() > max => Err(ApiError::Unprocessable(format!(
+                "{field}: at most {max} characters"
+            ))),
+            other => Ok(other),
+        }
+    };
+    let name = clean(form.name, "name", 50)?;
+    let contact = clean(form.contact, "contact", 100)?;
+    let header_key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let key = clean(form.idempotency_key.or(header_key), "idempotency_key", 100)?;
+    // The address itself is not kept: only its hash, for the limit and the record.
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let address_hash = hex::encode(Sha256::digest(
+        format!("juece-comment:{address}").as_bytes(),
+    ));
+    if !state.comment_throttle.hit(&address_hash) {
+        return Err(ApiError::TooManyRequests(
+            "too many comments from this address; try again in a minute / 提交过于频繁，请稍后再试"
+                .into(),
+        ));
+    }
+    let comment = NewComment {
+        author_name: name,
+        contact,
+        body,
+        address_hash,
+        idempotency_key: key,
+    };
+    let receipt = state
+        .intake
+        .submit(
+            id.into_inner(),
+            comment,
+            state.packs.clone(),
+            state.calendar.clone(),
+        )
+        .await
+        .map_err(|e| match &*e {
+            store::StoreError::NotFound(_) => ApiError::NotFound("consultation".into()),
+            store::StoreError::Refused(v) => ApiError::Refused(v.clone()),
+            store::StoreError::Stale { .. } => {
+                ApiError::Unavailable("busy; retry with the same idempotency key".into())
+            }
+            store::StoreError::Invalid(m) => ApiError::Unavailable(m.clone()),
+            store::StoreError::Db(e) => ApiError::Unavailable(e.to_string()),
+        })?;
+    let status = if receipt.duplicate {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::CREATED
+    };
+    Ok(HttpResponse::build(status).json(receipt))
+}
+
+/// `GET /api/v1/public/decisions/{id}/comments` — visible comments and what became of them.
+pub async fn public_list(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
+    let after = parse_cursor(&page.after)?;
+    let limit = limit(&page, 200)?;
+    let st = state.clone();
+    let rows = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        let (row, _) = public_decision(&mut conn, &id)?;
+        Ok(comments::page(&mut conn, &row.id, after, limit, true)?)
+    })
+    .await??;
+    let next = rows
+        .last()
+        .filter(|_| rows.len() as i64 == limit)
+        .map(cursor);
+    Ok(HttpResponse::Ok().json(
+        json!({ "items": rows.iter().map(public_comment).collect::<Vec<_>>(), "next": next }),
+    ))
+}
+
+/// Load a decision the user may read.
+fn readable(conn: &mut DbConn, bearer: &Bearer, id: &str) -> Result<DecisionRow, ApiError> {
+    let auth = authenticate(conn, bearer)?;
+    let row =
+        store::decision(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
+    let legality_unit = store::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
+    if !access::can_read(&auth, &row, legality_unit.as_deref()) {
+        return Err(ApiError::NotFound(format!("decision {id}")));
+    }
+    Ok(row)
+}
+
+fn staff_comment(c: &CommentRow) -> Value {
+    json!({
+        "id": c.id, "name": c.author_name, "contact": c.contact, "body": c.body,
+        "received_at": c.received_at.and_utc().to_rfc3339(), "batch_seq": c.batch_seq, "hash": c.hash,
+        "hidden_reason": c.hidden_reason, "disposition": c.disposition, "disposition_reason": c.disposition_reason,
+        "handled_by": c.handled_by, "handled_at": c.handled_at.map(|t| t.and_utc().to_rfc3339()),
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    // Cells starting with = + - @ are neutralised so a spreadsheet does not run them.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn csv_row(c: &CommentRow) -> String {
+    let cells = [
+        c.id.as_str(),
+        &c.received_at.and_utc().to_rfc3339(),
+        c.author_name.as_deref().unwrap_or(""),
+        c.contact.as_deref().unwrap_or(""),
+        &c.body,
+        c.hidden_reason.as_deref().unwrap_or(""),
+        c.disposition.as_deref().unwrap_or(""),
+        c.disposition_reason.as_deref().unwrap_or(""),
+    ];
+    let mut line = cells
+        .iter()
+        .map(|c| csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// `GET /api/v1/decisions/{id}/comments` — every comment with contacts, for the undertaking unit:
+/// `?format=json` (default; keyset pages) or `?format=csv` (the whole set, streamed page by page).
+pub async fn export(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    id: web::Path<String>,
+    page: web::Query<Page>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page.into_inner();
+    let id = id.into_inner();
+    match page.format.as_deref().unwrap_or("json") {
+        "json" => {
+            let after = parse_cursor(&page.after)?;
+            let limit = limit(&page, 1000)?;
+            let st = state.clone();
+            let rows = web::block(move || -> Result<_, ApiError> {
+                let mut conn = st.db.read.get()?;
+                let row = readable(&mut conn, &bearer, &id)?;
+                Ok(comments::page(&mut conn, &row.id, after, limit, false)?)
+            })
+            .await??;
+            let next = rows
+                .last()
+                .filter(|_| rows.len() as i64 == limit)
+                .map(cursor);
+            Ok(HttpResponse::Ok().json(json!({ "items": rows.iter().map(staff_comment).collect::<Vec<_>>(), "next": next })))
+        }
+        "csv" => {
+            let st = state.clone();
+            let check_id = id.clone();
+            web::block(move || -> Result<_, ApiError> {
+                let mut conn = st.db.read.get()?;
+                readable(&mut conn, &bearer, &check_id).map(|_| ())
+            })
+            .await??;
+            let header = "\u{feff}id,received_at,name,contact,body,hidden_reason,disposition,disposition_reason\r\n".to_string();
+            let db = state.db.clone();
+            // Each step reads the next page after the cursor; memory stays bounded by one page.
+            let pages = futures_util::stream::unfold(
+                Some(None),
+                move |cursor: Option<Option<(NaiveDateTime, String)>>| {
+                    let db = db.clone();
+                    let id = id.clone();
+                    async move {
+                        let after = cursor?;
+                        let rows = web::block(move || -> Result<Vec<CommentRow>, ApiError> {
+                            let mut conn = db.read.get()?;
+                            Ok(comments::page(&mut conn, &id, after, 1000, false)?)
+                        })
+                        .await;
+                        let rows = match rows {
+                            Ok(Ok(rows)) => rows,
+                            Ok(Err(e)) => return Some((Err(actix_web::Error::from(e)), None)),
+                            Err(e) => {
+                                return Some((Err(actix_web::Error::from(ApiError::from(e))), None))
+                            }
+                        };
+                        if rows.is_empty() {
+                            return None;
+                        }
+                        let next = rows
+                            .last()
+                            .filter(|_| rows.len() == 1000)
+                            .map(|c| Some((c.received_at, c.id.clone())));
+                        let chunk: String = rows.iter().map(csv_row).collect();
+                        Some((Ok(web::Bytes::from(chunk)), next))
+                    }
+                },
+            );
+            let body = futures_util::stream::StreamExt::chain(
+                futures_util::stream::once(async move {
+                    Ok::<_, actix_web::Error>(web::Bytes::from(header))
+                }),
+                pages,
+            );
+            Ok(HttpResponse::Ok()
+                .content_type("text/csv; charset=utf-8")
+                .insert_header((
+                    "content-disposition",
+                    "attachment; filename=\"comments.csv\"",
+                ))
+                .streaming(body))
+        }
+        other => Err(ApiError::BadRequest(format!(
+            "format: \"{other}\" is not json or csv"
+        ))),
+    }
+}
+
+/// At a version.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtVersion {
+    expected_version: i64,
+}
+
+/// `POST /api/v1/decisions/{id}/comments/report` — record the adoption report generated from the
+/// dispositions (第十八条; 第二十九条第一款第（二）项).
+pub async fn report(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    id: web::Path<String>,
+    body: web::Json<AtVersion>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = body.expected_version;
+    let st = state.clone();
+    let id = id.into_inner();
+    let (applied, counts) = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.write.get()?;
+        let auth = authenticate(&mut conn, &bearer)?;
+        let row = store::decision(&mut conn, &id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
+        let legality_unit = store::organ(&mut conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
+        if !access::can_read(&auth, &row, legality_unit.as_deref()) {
+            return Err(ApiError::NotFound(format!("decision {id}")));
+        }
+        let counts = comments::counts(&mut conn, &id)?;
+        let summary = format!(
+            "公开征求意见共收到意见{}条，其中采纳{}条、部分采纳{}条、不予采纳{}条，依法屏蔽{}条，待处理{}条。\
+             Received {} comments: {} adopted, {} partly adopted, {} not adopted, {} hidden, {} open.",
+            counts.received, counts.adopted, counts.partly_adopted, counts.not_adopted, counts.hidden, counts.open,
+            counts.received, counts.adopted, counts.partly_adopted, counts.not_adopted, counts.hidden, counts.open,
+        );
+        let command = Command::Record { fact: Fact::ParticipationReport { summary } };
+        let parties = Parties { organ: &row.organ_id, lead_unit: &row.lead_unit_id, legality_unit: legality_unit.as_deref() };
+        let actor = access::actor(&auth, &parties, &command)?;
+        let pack = st
+            .packs
+            .get(&row.pack_id, &row.pack_version)
+            .ok_or_else(|| ApiError::Unavailable(format!("pack {}@{} is not loaded", row.pack_id, row.pack_version)))?;
+        let applied = store::append(&mut conn, pack, &st.calendar, &id, expected, &command, &actor, st.clock.now(), None)?;
+        Ok((applied, counts))
+    })
+    .await??;
+    Ok(HttpResponse::Created().json(json!({
+        "version": applied.row.version,
+        "counts": counts,
+        "events": applied.events,
+    })))
+}

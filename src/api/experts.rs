@@ -1,0 +1,477 @@
+//! 专家库 (第二十一条): each organ that keeps a registry (usually the provincial government) adds,
+//! lists, searches and deactivates its experts; an expert chosen for a decision must be an
+//! active expert of the registry of the decision organ or of one of its parent organs
+//! (第二十一条第三款: a lower government may use its superior's registry). The conflict-of-interest
+//! declaration travels in the `expert_selected` fact, which the engine judges (第二十条).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::access::{self, role, Parties};
+use super::auth::{authenticate, Auth, Bearer};
+use super::error::ApiError;
+use super::hearings::{idempotency_key, json_body};
+use crate::app::AppState;
+use crate::db::rows::{DecisionRow, Expert};
+use crate::db::store;
+use crate::db::DbConn;
+use crate::procedure::state::{Command, Fact};
+
+/// The largest body accepted by these endpoints, in bytes.
+pub const MAX_BODY: usize = 16 * 1024;
+
+const MAX_NAME: usize = 100;
+const MAX_ORGANISATION: usize = 200;
+const MAX_FIELD: usize = 50;
+const MAX_FIELDS: usize = 20;
+const MAX_REASON: usize = 1000;
+const MAX_DECLARATION: usize = 5000;
+
+/// `POST /api/v1/experts`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewExpert {
+    /// The organ whose registry this is.
+    organ_id: String,
+    name: String,
+    /// Fields of expertise (专业领域).
+    fields: Vec<String>,
+    #[serde(default)]
+    organisation: Option<String>,
+}
+
+/// `POST /api/v1/experts/{id}/deactivate`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deactivate {
+    reason: String,
+}
+
+/// `GET /api/v1/experts`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Search {
+    /// One registry (the caller has a role at it or at an organ below it).
+    #[serde(default)]
+    organ_id: Option<String>,
+    /// The registries a decision may draw on (its organ's and its parents').
+    #[serde(default)]
+    decision_id: Option<String>,
+    /// Part of a field of expertise.
+    #[serde(default)]
+    field: Option<String>,
+    /// Include deactivated experts (default: only active ones).
+    #[serde(default)]
+    include_inactive: bool,
+    #[serde(default)]
+    before: Option<String>,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// `POST /api/v1/decisions/{id}/experts`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Select {
+    expected_version: i64,
+    /// The expert's id in the registry.
+    expert_id: String,
+    /// The field the expert is chosen for (one of theirs); default: all their fields.
+    #[serde(default)]
+    field: Option<String>,
+    /// Declared direct interest in the matter (第二十条 bars them; the engine refuses).
+    direct_interest: bool,
+    /// The declaration text.
+    declaration: String,
+}
+
+fn rfc3339(t: NaiveDateTime) -> String {
+    t.and_utc().to_rfc3339()
+}
+
+fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(ApiError::Unprocessable(format!(
+            "{field}: must not be empty"
+        )));
+    }
+    if v.chars().count() > max {
+        return Err(ApiError::Unprocessable(format!(
+            "{field}: at most {max} characters"
+        )));
+    }
+    Ok(v.to_string())
+}
+
+fn fields_of(e: &Expert) -> Vec<String> {
+    serde_json::from_str(&e.fields).unwrap_or_default()
+}
+
+/// An expert as the API shows it.
+pub fn view(e: &Expert) -> Value {
+    json!({
+        "id": e.id,
+        "organ_id": e.organ_id,
+        "name": e.name,
+        "organisation": e.organisation,
+        "fields": fields_of(e),
+        "active": e.active,
+        "created_at": rfc3339(e.created_at),
+        "deactivated_at": e.deactivated_at.map(rfc3339),
+        "deactivation_reason": e.deactivation_reason,
+    })
+}
+
+/// 403 unless the user is `organ_staff` of the registry's organ.
+fn registry_staff(auth: &Auth, organ_id: &str) -> Result<(), ApiError> {
+    if auth.has(role::ORGAN_STAFF, organ_id) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(format!(
+            "the expert registry of organ {organ_id} is kept by its organ_staff / 无权管理该专家库"
+        )))
+    }
+}
+
+/// Whether the user may read the registry of `organ_id`: a role at it or at an organ below it.
+fn may_read_registry(conn: &mut DbConn, auth: &Auth, organ_id: &str) -> Result<bool, ApiError> {
+    for own in auth.organs() {
+        if store::organ_and_parents(conn, &own)?
+            .iter()
+            .any(|o| o == organ_id)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// 第二十一条第三款: the expert named by an `expert_selected` fact must be an active expert of the
+/// registry of `decision_organ` or of one of its parents. Returns that expert; `Ok(None)` for
+/// any other command. `at` names the field in the 422 (e.g. `command.fact.expert_id`).
+pub fn check_registry(
+    conn: &mut DbConn,
+    decision_organ: &str,
+    command: &Command,
+    at: &str,
+) -> Result<Option<Expert>, ApiError> {
+    let Command::Record {
+        fact: Fact::ExpertSelected { expert_id, .. },
+    } = command
+    else {
+        return Ok(None);
+    };
+    let registries = store::organ_and_parents(conn, decision_organ)?;
+    match store::expert(conn, expert_id)? {
+        Some(e) if e.active && registries.contains(&e.organ_id) => Ok(Some(e)),
+        Some(e) if !e.active => Err(ApiError::Unprocessable(format!(
+            "{at}: expert {expert_id} has been deactivated in the registry (第二十一条)"
+        ))),
+        _ => Err(ApiError::Unprocessable(format!(
+            "{at}: {expert_id} is not an expert of the registry of the decision organ or of its superior organs (第二十一条第三款)"
+        ))),
+    }
+}
+
+/// `POST /api/v1/experts` — `organ_staff` of the registry's organ. A retry with the same
+/// `Idempotency-Key` returns the expert already added.
+pub async fn add(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(req.headers())?;
+    let body: NewExpert = json_body(req.headers(), payload, MAX_BODY).await?;
+    let name = text("name", &body.name, MAX_NAME)?;
+    let organisation = match &body.organisation {
+        Some(o) if !o.trim().is_empty() => Some(text("organisation", o, MAX_ORGANISATION)?),
+        _ => None,
+    };
+    if body.fields.is_empty() || body.fields.len() > MAX_FIELDS {
+        return Err(ApiError::Unprocessable(format!(
+            "fields: 1 to {MAX_FIELDS} fields of expertise"
+        )));
+    }
+    let mut fields: Vec<String> = Vec::new();
+    for (i, f) in body.fields.iter().enumerate() {
+        let f = text(&format!("fields[{i}]"), f, MAX_FIELD)?;
+        if !fields.contains(&f) {
+            fields.push(f);
+        }
+    }
+    let st = state.clone();
+    let (expert, new) = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.write.get()?;
+        let auth = authenticate(&mut conn, &bearer)?;
+        if store::organ(&mut conn, &body.organ_id)?.is_none() {
+            return Err(ApiError::Unprocessable(format!(
+                "organ_id: no organ {}",
+                body.organ_id
+            )));
+        }
+        registry_staff(&auth, &body.organ_id)?;
+        let expert = Expert {
+            id: store::new_id(),
+            organ_id: body.organ_id,
+            name,
+            organisation,
+            fields: serde_json::to_string(&fields)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+            active: true,
+            idempotency_key: key,
+            created_by: auth.user.id.clone(),
+            created_at: store::stored_time(st.clock.now()),
+            deactivated_at: None,
+            deactivation_reason: None,
+        };
+        let (stored, new) = store::insert_expert(&mut conn, &expert, &fields)?;
+        if !new && (stored.name != expert.name || stored.fields != expert.fields) {
+            return Err(ApiError::Unprocessable(
+                "Idempotency-Key: already used for a different expert".into(),
+            ));
+        }
+        Ok((stored, new))
+    })
+    .await??;
+    let mut res = if new {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(res.json(view(&expert)))
+}
+
+/// `GET /api/v1/experts?organ_id=|decision_id=&field=&include_inactive=&before=&limit=`
+pub async fn search(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    q: web::Query<Search>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadRequest("limit: between 1 and 500".into()));
+    }
+    let before = match &q.before {
+        None => None,
+        Some(cursor) => {
+            let bad = || ApiError::BadRequest("before: not a cursor from a previous page".into());
+            let (at, id) = cursor.split_once('|').ok_or_else(bad)?;
+            let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?;
+            Some((at.naive_utc(), id.to_string()))
+        }
+    };
+    let field = match q.field.as_deref().map(str::trim) {
+        Some(f) if f.chars().count() > MAX_FIELD => {
+            return Err(ApiError::BadRequest(format!(
+                "field: at most {MAX_FIELD} characters"
+            )))
+        }
+        Some("") | None => None,
+        Some(f) => Some(f.to_string()),
+    };
+    let st = state.clone();
+    let rows = web::block(move || -> Result<Vec<Expert>, ApiError> {
+        let mut conn = st.db.read.get()?;
+        let auth = authenticate(&mut conn, &bearer)?;
+        let registries = match (&q.organ_id, &q.decision_id) {
+            (Some(organ), None) => {
+                if !may_read_registry(&mut conn, &auth, organ)? {
+                    return Err(ApiError::Forbidden(format!(
+                        "no role at organ {organ} or below it / 无权查看该专家库"
+                    )));
+                }
+                vec![organ.clone()]
+            }
+            (None, Some(id)) => {
+                let row = readable_decision(&mut conn, &auth, id)?.0;
+                store::organ_and_parents(&mut conn, &row.organ_id)?
+            }
+            _ => {
+                return Err(ApiError::BadRequest(
+                    "give exactly one of organ_id and decision_id".into(),
+                ))
+            }
+        };
+        Ok(store::search_experts(
+            &mut conn,
+            &registries,
+            field.as_deref(),
+            !q.include_inactive,
+            before,
+            limit,
+        )?)
+    })
+    .await??;
+    let next = rows
+        .last()
+        .filter(|_| rows.len() as i64 == limit)
+        .map(|e| format!("{}|{}", rfc3339(e.created_at), e.id));
+    Ok(HttpResponse::Ok().json(json!({
+        "items": rows.iter().map(view).collect::<Vec<_>>(),
+        "next": next,
+    })))
+}
+
+/// `GET /api/v1/experts/{id}`
+pub async fn get(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let st = state.clone();
+    let expert = web::block(move || -> Result<Expert, ApiError> {
+        let mut conn = st.db.read.get()?;
+        let auth = authenticate(&mut conn, &bearer)?;
+        let e = store::expert(&mut conn, &id)?
+            .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))?;
+        if !may_read_registry(&mut conn, &auth, &e.organ_id)? {
+            return Err(ApiError::NotFound(format!("expert {id}")));
+        }
+        Ok(e)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view(&expert)))
+}
+
+/// `POST /api/v1/experts/{id}/deactivate` — `organ_staff` of the registry's organ. The expert
+/// stays in the registry (past selections name them) but can no longer be chosen. Repeating it
+/// changes nothing.
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: Deactivate = json_body(req.headers(), payload, MAX_BODY).await?;
+    let reason = text("reason", &body.reason, MAX_REASON)?;
+    let id = id.into_inner();
+    let st = state.clone();
+    let expert = web::block(move || -> Result<Expert, ApiError> {
+        let mut conn = st.db.write.get()?;
+        let auth = authenticate(&mut conn, &bearer)?;
+        let e = store::expert(&mut conn, &id)?
+            .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))?;
+        if !may_read_registry(&mut conn, &auth, &e.organ_id)? {
+            return Err(ApiError::NotFound(format!("expert {id}")));
+        }
+        registry_staff(&auth, &e.organ_id)?;
+        store::deactivate_expert(&mut conn, &id, store::stored_time(st.clock.now()), &reason)?
+            .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view(&expert)))
+}
+
+/// A decision the user may read, with its legality unit (404 for outsiders).
+fn readable_decision(
+    conn: &mut DbConn,
+    auth: &Auth,
+    id: &str,
+) -> Result<(DecisionRow, Option<String>), ApiError> {
+    let row =
+        store::decision(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
+    let legality_unit = store::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
+    if !access::can_read(auth, &row, legality_unit.as_deref()) {
+        return Err(ApiError::NotFound(format!("decision {id}")));
+    }
+    Ok((row, legality_unit))
+}
+
+/// `POST /api/v1/decisions/{id}/experts` — the undertaking unit chooses an expert of the
+/// registry for the expert review; name and organisation come from the registry, the
+/// declaration from the request, and the engine judges the fact.
+pub async fn select(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body: Select = json_body(req.headers(), payload, MAX_BODY).await?;
+    if body.declaration.chars().count() > MAX_DECLARATION {
+        return Err(ApiError::Unprocessable(format!(
+            "declaration: at most {MAX_DECLARATION} characters"
+        )));
+    }
+    let id = id.into_inner();
+    let st = state.clone();
+    let out = web::block(move || -> Result<Value, ApiError> {
+        let mut conn = st.db.write.get()?;
+        let auth = authenticate(&mut conn, &bearer)?;
+        let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
+        let parties = Parties {
+            organ: &row.organ_id,
+            lead_unit: &row.lead_unit_id,
+            legality_unit: legality_unit.as_deref(),
+        };
+        let probe = Command::Record {
+            fact: Fact::ExpertSelected {
+                expert_id: body.expert_id.clone(),
+                name: String::new(),
+                field: String::new(),
+                organisation: None,
+                direct_interest: body.direct_interest,
+                declaration: String::new(),
+            },
+        };
+        let actor = access::actor(&auth, &parties, &probe)?;
+        let expert = check_registry(&mut conn, &row.organ_id, &probe, "expert_id")?
+            .ok_or_else(|| ApiError::Internal("no expert in an expert selection".into()))?;
+        let theirs = fields_of(&expert);
+        let field = match body.field.as_deref().map(str::trim) {
+            None | Some("") => theirs.join("、"),
+            Some(f) if theirs.iter().any(|t| t == f) => f.to_string(),
+            Some(f) => {
+                return Err(ApiError::Unprocessable(format!(
+                    "field: \"{f}\" is not a field of expertise of {} in the registry",
+                    expert.name
+                )))
+            }
+        };
+        let command = Command::Record {
+            fact: Fact::ExpertSelected {
+                expert_id: expert.id.clone(),
+                name: expert.name.clone(),
+                field,
+                organisation: expert.organisation.clone(),
+                direct_interest: body.direct_interest,
+                declaration: body.declaration.trim().to_string(),
+            },
+        };
+        let pack = st
+            .packs
+            .get(&row.pack_id, &row.pack_version)
+            .ok_or_else(|| {
+                ApiError::Unavailable(format!(
+                    "pack {}@{} is not loaded on this server",
+                    row.pack_id, row.pack_version
+                ))
+            })?;
+        let applied = store::append(
+            &mut conn,
+            pack,
+            &st.calendar,
+            &row.id,
+            body.expected_version,
+            &command,
+            &actor,
+            st.clock.now(),
+            None,
+        )?;
+        Ok(json!({
+            "decision_id": row.id,
+            "version": applied.row.version,
+            "expert": view(&expert),
+            "events": applied.events,
+        }))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,370 @@
+//! Public comments: stored one row each, received in batches anchored in the decision's event
+//! chain (`CommentsReceived { count, digest }`), hidden by moderation but never deleted, each given
+//! a disposition through the engine.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::schema::comments;
+use super::store::{self, Actor, StoreError};
+use super::DbConn;
+use crate::procedure::state::{Command, Fact};
+use crate::procedure::{Calendar, Pack};
+
+/// A stored comment.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    pub id: String,
+    pub decision_id: String,
+    pub batch_seq: i64,
+    pub author_name: Option<String>,
+    pub contact: Option<String>,
+    pub body: String,
+    pub address_hash: String,
+    pub idempotency_key: Option<String>,
+    pub received_at: NaiveDateTime,
+    pub hash: String,
+    pub hidden_reason: Option<String>,
+    pub disposition: Option<String>,
+    pub disposition_reason: Option<String>,
+    pub handled_by: Option<String>,
+    pub handled_at: Option<NaiveDateTime>,
+}
+
+/// A comment as submitted.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    /// Name, if given.
+    pub author_name: Option<String>,
+    /// Contact, if given (never shown publicly).
+    pub contact: Option<String>,
+    /// The comment.
+    pub body: String,
+    /// Hash of the sender's address.
+    pub address_hash: String,
+    /// Retries with the same key are stored once.
+    pub idempotency_key: Option<String>,
+}
+
+/// What became of one submitted comment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Receipt {
+    /// The comment's id.
+    pub id: String,
+    /// When it was received (server time).
+    pub received_at: DateTime<Utc>,
+    /// True when an earlier submission with the same idempotency key was found.
+    pub duplicate: bool,
+}
+
+/// The hash of a comment's content as received.
+pub fn comment_hash(c: &CommentRow) -> String {
+    let canonical = serde_json::json!([
+        c.id,
+        c.decision_id,
+        c.author_name,
+        c.contact,
+        c.body,
+        c.address_hash,
+        c.idempotency_key,
+        c.received_at.and_utc().timestamp_micros(),
+    ]);
+    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// The digest of a batch: SHA-256 over its comments' hashes, ordered by comment id.
+pub fn batch_digest(batch: &[CommentRow]) -> String {
+    let mut rows: Vec<&CommentRow> = batch.iter().collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut h = Sha256::new();
+    for r in rows {
+        h.update(r.hash.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// The actor recorded for the public intake.
+pub fn public_actor() -> Actor {
+    Actor {
+        user_id: "public".into(),
+        role: "public".into(),
+        organ_id: String::new(),
+    }
+}
+
+/// Receive a batch of comments for one decision, in one transaction: duplicates (same
+/// idempotency key) are answered with the stored comment; the rest are stored and anchored by
+/// one `CommentsReceived` event, if the engine accepts it (a comment period open now).
+pub fn receive_batch(
+    conn: &mut DbConn,
+    pack: &Pack,
+    cal: &Calendar,
+    decision_id: &str,
+    items: &[NewComment],
+    now: DateTime<Utc>,
+) -> Result<Vec<Receipt>, StoreError> {
+    conn.transaction(|conn| {
+        let row = store::decision(conn, decision_id)?.ok_or(StoreError::NotFound("decision"))?;
+        let at = store::stored_time(now);
+        let keys: Vec<String> = items
+            .iter()
+            .filter_map(|c| c.idempotency_key.clone())
+            .collect();
+        let known: Vec<(Option<String>, String, NaiveDateTime)> = if keys.is_empty() {
+            Vec::new()
+        } else {
+            comments::table
+                .filter(comments::decision_id.eq(decision_id))
+                .filter(comments::idempotency_key.eq_any(&keys))
+                .select((
+                    comments::idempotency_key,
+                    comments::id,
+                    comments::received_at,
+                ))
+                .load(conn)?
+        };
+        let seq = row.version + 1;
+        let mut receipts = Vec::with_capacity(items.len());
+        let mut fresh: Vec<CommentRow> = Vec::new();
+        for c in items {
+            let earlier = c.idempotency_key.as_ref().and_then(|k| {
+                known
+                    .iter()
+                    .find(|(key, _, _)| key.as_ref() == Some(k))
+                    .map(|(_, id, t)| (id.clone(), *t))
+                    .or_else(|| {
+                        fresh
+                            .iter()
+                            .find(|r| r.idempotency_key.as_ref() == Some(k))
+                            .map(|r| (r.id.clone(), r.received_at))
+                    })
+            });
+            if let Some((id, t)) = earlier {
+                receipts.push(Receipt {
+                    id,
+                    received_at: t.and_utc(),
+                    duplicate: true,
+                });
+                continue;
+            }
+            let mut r = CommentRow {
+                id: store::new_id(),
+                decision_id: decision_id.into(),
+                batch_seq: seq,
+                author_name: c.author_name.clone(),
+                contact: c.contact.clone(),
+                body: c.body.clone(),
+                address_hash: c.address_hash.clone(),
+                idempotency_key: c.idempotency_key.clone(),
+                received_at: at,
+                hash: String::new(),
+                hidden_reason: None,
+                disposition: None,
+                disposition_reason: None,
+                handled_by: None,
+                handled_at: None,
+            };
+            r.hash = comment_hash(&r);
+            receipts.push(Receipt {
+                id: r.id.clone(),
+                received_at: at.and_utc(),
+                duplicate: false,
+            });
+            fresh.push(r);
+        }
+        if fresh.is_empty() {
+            return Ok(receipts);
+        }
+        let command = Command::Record {
+            fact: Fact::CommentsReceived {
+                count: u32::try_from(fresh.len()).unwrap_or(u32::MAX),
+                digest: batch_digest(&fresh),
+            },
+        };
+        store::append_in(
+            conn,
+            pack,
+            cal,
+            decision_id,
+            row.version,
+            &command,
+            &public_actor(),
+            now,
+            None,
+        )?;
+        // SQLite limits the variables of one statement: insert in chunks.
+        for chunk in fresh.chunks(500) {
+            // A multi-row insert is written differently by each backend.
+            match conn {
+                DbConn::Sqlite(c) => diesel::insert_into(comments::table)
+                    .values(chunk)
+                    .execute(c)?,
+                DbConn::Pg(c) => diesel::insert_into(comments::table)
+                    .values(chunk)
+                    .execute(c)?,
+            };
+        }
+        Ok(receipts)
+    })
+}
+
+/// A comment of a decision.
+pub fn get(conn: &mut DbConn, decision_id: &str, id: &str) -> QueryResult<Option<CommentRow>> {
+    comments::table
+        .filter(comments::decision_id.eq(decision_id))
+        .filter(comments::id.eq(id))
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Check, before the engine sees it, that a hidden or disposed comment exists and is unhandled.
+pub fn check_handling(conn: &mut DbConn, decision_id: &str, fact: &Fact) -> Result<(), StoreError> {
+    let id = match fact {
+        Fact::CommentHidden { comment_id, .. } | Fact::CommentDisposed { comment_id, .. } => {
+            comment_id
+        }
+        _ => return Ok(()),
+    };
+    let c = get(conn, decision_id, id)?.ok_or_else(|| {
+        StoreError::Invalid(format!("comment_id: no comment {id} on this decision"))
+    })?;
+    if c.hidden_reason.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "comment_id: comment {id} is hidden"
+        )));
+    }
+    if c.disposition.is_some() {
+        return Err(StoreError::Invalid(format!(
+            "comment_id: comment {id} already has a disposition"
+        )));
+    }
+    Ok(())
+}
+
+/// Record on the comment what the engine accepted.
+pub fn apply_handling(
+    conn: &mut DbConn,
+    decision_id: &str,
+    fact: &Fact,
+    at: NaiveDateTime,
+    actor: &Actor,
+) -> QueryResult<()> {
+    let at = Some(at);
+    let target = |id: &str| {
+        comments::table
+            .filter(comments::decision_id.eq(decision_id.to_string()))
+            .filter(comments::id.eq(id.to_string()))
+    };
+    match fact {
+        Fact::CommentHidden { comment_id, reason } => diesel::update(target(comment_id))
+            .set((
+                comments::hidden_reason.eq(reason),
+                comments::handled_by.eq(&actor.user_id),
+                comments::handled_at.eq(at),
+            ))
+            .execute(conn)
+            .map(|_| ()),
+        Fact::CommentDisposed {
+            comment_id,
+            disposition,
+            reason,
+        } => {
+            let d = serde_json::to_value(disposition)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string));
+            diesel::update(target(comment_id))
+                .set((
+                    comments::disposition.eq(d),
+                    comments::disposition_reason.eq(reason),
+                    comments::handled_by.eq(&actor.user_id),
+                    comments::handled_at.eq(at),
+                ))
+                .execute(conn)
+                .map(|_| ())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A page of a decision's comments in order of receipt, after the keyset cursor; only the
+/// visible ones when `public`.
+pub fn page(
+    conn: &mut DbConn,
+    decision_id: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+    public: bool,
+) -> QueryResult<Vec<CommentRow>> {
+    let mut q = comments::table
+        .filter(comments::decision_id.eq(decision_id))
+        .into_boxed();
+    if public {
+        q = q.filter(comments::hidden_reason.is_null());
+    }
+    if let Some((at, id)) = after {
+        q = q.filter(
+            comments::received_at
+                .gt(at)
+                .or(comments::received_at.eq(at).and(comments::id.gt(id))),
+        );
+    }
+    q.order((comments::received_at.asc(), comments::id.asc()))
+        .limit(limit)
+        .select(CommentRow::as_select())
+        .load(conn)
+}
+
+/// Counts by state: (received, hidden, adopted, partly adopted, not adopted).
+pub fn counts(conn: &mut DbConn, decision_id: &str) -> QueryResult<CommentCounts> {
+    let rows: Vec<(Option<String>, Option<String>)> = comments::table
+        .filter(comments::decision_id.eq(decision_id))
+        .select((comments::hidden_reason, comments::disposition))
+        .load(conn)?;
+    let mut c = CommentCounts::default();
+    for (hidden, disposition) in rows {
+        c.received += 1;
+        match (hidden, disposition.as_deref()) {
+            (Some(_), _) => c.hidden += 1,
+            (None, Some("adopted")) => c.adopted += 1,
+            (None, Some("partly_adopted")) => c.partly_adopted += 1,
+            (None, Some(_)) => c.not_adopted += 1,
+            (None, None) => c.open += 1,
+        }
+    }
+    Ok(c)
+}
+
+/// How a consultation's comments were handled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CommentCounts {
+    /// All received.
+    pub received: u64,
+    /// Hidden by moderation.
+    pub hidden: u64,
+    /// 采纳
+    pub adopted: u64,
+    /// 部分采纳
+    pub partly_adopted: u64,
+    /// 不予采纳
+    pub not_adopted: u64,
+    /// Not yet handled.
+    pub open: u64,
+}
+
+/// Every comment, for the audit.
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<CommentRow>> {
+    comments::table
+        .order((
+            comments::decision_id.asc(),
+            comments::batch_seq.asc(),
+            comments::received_at.asc(),
+            comments::id.asc(),
+        ))
+        .select(CommentRow::as_select())
+        .load(conn)
+}
