@@ -29,6 +29,8 @@ const DEMO_COMMENTS: [&str; 3] = [
 struct DemoFile {
     organs: Vec<DemoOrgan>,
     users: Vec<DemoUser>,
+    #[serde(default)]
+    experts: Vec<DemoExpert>,
     decisions: Vec<DemoDecision>,
 }
 
@@ -43,6 +45,15 @@ struct DemoOrgan {
     legality_unit: Option<String>,
     #[serde(default)]
     pack: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DemoExpert {
+    id: String,
+    organ: String,
+    name: String,
+    organisation: String,
+    fields: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -120,6 +131,26 @@ pub fn load_demo(
             store::grant(conn, &id, organ, role)
                 .map_err(|e| format!("role of {}: {e}", u.username))?;
             users.push((id.clone(), organ.clone(), role.clone()));
+        }
+    }
+    // The registry (专家库): the scripted walks choose experts e1, e2, e3.
+    if let Some((staff, _, _)) = users.iter().find(|(_, _, r)| r == "organ_staff") {
+        for e in &demo.experts {
+            let expert = crate::db::rows::Expert {
+                id: e.id.clone(),
+                organ_id: e.organ.clone(),
+                name: e.name.clone(),
+                organisation: Some(e.organisation.clone()),
+                fields: serde_json::to_string(&e.fields).unwrap_or_default(),
+                active: true,
+                idempotency_key: None,
+                created_by: staff.clone(),
+                created_at: at,
+                deactivated_at: None,
+                deactivation_reason: None,
+            };
+            store::insert_expert(conn, &expert, &e.fields)
+                .map_err(|err| format!("expert {}: {err}", e.name))?;
         }
     }
     for d in &demo.decisions {

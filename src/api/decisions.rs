@@ -367,6 +367,8 @@ fn apply(
         }
     }
     let actor = access::actor(&auth, &parties, &command)?;
+    // 第二十一条: an expert comes from the registry of the organ or of its superiors.
+    super::experts::check_registry(&mut conn, &row.organ_id, &command, "command.fact.expert_id")?;
     // 第三十三条: the dossier is sealed with the record's chain hash at sealing time, which only
     // the server knows; whatever the client sent is replaced.
     let command = match command {

@@ -269,6 +269,19 @@ pub async fn apply(
         )
     })?;
     let body: ApplicationBody = json_body(req.headers(), payload, MAX_APPLICATION).await?;
+    // The same per-address limit as the comment form: only the address's hash is kept.
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let address_hash = hex::encode(Sha256::digest(
+        format!("juece-hearing:{address}").as_bytes(),
+    ));
+    if !state.comment_throttle.hit(&address_hash) {
+        return Err(ApiError::TooManyRequests(
+            "too many applications from this address; try again in a minute / 提交过于频繁，请稍后再试".into(),
+        ));
+    }
     let name = text("name", &body.name, MAX_NAME)?;
     let contact = text("contact", &body.contact, MAX_CONTACT)?;
     let interest_group = text("interest_group", &body.interest_group, MAX_GROUP)?;

@@ -24,7 +24,14 @@ pub fn spec() -> Value {
                 "4XX": { "description": "Problem", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
             }
         });
-        if *path != "/api/v1/session" || *method != "post" {
+        let public = path.starts_with("/api/v1/public/")
+            || matches!(
+                (*method, *path),
+                ("post", "/api/v1/session")
+                    | ("get", "/api/openapi.json")
+                    | ("get", "/api/v1/clock")
+            );
+        if !public {
             op["security"] = json!([{ "bearer": [] }]);
         }
         if matches!(*method, "post") {

@@ -473,6 +473,13 @@ async fn the_openapi_document_lists_exactly_the_routes_and_each_route_exists() {
         }
     }
     assert_eq!(documented, juece::api::ROUTES.len());
+    // Public routes need no login; the rest need a bearer token.
+    assert!(
+        doc["paths"]["/api/v1/public/decisions/{id}/comments"]["post"]
+            .get("security")
+            .is_none()
+    );
+    assert!(doc["paths"]["/api/v1/decisions"]["get"]["security"].is_array());
 }
 
 #[actix_web::test]

@@ -144,6 +144,30 @@ impl TestApp {
                 .unwrap();
                 store::grant(&mut conn, &id, organ, role).unwrap();
             }
+            // The scripted walk chooses experts e1, e2, e3: the city's registry has them.
+            let staff = store::user_by_username(&mut conn, "staff")
+                .unwrap()
+                .unwrap();
+            for n in 1..=5 {
+                store::insert_expert(
+                    &mut conn,
+                    &juece::db::rows::Expert {
+                        id: format!("e{n}"),
+                        organ_id: GOV.into(),
+                        name: format!("专家{n}"),
+                        organisation: Some(format!("研究院{n}")),
+                        fields: "[\"环境工程\"]".into(),
+                        active: true,
+                        idempotency_key: None,
+                        created_by: staff.id.clone(),
+                        created_at: at,
+                        deactivated_at: None,
+                        deactivation_reason: None,
+                    },
+                    &["环境工程".to_string()],
+                )
+                .unwrap();
+            }
         }
         let state = AppState::new(
             database,
