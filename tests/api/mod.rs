@@ -8,6 +8,7 @@ mod comments;
 mod decisions;
 mod experts;
 mod hearings;
+mod stages;
 
 use std::sync::OnceLock;
 
