@@ -10,7 +10,7 @@ cargo build --release --bin juece --example load -q
 port=18181
 run() {
   local name=$1 url=$2
-  ./target/release/juece serve --demo --database-url "$url" --bind "127.0.0.1:$port" >/tmp/juece-load.log 2>&1 &
+  ./target/release/juece serve --demo --database-url "$url" --bind "127.0.0.1:$port" --comment-limit 1000000000 >/tmp/juece-load.log 2>&1 &
   local pid=$!
   trap 'kill $pid 2>/dev/null || true' RETURN
   for _ in $(seq 1 50); do curl -s "http://127.0.0.1:$port/api/v1/clock" >/dev/null && break; sleep 0.2; done

@@ -159,4 +159,91 @@ fn main() {
         errors,
         elapsed,
     );
+    comments(&agent, &base, &staff, clients, seconds);
+}
+
+/// Phase 3: public comment intake on the demo decision whose consultation is open.
+fn comments(agent: &ureq::Agent, base: &str, staff: &str, clients: usize, seconds: u64) {
+    let list: Value = agent
+        .get(&format!("{base}/api/v1/decisions?limit=200"))
+        .set("authorization", &format!("Bearer {staff}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let open = list["items"].as_array().unwrap().iter().find_map(|d| {
+        let id = d["id"].as_str()?;
+        let c: Value = agent
+            .get(&format!("{base}/api/v1/public/decisions/{id}/consultation"))
+            .call()
+            .ok()?
+            .into_json()
+            .ok()?;
+        (c["period"]["open"] == true).then(|| {
+            (
+                id.to_string(),
+                c["comments"]["received"].as_u64().unwrap_or(0),
+            )
+        })
+    });
+    let Some((consultation, before)) = open else {
+        println!("public comment intake: no open consultation in the demo data; skipped");
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let start = Instant::now();
+    let results: Vec<(Vec<Duration>, usize)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|client| {
+                let consultation = consultation.clone();
+                s.spawn(move || {
+                    let agent = ureq::AgentBuilder::new().build();
+                    let (mut lat, mut errors) = (Vec::new(), 0);
+                    let mut n = 0u64;
+                    while Instant::now() < deadline {
+                        n += 1;
+                        let t = Instant::now();
+                        let r = agent
+                            .post(&format!(
+                                "{base}/api/v1/public/decisions/{consultation}/comments"
+                            ))
+                            .send_json(json!({
+                                "body": format!("压测意见 {client}-{n}：建议增加公共停车位"),
+                                "idempotency_key": format!("load-{client}-{n}"),
+                            }));
+                        match r {
+                            Ok(_) => lat.push(t.elapsed()),
+                            Err(_) => errors += 1,
+                        }
+                    }
+                    (lat, errors)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = start.elapsed();
+    let errors = results.iter().map(|r| r.1).sum();
+    let acknowledged: usize = results.iter().map(|r| r.0.len()).sum();
+    report(
+        "public comment intake",
+        results.into_iter().flat_map(|r| r.0).collect(),
+        errors,
+        elapsed,
+    );
+    let c: Value = agent
+        .get(&format!(
+            "{base}/api/v1/public/decisions/{consultation}/consultation"
+        ))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let stored = c["comments"]["received"].as_u64().unwrap_or(0) - before;
+    let verdict = if stored as usize == acknowledged {
+        "every acknowledged comment stored"
+    } else {
+        "MISMATCH"
+    };
+    println!("  acknowledged {acknowledged}, stored {stored}: {verdict}");
 }

@@ -1097,9 +1097,20 @@ impl Decision {
     fn record(&mut self, at: DateTime<Utc>, fact: &Fact) {
         match fact {
             Fact::Draft { hash, .. } => self.drafts.push(hash.clone()),
-            Fact::CommentsReceived { count, .. } => self.comments.received += u64::from(*count),
-            Fact::CommentHidden { .. } => self.comments.hidden += 1,
-            Fact::CommentDisposed { .. } => self.comments.disposed += 1,
+            // Comments are counted, not kept: a consultation can bring tens of thousands, and the
+            // state is rewritten on every command. Each one stays in the event chain.
+            Fact::CommentsReceived { count, .. } => {
+                self.comments.received += u64::from(*count);
+                return;
+            }
+            Fact::CommentHidden { .. } => {
+                self.comments.hidden += 1;
+                return;
+            }
+            Fact::CommentDisposed { .. } => {
+                self.comments.disposed += 1;
+                return;
+            }
             Fact::MeetingConvened { .. } => self.meetings.push(Meeting {
                 convened: fact.clone(),
                 statements: Vec::new(),

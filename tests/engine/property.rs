@@ -357,20 +357,12 @@ fn invariant(pack: &Pack, s: &Decision) -> Result<(), String> {
         }
     }
 
-    // Counted from the facts, not from the engine's tally.
-    let mut received = 0u64;
-    let mut handled = 0u64;
-    for f in s.all_facts() {
-        match f {
-            Fact::CommentsReceived { count, .. } => received += u64::from(*count),
-            Fact::CommentHidden { .. } | Fact::CommentDisposed { .. } => handled += 1,
-            _ => {}
-        }
-    }
-    if handled < received {
+    // The fold's tally, not the participation rule that reads it.
+    let c = s.comments;
+    if c.hidden + c.disposed < c.received {
         return Err(format!(
             "{} comment(s) have no disposition",
-            received - handled
+            c.received - c.hidden - c.disposed
         ));
     }
 
