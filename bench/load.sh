@@ -10,6 +10,10 @@ cargo build --release --bin juece --example load -q
 port=18181
 run() {
   local name=$1 url=$2
+  if curl -s -o /dev/null "http://127.0.0.1:$port/api/v1/clock"; then
+    echo "port $port is taken (a server left running?); stop it first" >&2
+    exit 1
+  fi
   ./target/release/juece serve --demo --database-url "$url" --bind "127.0.0.1:$port" --comment-limit 1000000000 >/tmp/juece-load.log 2>&1 &
   local pid=$!
   trap 'kill $pid 2>/dev/null || true' RETURN
