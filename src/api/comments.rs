@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::access::{self, Parties};
 use super::auth::{authenticate, Bearer};
+use super::common::readable_decision;
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::comments::{self, CommentRow, NewComment};
@@ -250,18 +251,6 @@ pub async fn public_list(
     ))
 }
 
-/// Load a decision the user may read.
-fn readable(conn: &mut DbConn, bearer: &Bearer, id: &str) -> Result<DecisionRow, ApiError> {
-    let auth = authenticate(conn, bearer)?;
-    let row =
-        store::decision(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
-    let legality_unit = store::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
-    if !access::can_read(&auth, &row, legality_unit.as_deref()) {
-        return Err(ApiError::NotFound(format!("decision {id}")));
-    }
-    Ok(row)
-}
-
 fn staff_comment(c: &CommentRow) -> Value {
     json!({
         "id": c.id, "name": c.author_name, "contact": c.contact, "body": c.body,
@@ -318,7 +307,8 @@ pub async fn export(
             let st = state.clone();
             let rows = web::block(move || -> Result<_, ApiError> {
                 let mut conn = st.db.read.get()?;
-                let row = readable(&mut conn, &bearer, &id)?;
+                let auth = authenticate(&mut conn, &bearer)?;
+                let (row, _) = readable_decision(&mut conn, &auth, &id)?;
                 Ok(comments::page(&mut conn, &row.id, after, limit, false)?)
             })
             .await??;
@@ -333,7 +323,8 @@ pub async fn export(
             let check_id = id.clone();
             web::block(move || -> Result<_, ApiError> {
                 let mut conn = st.db.read.get()?;
-                readable(&mut conn, &bearer, &check_id).map(|_| ())
+                let auth = authenticate(&mut conn, &bearer)?;
+                readable_decision(&mut conn, &auth, &check_id).map(|_| ())
             })
             .await??;
             let header = "\u{feff}id,received_at,name,contact,body,hidden_reason,disposition,disposition_reason\r\n".to_string();

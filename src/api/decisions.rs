@@ -2,12 +2,13 @@
 //! versions, commands through the engine, the record.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Days, NaiveDateTime, Utc};
+use chrono::{DateTime, Days, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::access::{self, Parties};
 use super::auth::{authenticate, Auth, Bearer};
+use super::common::{pack_of, parse_state, readable_decision, rfc3339};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::rows::{DecisionRow, DraftMeta};
@@ -59,27 +60,6 @@ pub struct ListQuery {
     before: Option<String>,
     #[serde(default)]
     limit: Option<i64>,
-}
-
-fn pack_of<'a>(state: &'a AppState, row: &DecisionRow) -> Result<&'a Pack, ApiError> {
-    state
-        .packs
-        .get(&row.pack_id, &row.pack_version)
-        .ok_or_else(|| {
-            ApiError::Unavailable(format!(
-                "pack {}@{} is not loaded on this server",
-                row.pack_id, row.pack_version
-            ))
-        })
-}
-
-fn parse_state(row: &DecisionRow) -> Result<Decision, ApiError> {
-    serde_json::from_str(&row.state)
-        .map_err(|e| ApiError::Internal(format!("stored state unreadable: {e}")))
-}
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339()
 }
 
 /// The decision as the API shows it.
@@ -163,22 +143,6 @@ fn deadlines(pack: &Pack, cal: &Calendar, state: &Decision) -> Vec<Value> {
         }
     }
     out
-}
-
-/// Load a decision the user may read, with its legality unit.
-fn load(
-    conn: &mut crate::db::DbConn,
-    auth: &Auth,
-    id: &str,
-) -> Result<(DecisionRow, Option<String>), ApiError> {
-    let row =
-        store::decision(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
-    let legality_unit = store::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
-    if !access::can_read(auth, &row, legality_unit.as_deref()) {
-        // Not 403: whether a decision exists is itself not for outsiders.
-        return Err(ApiError::NotFound(format!("decision {id}")));
-    }
-    Ok((row, legality_unit))
 }
 
 fn respond(
@@ -275,7 +239,7 @@ pub async fn get(
     let (row, drafts) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let (row, _) = load(&mut conn, &auth, &id)?;
+        let (row, _) = readable_decision(&mut conn, &auth, &id)?;
         let drafts = store::drafts_of(&mut conn, &row.id)?;
         Ok((row, drafts))
     })
@@ -348,7 +312,7 @@ fn apply(
 ) -> Result<(Applied, Vec<DraftMeta>), ApiError> {
     let mut conn = state.db.write.get()?;
     let auth = authenticate(&mut conn, &bearer)?;
-    let (row, legality_unit) = load(&mut conn, &auth, &id)?;
+    let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
     let parties = Parties {
         organ: &row.organ_id,
         lead_unit: &row.lead_unit_id,
@@ -505,7 +469,7 @@ pub async fn get_draft(
     let st = state.clone();
     let draft = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        let (row, _) = load(&mut conn, &auth, &id)?;
+        let (row, _) = readable_decision(&mut conn, &auth, &id)?;
         store::draft(&mut conn, &row.id, number)?
             .ok_or_else(|| ApiError::NotFound(format!("draft {number} of decision {id}")))
     })
@@ -525,7 +489,7 @@ pub async fn events(
     let st = state.clone();
     let rows = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        let (row, _) = load(&mut conn, &auth, &id)?;
+        let (row, _) = readable_decision(&mut conn, &auth, &id)?;
         Ok(store::events_of(&mut conn, &row.id)?)
     })
     .await??;

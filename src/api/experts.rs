@@ -5,16 +5,17 @@
 //! declaration travels in the `expert_selected` fact, which the engine judges (第二十条).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDateTime};
+use chrono::DateTime;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::access::{self, role, Parties};
 use super::auth::{authenticate, Auth, Bearer};
+use super::common::{readable_decision, rfc3339, text};
 use super::error::ApiError;
 use super::hearings::{idempotency_key, json_body};
 use crate::app::AppState;
-use crate::db::rows::{DecisionRow, Expert};
+use crate::db::rows::Expert;
 use crate::db::store;
 use crate::db::DbConn;
 use crate::procedure::state::{Command, Fact};
@@ -85,25 +86,6 @@ pub struct Select {
     direct_interest: bool,
     /// The declaration text.
     declaration: String,
-}
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339()
-}
-
-fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::Unprocessable(format!(
-            "{field}: must not be empty"
-        )));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::Unprocessable(format!(
-            "{field}: at most {max} characters"
-        )));
-    }
-    Ok(v.to_string())
 }
 
 fn fields_of(e: &Expert) -> Vec<String> {
@@ -367,21 +349,6 @@ pub async fn deactivate(
     })
     .await??;
     Ok(HttpResponse::Ok().json(view(&expert)))
-}
-
-/// A decision the user may read, with its legality unit (404 for outsiders).
-fn readable_decision(
-    conn: &mut DbConn,
-    auth: &Auth,
-    id: &str,
-) -> Result<(DecisionRow, Option<String>), ApiError> {
-    let row =
-        store::decision(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
-    let legality_unit = store::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
-    if !access::can_read(auth, &row, legality_unit.as_deref()) {
-        return Err(ApiError::NotFound(format!("decision {id}")));
-    }
-    Ok((row, legality_unit))
 }
 
 /// `POST /api/v1/decisions/{id}/experts` — the undertaking unit chooses an expert of the

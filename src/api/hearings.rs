@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::header::{HeaderMap, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::Connection;
 use rand::RngCore;
 use serde::de::DeserializeOwned;
@@ -18,7 +18,8 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::access::{self, Parties};
-use super::auth::{authenticate, Auth, Bearer};
+use super::auth::{authenticate, Bearer};
+use super::common::{pack_of, parse_state, readable_decision, rfc3339, text};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::rows::{DecisionRow, HearingApplication, HearingSelection};
@@ -29,7 +30,7 @@ use crate::procedure::state::{
     china_date, stage, Command, Decision, Fact, HearingParticipant, StageId, StageStatus,
 };
 use crate::procedure::violation::law;
-use crate::procedure::{Pack, Violation};
+use crate::procedure::Violation;
 
 /// The largest application body accepted, in bytes.
 pub const MAX_APPLICATION: usize = 16 * 1024;
@@ -130,43 +131,6 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
             ))
         })?;
     Ok(Some(key.to_string()))
-}
-
-/// A required text field, trimmed: 422 naming the field when empty or too long.
-fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(ApiError::Unprocessable(format!(
-            "{field}: must not be empty"
-        )));
-    }
-    if v.chars().count() > max {
-        return Err(ApiError::Unprocessable(format!(
-            "{field}: at most {max} characters"
-        )));
-    }
-    Ok(v.to_string())
-}
-
-fn rfc3339(t: NaiveDateTime) -> String {
-    t.and_utc().to_rfc3339()
-}
-
-fn parse_state(row: &DecisionRow) -> Result<Decision, ApiError> {
-    serde_json::from_str(&row.state)
-        .map_err(|e| ApiError::Internal(format!("stored state unreadable: {e}")))
-}
-
-fn pack_of<'a>(state: &'a AppState, row: &DecisionRow) -> Result<&'a Pack, ApiError> {
-    state
-        .packs
-        .get(&row.pack_id, &row.pack_version)
-        .ok_or_else(|| {
-            ApiError::Unavailable(format!(
-                "pack {}@{} is not loaded on this server",
-                row.pack_id, row.pack_version
-            ))
-        })
 }
 
 /// The hearing of the current round as the record shows it.
@@ -424,21 +388,6 @@ fn selection_view(
     }))
 }
 
-/// Load a decision the user may read, with its legality unit (404 for outsiders).
-fn load(
-    conn: &mut DbConn,
-    auth: &Auth,
-    id: &str,
-) -> Result<(DecisionRow, Option<String>), ApiError> {
-    let row =
-        store::decision(conn, id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
-    let legality_unit = store::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
-    if !access::can_read(auth, &row, legality_unit.as_deref()) {
-        return Err(ApiError::NotFound(format!("decision {id}")));
-    }
-    Ok((row, legality_unit))
-}
-
 /// Participant names as the record shows them; a name chosen twice is told apart by the start
 /// of its application id, since later facts (materials, signatures) name participants.
 fn participant_names(chosen: &[&HearingApplication]) -> Vec<String> {
@@ -482,7 +431,7 @@ pub async fn select(
     let out = web::block(move || -> Result<Value, ApiError> {
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let (row, legality_unit) = load(&mut conn, &auth, &id)?;
+        let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
         let parties = Parties {
             organ: &row.organ_id,
             lead_unit: &row.lead_unit_id,
@@ -613,7 +562,7 @@ pub async fn applications(
     let items = web::block(move || -> Result<Vec<Value>, ApiError> {
         let mut conn = st.db.read.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let (row, _) = load(&mut conn, &auth, &id)?;
+        let (row, _) = readable_decision(&mut conn, &auth, &id)?;
         let decision = parse_state(&row)?;
         let Some(r) = round(&decision) else {
             return Ok(Vec::new());

@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod clock;
 pub mod comments;
+pub mod common;
 pub mod decisions;
 pub mod error;
 pub mod experts;
