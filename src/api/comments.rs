@@ -9,9 +9,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::access::{self, Parties};
 use super::auth::{authenticate, Bearer};
-use super::common::readable_decision;
+use super::common::{actor_on, pack_of, readable_decision};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::comments::{self, CommentRow, NewComment};
@@ -402,11 +401,7 @@ pub async fn report(
     let (applied, counts) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let row = store::decision(&mut conn, &id)?.ok_or_else(|| ApiError::NotFound(format!("decision {id}")))?;
-        let legality_unit = store::organ(&mut conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
-        if !access::can_read(&auth, &row, legality_unit.as_deref()) {
-            return Err(ApiError::NotFound(format!("decision {id}")));
-        }
+        let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
         let counts = comments::counts(&mut conn, &id)?;
         let summary = format!(
             "公开征求意见共收到意见{}条，其中采纳{}条、部分采纳{}条、不予采纳{}条，依法屏蔽{}条，待处理{}条。\
@@ -415,12 +410,8 @@ pub async fn report(
             counts.received, counts.adopted, counts.partly_adopted, counts.not_adopted, counts.hidden, counts.open,
         );
         let command = Command::Record { fact: Fact::ParticipationReport { summary } };
-        let parties = Parties { organ: &row.organ_id, lead_unit: &row.lead_unit_id, legality_unit: legality_unit.as_deref() };
-        let actor = access::actor(&auth, &parties, &command)?;
-        let pack = st
-            .packs
-            .get(&row.pack_id, &row.pack_version)
-            .ok_or_else(|| ApiError::Unavailable(format!("pack {}@{} is not loaded", row.pack_id, row.pack_version)))?;
+        let actor = actor_on(&auth, &row, legality_unit.as_deref(), &command)?;
+        let pack = pack_of(&st, &row)?;
         let applied = store::append(&mut conn, pack, &st.calendar, &id, expected, &command, &actor, st.clock.now(), None)?;
         Ok((applied, counts))
     })

@@ -66,3 +66,19 @@ pub fn readable_decision(
     }
     Ok((row, legality_unit))
 }
+
+/// The actor for `command` on a decision: the role it needs at the decision's organ, lead unit or
+/// legality review unit, or 403 naming that role.
+pub fn actor_on(
+    auth: &Auth,
+    row: &DecisionRow,
+    legality_unit: Option<&str>,
+    command: &crate::procedure::Command,
+) -> Result<crate::db::store::Actor, ApiError> {
+    let parties = access::Parties {
+        organ: &row.organ_id,
+        lead_unit: &row.lead_unit_id,
+        legality_unit,
+    };
+    access::actor(auth, &parties, command)
+}

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::access::{self, Parties};
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{pack_of, parse_state, readable_decision, rfc3339};
+use super::common::{actor_on, pack_of, parse_state, readable_decision, rfc3339};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::rows::{DecisionRow, DraftMeta};
@@ -313,11 +313,6 @@ fn apply(
     let mut conn = state.db.write.get()?;
     let auth = authenticate(&mut conn, &bearer)?;
     let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
-    let parties = Parties {
-        organ: &row.organ_id,
-        lead_unit: &row.lead_unit_id,
-        legality_unit: legality_unit.as_deref(),
-    };
     let pack = pack_of(state, &row)?;
     if let Command::StartStage { stage }
     | Command::CompleteStage { stage }
@@ -330,7 +325,7 @@ fn apply(
             )));
         }
     }
-    let actor = access::actor(&auth, &parties, &command)?;
+    let actor = actor_on(&auth, &row, legality_unit.as_deref(), &command)?;
     // 第二十一条: an expert comes from the registry of the organ or of its superiors.
     super::experts::check_registry(&mut conn, &row.organ_id, &command, "command.fact.expert_id")?;
     // 第三十三条: the dossier is sealed with the record's chain hash at sealing time, which only

@@ -9,9 +9,9 @@ use chrono::DateTime;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::access::{self, role, Parties};
+use super::access::role;
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{readable_decision, rfc3339, text};
+use super::common::{actor_on, readable_decision, rfc3339, text};
 use super::error::ApiError;
 use super::hearings::{idempotency_key, json_body};
 use crate::app::AppState;
@@ -373,11 +373,6 @@ pub async fn select(
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
         let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
-        let parties = Parties {
-            organ: &row.organ_id,
-            lead_unit: &row.lead_unit_id,
-            legality_unit: legality_unit.as_deref(),
-        };
         let probe = Command::Record {
             fact: Fact::ExpertSelected {
                 expert_id: body.expert_id.clone(),
@@ -388,7 +383,7 @@ pub async fn select(
                 declaration: String::new(),
             },
         };
-        let actor = access::actor(&auth, &parties, &probe)?;
+        let actor = actor_on(&auth, &row, legality_unit.as_deref(), &probe)?;
         let expert = check_registry(&mut conn, &row.organ_id, &probe, "expert_id")?
             .ok_or_else(|| ApiError::Internal("no expert in an expert selection".into()))?;
         let theirs = fields_of(&expert);

@@ -17,9 +17,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::access::{self, Parties};
 use super::auth::{authenticate, Bearer};
-use super::common::{pack_of, parse_state, readable_decision, rfc3339, text};
+use super::common::{actor_on, pack_of, parse_state, readable_decision, rfc3339, text};
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::rows::{DecisionRow, HearingApplication, HearingSelection};
@@ -432,18 +431,13 @@ pub async fn select(
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
         let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
-        let parties = Parties {
-            organ: &row.organ_id,
-            lead_unit: &row.lead_unit_id,
-            legality_unit: legality_unit.as_deref(),
-        };
         let probe = Command::Record {
             fact: Fact::HearingParticipants {
                 participants: Vec::new(),
                 selection_seed: None,
             },
         };
-        let actor = access::actor(&auth, &parties, &probe)?;
+        let actor = actor_on(&auth, &row, legality_unit.as_deref(), &probe)?;
         let decision = parse_state(&row)?;
         let r = round(&decision).ok_or_else(|| {
             ApiError::Refused(vec![Violation::new(
