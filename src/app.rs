@@ -152,6 +152,8 @@ pub struct AppState {
     pub intake: Arc<crate::intake::Intake>,
     /// Public comments per address.
     pub comment_throttle: Arc<Throttle>,
+    /// Whether client addresses come from a load balancer's forwarding headers.
+    pub trust_proxy: bool,
 }
 
 impl AppState {
@@ -172,7 +174,14 @@ impl AppState {
                 COMMENTS_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             )),
+            trust_proxy: false,
         }
+    }
+
+    /// Take client addresses from the load balancer's forwarding headers.
+    pub fn with_trusted_proxy(mut self, trust: bool) -> AppState {
+        self.trust_proxy = trust;
+        self
     }
 
     /// The same state with another limit of public comments per address per minute.

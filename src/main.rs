@@ -57,6 +57,10 @@ enum Top {
         /// Public comments accepted per address per minute.
         #[arg(long, default_value_t = juece::app::COMMENTS_PER_MINUTE)]
         comment_limit: u32,
+        /// Behind a load balancer: take client addresses from its Forwarded / X-Forwarded-For
+        /// headers (never set this when clients reach the server directly).
+        #[arg(long)]
+        trust_proxy: bool,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -209,13 +213,14 @@ fn main() -> ExitCode {
             simulated_clock,
             workers,
             comment_limit,
+            trust_proxy,
         } => serve(
             data,
             bind,
             demo.then_some(demo_file),
             simulated_clock,
             workers,
-            comment_limit,
+            (comment_limit, trust_proxy),
         ),
         Top::Migrate { data } => Db::open(&data.database_url).map(|_| {
             println!("database is up to date");
@@ -451,7 +456,7 @@ fn serve(
     demo: Option<PathBuf>,
     simulated_clock: bool,
     workers: Option<usize>,
-    comment_limit: u32,
+    (comment_limit, trust_proxy): (u32, bool),
 ) -> Result<ExitCode, String> {
     let (packs, calendar, db) = open(&data)?;
     if let Some(file) = demo {
@@ -470,7 +475,8 @@ fn serve(
             Clock::real()
         },
     )
-    .with_comment_limit(comment_limit);
+    .with_comment_limit(comment_limit)
+    .with_trusted_proxy(trust_proxy);
     if simulated_clock {
         tracing::warn!(
             "SIMULATED CLOCK: time can be moved forward through POST /api/v1/clock/advance"

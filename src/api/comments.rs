@@ -7,7 +7,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use super::auth::{authenticate, Bearer};
 use super::common::{actor_on, pack_of, readable_decision};
@@ -180,13 +179,7 @@ pub async fn submit(
         .map(str::to_string);
     let key = clean(form.idempotency_key.or(header_key), "idempotency_key", 100)?;
     // The address itself is not kept: only its hash, for the limit and the record.
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let address_hash = hex::encode(Sha256::digest(
-        format!("juece-comment:{address}").as_bytes(),
-    ));
+    let address_hash = super::common::sender_hash(&state, &req, "comment");
     if !state.comment_throttle.hit(&address_hash) {
         return Err(ApiError::TooManyRequests(
             "too many comments from this address; try again in a minute / 提交过于频繁，请稍后再试"

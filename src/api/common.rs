@@ -82,3 +82,24 @@ pub fn actor_on(
     };
     access::actor(auth, &parties, command)
 }
+
+/// The hash of the sender's address, for per-address limits; the address itself is not kept.
+/// Behind a load balancer (`juece serve --trust-proxy`) the address is taken from the
+/// `Forwarded` / `X-Forwarded-For` header the balancer sets; otherwise from the connection, so
+/// that a client cannot pick its own address.
+pub fn sender_hash(state: &AppState, req: &actix_web::HttpRequest, purpose: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let address = if state.trust_proxy {
+        req.connection_info()
+            .realip_remote_addr()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    };
+    hex::encode(Sha256::digest(
+        format!("juece-{purpose}:{address}").as_bytes(),
+    ))
+}

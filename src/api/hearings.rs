@@ -233,13 +233,7 @@ pub async fn apply(
     })?;
     let body: ApplicationBody = json_body(req.headers(), payload, MAX_APPLICATION).await?;
     // The same per-address limit as the comment form: only the address's hash is kept.
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let address_hash = hex::encode(Sha256::digest(
-        format!("juece-hearing:{address}").as_bytes(),
-    ));
+    let address_hash = super::common::sender_hash(&state, &req, "hearing");
     if !state.comment_throttle.hit(&address_hash) {
         return Err(ApiError::TooManyRequests(
             "too many applications from this address; try again in a minute / 提交过于频繁，请稍后再试".into(),

@@ -462,3 +462,29 @@ async fn an_edited_or_deleted_comment_is_found_by_the_audit() {
         findings(&t)
     );
 }
+
+#[actix_web::test]
+async fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+    for trust in [false, true] {
+        let mut t = TestApp::new();
+        t.state = t
+            .state
+            .clone()
+            .with_comment_limit(1)
+            .with_trusted_proxy(trust);
+        let app = t.service().await;
+        let tokens = Tokens::get(&app).await;
+        let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+        let from = |addr: &str, n: u32| {
+            comment(&id, json!({ "body": format!("意见{n}") }))
+                .insert_header(("x-forwarded-for", addr.to_string()))
+        };
+        let (s, _) = send(&app, from("203.0.113.1", 1)).await;
+        assert_eq!(s, 201);
+        // A client that claims another address is the same client unless a proxy vouches for it.
+        let (s, _) = send(&app, from("203.0.113.2", 2)).await;
+        assert_eq!(s, if trust { 201 } else { 429 }, "trust_proxy = {trust}");
+        let (s, _) = send(&app, from("203.0.113.1", 3)).await;
+        assert_eq!(s, 429);
+    }
+}
