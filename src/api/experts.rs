@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::access::role;
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{actor_on, readable_decision, rfc3339, text};
+use super::common::{actor_on, pack_of, readable_decision, rfc3339, text};
 use super::error::ApiError;
 use super::hearings::{idempotency_key, json_body};
 use crate::app::AppState;
@@ -407,15 +407,7 @@ pub async fn select(
                 declaration: body.declaration.trim().to_string(),
             },
         };
-        let pack = st
-            .packs
-            .get(&row.pack_id, &row.pack_version)
-            .ok_or_else(|| {
-                ApiError::Unavailable(format!(
-                    "pack {}@{} is not loaded on this server",
-                    row.pack_id, row.pack_version
-                ))
-            })?;
+        let pack = pack_of(&st, &row)?;
         let applied = store::append(
             &mut conn,
             pack,
