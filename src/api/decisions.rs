@@ -310,7 +310,8 @@ fn apply(
     command: Command,
     content: Option<String>,
 ) -> Result<(Applied, Vec<DraftMeta>), ApiError> {
-    let mut conn = state.db.write.get()?;
+    // Checks on a read connection; only the transaction takes the (single, on SQLite) writer.
+    let mut conn = state.db.read.get()?;
     let auth = authenticate(&mut conn, &bearer)?;
     let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
     let pack = pack_of(state, &row)?;
@@ -328,18 +329,6 @@ fn apply(
     let actor = actor_on(&auth, &row, legality_unit.as_deref(), &command)?;
     // 第二十一条: an expert comes from the registry of the organ or of its superiors.
     super::experts::check_registry(&mut conn, &row.organ_id, &command, "command.fact.expert_id")?;
-    // 第三十三条: the dossier is sealed with the record's chain hash at sealing time, which only
-    // the server knows; whatever the client sent is replaced.
-    let command = match command {
-        Command::Record {
-            fact: Fact::ArchiveSealed { .. },
-        } => Command::Record {
-            fact: Fact::ArchiveSealed {
-                seal: row.head_hash.clone(),
-            },
-        },
-        other => other,
-    };
     if let Command::Record {
         fact: Fact::Changed { new_decision, .. },
     } = &command
@@ -353,8 +342,9 @@ fn apply(
             )));
         }
     }
+    drop(conn);
     let applied = store::append(
-        &mut conn,
+        &mut *state.db.write.get()?,
         pack,
         &state.calendar,
         &id,
@@ -364,7 +354,7 @@ fn apply(
         state.clock.now(),
         content.as_deref(),
     )?;
-    let drafts = store::drafts_of(&mut conn, &id)?;
+    let drafts = store::drafts_of(&mut *state.db.read.get()?, &id)?;
     Ok((applied, drafts))
 }
 

@@ -368,6 +368,22 @@ pub(crate) fn append_in(
     }
     // The version the update below is guarded by: the one just read.
     let expected_version = row.version;
+    // 第三十三条: the dossier is sealed with the record's chain hash at sealing time, which only
+    // the store knows; whatever the client sent is replaced.
+    let sealed;
+    let command = match command {
+        Command::Record {
+            fact: Fact::ArchiveSealed { .. },
+        } => {
+            sealed = Command::Record {
+                fact: Fact::ArchiveSealed {
+                    seal: row.head_hash.clone(),
+                },
+            };
+            &sealed
+        }
+        other => other,
+    };
     if let Command::Record { fact } = command {
         super::comments::check_handling(conn, decision_id, fact)?;
     }
