@@ -172,6 +172,11 @@ pub fn session_with_roles(
     Ok(Some((user, roles)))
 }
 
+/// Forget sessions that have expired.
+pub fn delete_expired_sessions(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
+}
+
 /// End a session.
 pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<()> {
     diesel::delete(sessions::table.find(token_hash))
