@@ -201,6 +201,8 @@ pub async fn sign_in(
                 },
             )?;
             let roles = store::roles_of(&mut conn, &user.id)?;
+            // Expired tokens are of no use to anyone: drop them while we are here.
+            store::delete_expired_sessions(&mut conn, store::stored_time(now))?;
             Ok(Some((token, user, roles)))
         },
     )
