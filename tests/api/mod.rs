@@ -8,6 +8,7 @@ mod comments;
 mod decisions;
 mod experts;
 mod hearings;
+mod robustness;
 mod stages;
 
 use std::sync::OnceLock;
