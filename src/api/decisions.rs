@@ -139,6 +139,20 @@ fn deadlines(pack: &Pack, cal: &Calendar, state: &Decision) -> Vec<Value> {
                     "basis": p.basis,
                 }));
             }
+            Fact::HeadDecision {
+                outcome: crate::procedure::state::MeetingOutcome::Adopted,
+                ..
+            } => {
+                // Where the pack sets a number of days, the dossier is due that long after the
+                // decision (第三十三条 says 及时; local rules may count).
+                let p = &pack.parameters.archive_within_days;
+                if let Some(due) = p
+                    .value
+                    .and_then(|n| china_date(d.at).checked_add_days(Days::new(u64::from(n))))
+                {
+                    out.push(json!({ "kind": "archive_due", "date": due, "basis": p.basis }));
+                }
+            }
             _ => {}
         }
     }

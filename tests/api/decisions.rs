@@ -518,3 +518,58 @@ async fn a_major_adjustment_links_a_real_new_decision_of_the_same_organ() {
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["status"], "superseded");
 }
+
+#[actix_web::test]
+async fn the_decision_shows_its_deadlines_in_working_days() {
+    // A variant of the national pack that counts the archive hand-over (as a local rule may).
+    let mut national: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::support::root().join("workflows/national.json")).unwrap(),
+    )
+    .unwrap();
+    national["parameters"]["archive_within_days"]["value"] = json!(30);
+    let packs =
+        juece::procedure::PackSet::from_sources(&[("national.json".into(), national.to_string())])
+            .unwrap();
+    let mut t = TestApp::new();
+    t.state.packs = std::sync::Arc::new(packs);
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, |_| false).await;
+    let (_, d) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+    let deadlines = d["deadlines"].as_array().unwrap();
+    let kind = |k: &str| {
+        deadlines
+            .iter()
+            .find(|x| x["kind"] == k)
+            .unwrap_or_else(|| panic!("no {k}: {d}"))
+    };
+    assert!(kind("comment_period_end")["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第十五条"));
+    assert!(kind("hearing")["date"].is_string());
+    let review = kind("legality_review_due");
+    assert_eq!(review["working_days"], 7);
+    // Provisional exactly when the count runs into a year with no holiday calendar loaded.
+    let minimum: chrono::NaiveDate = review["statutory_minimum"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        review["provisional"],
+        !crate::support::calendar().covers(minimum),
+        "{review}"
+    );
+    assert!(review["statutory_minimum"].as_str().unwrap() <= review["date"].as_str().unwrap());
+    assert!(kind("archive_due")["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第三十三条"));
+}
