@@ -181,6 +181,11 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
         .load(conn)?;
     report.digests = digests.len();
     let mut prev = GENESIS.to_string();
+    // One pass over the events in time order, the heads advancing day by day.
+    let mut by_time: Vec<&EventRow> = rows.iter().collect();
+    by_time.sort_by_key(|e| e.at);
+    let mut next = 0;
+    let mut now: BTreeMap<&str, (i64, String)> = BTreeMap::new();
     for dg in &digests {
         if dg.prev_digest != prev || digest_of(&dg.prev_digest, &dg.heads) != dg.digest {
             report.findings.push(finding(
@@ -196,7 +201,16 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
         };
         let stored: BTreeMap<String, (i64, String)> =
             serde_json::from_str(&dg.heads).unwrap_or_default();
-        let now = heads_at(&rows, day_end_utc(day));
+        let end = day_end_utc(day);
+        while let Some(e) = by_time.get(next).filter(|e| e.at < end) {
+            let head = now
+                .entry(e.decision_id.as_str())
+                .or_insert((0, String::new()));
+            if e.seq > head.0 {
+                *head = (e.seq, e.hash.clone());
+            }
+            next += 1;
+        }
         for (id, (seq, hash)) in &stored {
             match now.get(id.as_str()) {
                 None => report.findings.push(finding(
