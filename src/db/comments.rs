@@ -319,21 +319,32 @@ pub fn page(
         .load(conn)
 }
 
-/// Counts by state: (received, hidden, adopted, partly adopted, not adopted).
+/// Counts by state, counted by the database (a consultation may hold tens of thousands).
 pub fn counts(conn: &mut DbConn, decision_id: &str) -> QueryResult<CommentCounts> {
-    let rows: Vec<(Option<String>, Option<String>)> = comments::table
-        .filter(comments::decision_id.eq(decision_id))
-        .select((comments::hidden_reason, comments::disposition))
+    use diesel::dsl::count_star;
+    let of_decision = comments::table.filter(comments::decision_id.eq(decision_id));
+    let received: i64 = of_decision.count().get_result(conn)?;
+    let hidden: i64 = of_decision
+        .filter(comments::hidden_reason.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let by_disposition: Vec<(Option<String>, i64)> = of_decision
+        .filter(comments::hidden_reason.is_null())
+        .group_by(comments::disposition)
+        .select((comments::disposition, count_star()))
         .load(conn)?;
-    let mut c = CommentCounts::default();
-    for (hidden, disposition) in rows {
-        c.received += 1;
-        match (hidden, disposition.as_deref()) {
-            (Some(_), _) => c.hidden += 1,
-            (None, Some("adopted")) => c.adopted += 1,
-            (None, Some("partly_adopted")) => c.partly_adopted += 1,
-            (None, Some(_)) => c.not_adopted += 1,
-            (None, None) => c.open += 1,
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    let mut c = CommentCounts {
+        received: n(received),
+        hidden: n(hidden),
+        ..CommentCounts::default()
+    };
+    for (disposition, k) in by_disposition {
+        match disposition.as_deref() {
+            Some("adopted") => c.adopted = n(k),
+            Some("partly_adopted") => c.partly_adopted = n(k),
+            Some(_) => c.not_adopted += n(k),
+            None => c.open = n(k),
         }
     }
     Ok(c)

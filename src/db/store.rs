@@ -12,7 +12,7 @@ use super::rows::*;
 use super::schema::*;
 use super::DbConn;
 use crate::audit;
-use crate::procedure::state::{Command, Decision, DraftHash, Fact, StageId};
+use crate::procedure::state::{Command, Decision, Fact, StageId};
 use crate::procedure::{evaluate, Calendar, Event, Pack, Violation};
 
 /// Why a store operation did not happen.
@@ -581,11 +581,6 @@ pub fn command_name(c: &Command) -> String {
             format!("record:{kind}")
         }
     }
-}
-
-/// The hash a draft's content would have.
-pub fn draft_hash(content: &str) -> DraftHash {
-    DraftHash::of(content)
 }
 
 // ---- hearings (第十六条) and the expert registry (第二十一条)

@@ -188,6 +188,8 @@ pub struct Pack {
     pub sources: Vec<Source>,
     /// The pack it extends, as `id@version`.
     pub extends: Option<String>,
+    /// The pack's own remark for readers (what it changes, what could not be confirmed).
+    pub note: Option<String>,
     /// The attributes its conditions read.
     pub attributes: Vec<AttributeDef>,
     /// Stages in topological order.
@@ -623,7 +625,6 @@ fn resolve(path: &Path, f: &PackFile, parent: Option<&Pack>) -> Result<Pack, Vec
     if !errs.is_empty() {
         return Err(to_errors(errs));
     }
-    let _ = &f.note;
     let mut pack = Pack {
         id: f.id.clone(),
         version: f.version.clone(),
@@ -631,6 +632,7 @@ fn resolve(path: &Path, f: &PackFile, parent: Option<&Pack>) -> Result<Pack, Vec
         title: f.title.clone(),
         sources,
         extends: parent.map(Pack::key),
+        note: f.note.clone(),
         attributes,
         stages,
         returns,
