@@ -14,8 +14,8 @@ use juece::procedure::{evaluate, next_steps, Calendar, Decision, PackSet};
 
 fn setup() -> (PackSet, Calendar, Decision, chrono::DateTime<Utc>) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let packs = PackSet::load_dir(&root.join("workflows")).unwrap();
-    let cal = Calendar::load_dir(&root.join("seeds/holidays")).unwrap();
+    let packs = juece::files::load_packs(&root.join("workflows")).unwrap();
+    let cal = juece::files::load_calendar(&root.join("seeds/holidays")).unwrap();
     let pack = packs.latest("national").unwrap().clone();
     let t0 = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
     let attrs = script::all_conditions_on(Category::PublicPolicy);
@@ -67,7 +67,7 @@ fn engine(c: &mut Criterion) {
     });
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("workflows");
     c.bench_function("load and check every pack in workflows/", |b| {
-        b.iter(|| PackSet::load_dir(black_box(&dir)).unwrap())
+        b.iter(|| juece::files::load_packs(black_box(&dir)).unwrap())
     });
 }
 

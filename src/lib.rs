@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod audit;
 pub mod db;
+pub mod files;
 pub mod intake;
 pub mod procedure;
 pub mod seed;

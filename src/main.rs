@@ -246,14 +246,14 @@ fn main() -> ExitCode {
 
 /// Packs, calendar and database.
 fn open(data: &DataArgs) -> Result<(PackSet, Calendar, Db), String> {
-    let packs = PackSet::load_dir(&data.workflows).map_err(|errors| {
+    let packs = juece::files::load_packs(&data.workflows).map_err(|errors| {
         errors
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join("\n")
     })?;
-    let calendar = Calendar::load_dir(&data.holidays)?;
+    let calendar = juece::files::load_calendar(&data.holidays)?;
     let db = Db::open(&data.database_url)?;
     Ok((packs, calendar, db))
 }
@@ -298,7 +298,7 @@ fn admin(command: Admin) -> Result<ExitCode, String> {
                 }
             }
             if let Some(p) = &pack {
-                let packs = PackSet::load_dir(&data.workflows).map_err(|_| {
+                let packs = juece::files::load_packs(&data.workflows).map_err(|_| {
                     "the packs do not load; run `juece workflows check`".to_string()
                 })?;
                 if packs.latest(p).is_none() {
@@ -523,7 +523,7 @@ fn serve(
 
 fn workflows(command: Workflows) -> ExitCode {
     match command {
-        Workflows::Check { dir } => match PackSet::load_dir(&dir) {
+        Workflows::Check { dir } => match juece::files::load_packs(&dir) {
             Ok(set) => {
                 for p in set.all() {
                     println!(
@@ -560,7 +560,7 @@ fn workflows(command: Workflows) -> ExitCode {
         }
         Workflows::Graph { pack, dir } => {
             let (set_dir, name) = resolve_pack_arg(&pack, &dir);
-            let set = match PackSet::load_dir(&set_dir) {
+            let set = match juece::files::load_packs(&set_dir) {
                 Ok(set) => set,
                 Err(errors) => {
                     for e in &errors {
@@ -589,7 +589,7 @@ fn workflows(command: Workflows) -> ExitCode {
 
 /// Load the packs of `dir` and find `name` (`id` or `id@version`), reporting on stderr.
 fn find_pack(dir: &std::path::Path, name: &str) -> Option<juece::procedure::Pack> {
-    let set = match PackSet::load_dir(dir) {
+    let set = match juece::files::load_packs(dir) {
         Ok(set) => set,
         Err(errors) => {
             for e in &errors {

@@ -205,7 +205,7 @@ fn a_folder_with_a_malformed_year_file_is_refused_naming_the_file() {
         year("2031-01-06", "2031-01-01"),
     )
     .unwrap();
-    match Calendar::load_dir(dir.path()) {
+    match juece::files::load_calendar(dir.path()) {
         Ok(_) => panic!("a bad year loaded"),
         Err(e) => {
             assert!(e.contains("2031.json"), "{e}");

@@ -68,7 +68,7 @@ fn extending(f: impl FnOnce(&mut Value)) -> Vec<(&'static str, String)> {
 
 #[test]
 fn the_workflows_folder_loads_and_every_pack_verifies() {
-    let set = match PackSet::load_dir(&root().join("workflows")) {
+    let set = match juece::files::load_packs(&root().join("workflows")) {
         Ok(set) => set,
         Err(e) => panic!("{e:#?}"),
     };

@@ -17,10 +17,12 @@ pub fn root() -> PathBuf {
 
 pub fn packs() -> &'static PackSet {
     static PACKS: OnceLock<PackSet> = OnceLock::new();
-    PACKS.get_or_init(|| match PackSet::load_dir(&root().join("workflows")) {
-        Ok(set) => set,
-        Err(e) => panic!("workflows/ does not load: {e:?}"),
-    })
+    PACKS.get_or_init(
+        || match juece::files::load_packs(&root().join("workflows")) {
+            Ok(set) => set,
+            Err(e) => panic!("workflows/ does not load: {e:?}"),
+        },
+    )
 }
 
 pub fn national() -> &'static Pack {
@@ -29,7 +31,9 @@ pub fn national() -> &'static Pack {
 
 pub fn calendar() -> &'static Calendar {
     static CAL: OnceLock<Calendar> = OnceLock::new();
-    CAL.get_or_init(|| Calendar::load_dir(&root().join("seeds/holidays")).expect("calendar loads"))
+    CAL.get_or_init(|| {
+        juece::files::load_calendar(&root().join("seeds/holidays")).expect("calendar loads")
+    })
 }
 
 /// 2026-03-02 09:00 China time.

@@ -5,7 +5,7 @@
 //! counting touches a year with no calendar loaded is marked provisional, never final.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::PathBuf;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
@@ -66,22 +66,12 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// Load every `YYYY.json` of `dir`.
-    pub fn load_dir(dir: &Path) -> Result<Calendar, String> {
+    /// A calendar from `(file name, JSON text)` pairs, one year each.
+    pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<Calendar, String> {
         let mut cal = Calendar::default();
-        let entries =
-            std::fs::read_dir(dir).map_err(|e| format!("{}: cannot read: {e}", dir.display()))?;
-        let mut files: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| format!("{}: cannot read: {e}", f.display()))?;
-            cal.add_year_json(&text)
-                .map_err(|e| format!("{}: {e}", f.display()))?;
+        for (file, text) in sources {
+            cal.add_year_json(text)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
         }
         Ok(cal)
     }

@@ -297,41 +297,6 @@ pub struct PackSet {
 }
 
 impl PackSet {
-    /// Load every `*.json` in `dir`. All problems of all files are reported, not just the first.
-    pub fn load_dir(dir: &Path) -> Result<PackSet, Vec<PackError>> {
-        let entries = std::fs::read_dir(dir).map_err(|e| {
-            vec![PackError {
-                file: dir.to_path_buf(),
-                message: format!("cannot read the folder: {e}"),
-            }]
-        })?;
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        let mut sources = Vec::new();
-        let mut errors = Vec::new();
-        for file in files {
-            match std::fs::read_to_string(&file) {
-                Ok(text) => sources.push((file, text)),
-                Err(e) => errors.push(PackError {
-                    file,
-                    message: format!("cannot read the file: {e}"),
-                }),
-            }
-        }
-        match Self::from_sources(&sources) {
-            Ok(set) if errors.is_empty() => Ok(set),
-            Ok(_) => Err(errors),
-            Err(mut more) => {
-                errors.append(&mut more);
-                Err(errors)
-            }
-        }
-    }
-
     /// Load packs from `(file name, JSON text)` pairs.
     pub fn from_sources(sources: &[(PathBuf, String)]) -> Result<PackSet, Vec<PackError>> {
         let mut errors = Vec::new();
