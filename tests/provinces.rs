@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use juece::procedure::condition::Condition;
-use juece::procedure::diff::{diff, ParamValue, StageField};
+use juece::procedure::diff::{diff, StageField};
+use juece::procedure::pack::ParamValue;
 use juece::procedure::script::{self, Step};
 use juece::procedure::state::{
     china_date, stage, Attributes, Category, DecisionStatus, Fact, StageId, StageStatus,

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod condition;
 pub mod diff;
 pub mod graph;
+pub mod load;
 pub mod pack;
 pub mod rules;
 pub mod script;
@@ -16,7 +17,8 @@ pub mod state;
 pub mod violation;
 
 pub use calendar::{Calendar, Deadline};
-pub use pack::{Pack, PackError, PackSet};
+pub use load::PackSet;
+pub use pack::{Pack, PackError};
 pub use rules::{evaluate, next_steps, NextStep};
 pub use state::{Command, Decision, Event, EventKind, Fact};
 pub use violation::Violation;

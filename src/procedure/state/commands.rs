@@ -1,0 +1,98 @@
+//! Commands (what a user asks the engine to do) and events (what happened, at the server's time).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::facts::Fact;
+use super::terms::*;
+
+/// A command: what a user asks the engine to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Start the decision (第十、十一条).
+    Initiate(Initiation),
+    /// Change the attributes, with a reason.
+    ChangeAttributes {
+        /// The new attributes.
+        attributes: Attributes,
+        /// Why.
+        reason: String,
+    },
+    /// Enter a stage.
+    StartStage {
+        /// Which.
+        stage: StageId,
+    },
+    /// Complete a stage with its evidence.
+    CompleteStage {
+        /// Which.
+        stage: StageId,
+    },
+    /// Waive a stage where the law allows it, citing what covers it.
+    WaiveStage {
+        /// Which.
+        stage: StageId,
+        /// The existing assessment or rule that covers it.
+        reference: String,
+    },
+    /// Record a fact.
+    Record {
+        /// The fact.
+        fact: Fact,
+    },
+}
+
+/// What happened, at the server's time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// Server time.
+    pub at: DateTime<Utc>,
+    /// What.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The kinds of event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The decision was started.
+    Initiated(Initiation),
+    /// Attributes changed.
+    AttributesChanged {
+        /// New attributes.
+        attributes: Attributes,
+        /// Why.
+        reason: String,
+    },
+    /// A stage was entered.
+    StageStarted {
+        /// Which.
+        stage: StageId,
+    },
+    /// A stage was completed.
+    StageCompleted {
+        /// Which.
+        stage: StageId,
+    },
+    /// A stage was waived.
+    StageWaived {
+        /// Which.
+        stage: StageId,
+        /// What covers it.
+        reference: String,
+    },
+    /// A stage sent the decision back along a declared return edge.
+    StageReturned {
+        /// From.
+        from: StageId,
+        /// To.
+        to: StageId,
+    },
+    /// A fact was recorded.
+    Recorded {
+        /// The fact.
+        fact: Fact,
+    },
+}

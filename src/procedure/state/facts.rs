@@ -1,0 +1,380 @@
+//! Facts: the evidence recorded for a stage, one variant per kind of record.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::terms::*;
+
+/// A fact recorded as evidence of a stage. Each belongs to one stage, which must be in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Fact {
+    // ---- drafting (第十二、十三条)
+    /// A draft version (拟订决策草案).
+    Draft {
+        /// The content hash.
+        hash: DraftHash,
+        /// Laws, regulations, rules and policies the draft rests on (第十二条第二款).
+        legal_basis: Vec<String>,
+        /// Alternative options where views diverge (第十二条第四款).
+        #[serde(default)]
+        options: Vec<String>,
+    },
+    /// Consultation with an affected department or lower government (第十三条).
+    DepartmentConsultation {
+        /// Which unit.
+        department: String,
+        /// Whether agreement was reached.
+        agreed: bool,
+        /// Where not: the points in dispute as reported to the organ.
+        #[serde(default)]
+        disagreement_reported: Option<String>,
+    },
+    /// The fair-competition review of a draft touching market entities (第二十九条第一款(一)).
+    FairCompetitionReview {
+        /// The draft reviewed.
+        draft: DraftHash,
+        /// Who reviewed.
+        reviewer: String,
+        /// Whether the draft passes.
+        passes: bool,
+        /// The conclusion.
+        conclusion: String,
+    },
+    // ---- public participation (第十四、十五、十八条)
+    /// A public comment period opened on a draft; it starts at the server's clock.
+    CommentPeriodOpened {
+        /// The draft published.
+        draft: DraftHash,
+        /// Length in days.
+        days: u32,
+        /// The notice text.
+        notice: String,
+        /// Channels (政府网站、政务新媒体、报刊…).
+        channels: Vec<String>,
+        /// Reason for a period shorter than the minimum, published in the notice (第十五条).
+        #[serde(default)]
+        shortening_reason: Option<String>,
+    },
+    /// Public comments came in: a batch of the intake, anchored in the record by the digest of
+    /// the comments' own hashes (the comments themselves live in the store's comment table).
+    CommentsReceived {
+        /// How many.
+        count: u32,
+        /// SHA-256 over the batch's comment hashes, in order.
+        digest: String,
+    },
+    /// A comment hidden by moderation (never deleted).
+    CommentHidden {
+        /// Its id.
+        comment_id: String,
+        /// Why.
+        reason: String,
+    },
+    /// A comment's disposition (第十八条).
+    CommentDisposed {
+        /// Its id.
+        comment_id: String,
+        /// 采纳 / 部分采纳 / 不予采纳.
+        disposition: Disposition,
+        /// The reason.
+        reason: String,
+    },
+    /// Another participation activity with its minutes (第十四条第二款).
+    ParticipationActivity {
+        /// What kind.
+        kind: ActivityKind,
+        /// When it took place.
+        held_on: NaiveDate,
+        /// Minutes / summary.
+        minutes: String,
+    },
+    /// The report of how the public's views were adopted (第十八条, 第二十九条第一款(二)).
+    ParticipationReport {
+        /// The report.
+        summary: String,
+    },
+    // ---- group consultation (第十四条第三款)
+    /// Consultation with people's organisations, social organisations, representatives.
+    GroupConsultation {
+        /// The groups affected.
+        groups: Vec<String>,
+        /// Organisations and representatives heard.
+        representatives: Vec<String>,
+        /// When.
+        held_on: NaiveDate,
+        /// Minutes.
+        minutes: String,
+    },
+    // ---- hearing (第十六、十七条)
+    /// The hearing notice: draft and explanation published, time and place, selection method.
+    HearingNotice {
+        /// The date of the hearing.
+        hearing_on: NaiveDate,
+        /// Where.
+        place: String,
+        /// How participants are selected (published in advance).
+        selection_method: String,
+    },
+    /// The participant list, published in advance.
+    HearingParticipants {
+        /// Who.
+        participants: Vec<HearingParticipant>,
+        /// The seed of a random selection, so anyone can reproduce it.
+        #[serde(default)]
+        selection_seed: Option<String>,
+    },
+    /// Materials delivered to one participant.
+    HearingMaterialsDelivered {
+        /// To whom.
+        participant: String,
+        /// On which date.
+        delivered_on: NaiveDate,
+    },
+    /// The hearing took place.
+    HearingHeld {
+        /// When.
+        held_on: NaiveDate,
+        /// Whether it was public (第十七条: 公开举行).
+        public: bool,
+    },
+    /// A participant confirmed and signed the record (第十七条(三)).
+    HearingRecordSigned {
+        /// Who.
+        participant: String,
+    },
+    /// The hearing report.
+    HearingReport {
+        /// The report.
+        summary: String,
+    },
+    // ---- expert review (第十九至二十一条)
+    /// An expert or professional body chosen, with a conflict-of-interest declaration.
+    ExpertSelected {
+        /// Id in the expert database.
+        expert_id: String,
+        /// Name.
+        name: String,
+        /// Field of expertise.
+        field: String,
+        /// Organisation (a professional body that gives the opinion, or the expert's employer).
+        #[serde(default)]
+        organisation: Option<String>,
+        /// Declared direct interest in the matter (第二十条 bars them).
+        direct_interest: bool,
+        /// The declaration text.
+        declaration: String,
+    },
+    /// A written opinion (第十九条第二款: signed or sealed).
+    ExpertOpinion {
+        /// Whose.
+        expert_id: String,
+        /// On which draft.
+        draft: DraftHash,
+        /// Signed (署名) or sealed (盖章).
+        signed: bool,
+        /// The opinion.
+        summary: String,
+    },
+    /// How the experts' opinions were adopted (第二十九条第一款(三)).
+    ExpertReport {
+        /// The report.
+        summary: String,
+    },
+    // ---- risk assessment (第二十二至二十四条)
+    /// A risk assessment report (第二十三条第二款).
+    RiskReport {
+        /// The draft assessed.
+        draft: DraftHash,
+        /// The unit that assessed.
+        assessor: String,
+        /// 风险点
+        risk_points: Vec<String>,
+        /// 风险防范措施
+        mitigation: Vec<String>,
+        /// 处置预案
+        contingency_plan: String,
+        /// Level.
+        level: RiskLevel,
+        /// Whether the risk is controllable (第二十四条).
+        controllable: bool,
+        /// Measures taken since an earlier uncontrollable finding.
+        #[serde(default)]
+        measures_taken: Option<String>,
+    },
+    // ---- legality review (第二十五至二十八条)
+    /// The package sent for legality review (第二十六条).
+    LegalitySubmission {
+        /// The draft.
+        draft: DraftHash,
+        /// Legal basis.
+        legal_basis: Vec<String>,
+        /// Account of the procedures performed (履行决策法定程序的说明).
+        procedures_account: String,
+        /// The date the review is due, at least the pack's working days away.
+        due_on: NaiveDate,
+    },
+    /// The reviewer returned the package or asked for more (第二十六条第一款).
+    LegalityReturned {
+        /// Why.
+        reason: String,
+    },
+    /// A legal counsel's or public lawyer's opinion (第二十八条).
+    LegalCounselOpinion {
+        /// Who.
+        by: String,
+        /// Counsel or public lawyer.
+        role: CounselRole,
+        /// On which draft.
+        draft: DraftHash,
+        /// The opinion.
+        summary: String,
+    },
+    /// The legality review opinion, bound to a draft.
+    LegalityOpinion {
+        /// On which draft.
+        draft: DraftHash,
+        /// The conclusion.
+        outcome: LegalityOutcome,
+        /// Reasons.
+        reasons: String,
+        /// The legal risks stated (exploratory reform, 第二十五条第二款).
+        #[serde(default)]
+        legal_risks: Option<String>,
+    },
+    // ---- collective decision (第二十九、三十条)
+    /// A meeting convened on a draft.
+    MeetingConvened {
+        /// 常务会议 or 全体会议.
+        kind: MeetingKind,
+        /// The date, as stated.
+        held_on: NaiveDate,
+        /// The draft on the table.
+        draft: DraftHash,
+        /// Members present.
+        members: Vec<Member>,
+        /// Attending without vote (列席).
+        #[serde(default)]
+        observers: Vec<Observer>,
+    },
+    /// A member's statement, in order.
+    MeetingStatement {
+        /// The member's id.
+        member: String,
+        /// The position.
+        position: Position,
+        /// As stated.
+        text: String,
+    },
+    /// The head's decision.
+    HeadDecision {
+        /// The outcome.
+        outcome: MeetingOutcome,
+        /// The reason stated at the meeting when it departs from the majority.
+        #[serde(default)]
+        deviation_reason: Option<String>,
+    },
+    // ---- reports before issuance (第三十一条, 第八条)
+    /// The report to the party committee at the same level, and its reply.
+    PartyReport {
+        /// When it was submitted.
+        submitted_on: NaiveDate,
+        /// The reply.
+        reply: String,
+    },
+    /// The report to the people's congress standing committee, and its reply.
+    NpcReport {
+        /// When it was submitted.
+        submitted_on: NaiveDate,
+        /// The reply.
+        reply: String,
+    },
+    // ---- publication (第三十二条)
+    /// Publication of the decision.
+    Publication {
+        /// Gazette, website, newspaper…
+        channels: Vec<String>,
+        /// When.
+        published_on: NaiveDate,
+        /// The hash of the published text.
+        text_hash: DraftHash,
+        /// How public and expert opinions were adopted.
+        #[serde(default)]
+        opinions_explanation: Option<String>,
+    },
+    // ---- archiving (第三十三条)
+    /// The dossier filed and sealed.
+    ArchiveSealed {
+        /// The record's chain hash at sealing.
+        seal: String,
+    },
+    // ---- execution (第三十四、三十五条)
+    /// The execution unit, its targets and deadline.
+    ExecutionAssigned {
+        /// Which unit.
+        unit: String,
+        /// Targets.
+        targets: Vec<String>,
+        /// Deadline.
+        deadline: NaiveDate,
+    },
+    /// A progress report; problems and objective changes are reported here (第三十五条).
+    ExecutionReport {
+        /// Progress.
+        summary: String,
+        /// Problems found, if any.
+        #[serde(default)]
+        problems: Option<String>,
+    },
+    /// Views from the public on the decision or its execution (第三十五条第二款).
+    PublicFeedback {
+        /// The view.
+        summary: String,
+    },
+    // ---- post-decision evaluation (第三十六条)
+    /// The organ commissions an evaluation.
+    EvaluationCommissioned {
+        /// The evaluating unit.
+        evaluator: String,
+        /// Why.
+        grounds: Vec<EvaluationGround>,
+    },
+    /// The evaluation report.
+    EvaluationReport {
+        /// Findings.
+        summary: String,
+        /// Whether the public's views were heard.
+        public_heard: bool,
+        /// Deputies, members, organisations that took part.
+        #[serde(default)]
+        participants: Vec<String>,
+    },
+    // ---- change, suspension, stop (第三十七条)
+    /// The head suspends execution first, in an emergency.
+    Suspended {
+        /// Which situation of 第三十五条.
+        ground: SuspensionGround,
+        /// Why it is urgent.
+        reason: String,
+    },
+    /// Execution resumes by the organ's decision.
+    Resumed {
+        /// The organ's decision.
+        reason: String,
+    },
+    /// The organ stops the decision, by collective decision.
+    Stopped {
+        /// The meeting that decided it.
+        meeting: String,
+        /// Why.
+        reason: String,
+    },
+    /// A major adjustment, handled as a new decision.
+    Changed {
+        /// The new decision, linked.
+        new_decision: String,
+        /// The hearing held on the adjustment, where the pack requires one.
+        #[serde(default)]
+        hearing: Option<String>,
+    },
+}
