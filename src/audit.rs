@@ -7,44 +7,12 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use crate::chain::{batch_digest, comment_hash, digest_of, event_hash, GENESIS};
 use crate::db::comments::{self, CommentRow};
 use crate::db::rows::{DailyDigest, DecisionRow, EventRow};
 use crate::db::schema::{daily_digests, decisions, events};
 use crate::db::DbConn;
-
-/// The `prev_hash` of a chain's first event.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// The hash of an event row's content, chained to `prev_hash`.
-pub fn event_hash(e: &EventRow) -> String {
-    let canonical = serde_json::json!([
-        e.prev_hash,
-        e.decision_id,
-        e.seq,
-        timestamp(e.at),
-        e.actor_user_id,
-        e.actor_role,
-        e.actor_organ_id,
-        e.command,
-        e.payload,
-        e.draft_hash,
-    ]);
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
-}
-
-/// Timestamps are kept to the microsecond, as both backends store them.
-pub fn truncate(t: NaiveDateTime) -> NaiveDateTime {
-    let micros = t.and_utc().timestamp_micros();
-    chrono::DateTime::from_timestamp_micros(micros)
-        .map(|d| d.naive_utc())
-        .unwrap_or(t)
-}
-
-fn timestamp(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
 
 /// One thing wrong with the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -249,7 +217,7 @@ fn verify_comments(conn: &mut DbConn, events: &[EventRow], report: &mut Report) 
     report.comments = all.len();
     let mut batches: BTreeMap<(&str, i64), Vec<CommentRow>> = BTreeMap::new();
     for c in &all {
-        if comments::comment_hash(c) != c.hash {
+        if comment_hash(c) != c.hash {
             report.findings.push(finding(
                 &c.decision_id,
                 c.batch_seq,
@@ -264,7 +232,7 @@ fn verify_comments(conn: &mut DbConn, events: &[EventRow], report: &mut Report) 
     }
     for e in events
         .iter()
-        .filter(|e| e.command == crate::db::store::INTAKE_COMMAND)
+        .filter(|e| e.command == crate::procedure::state::INTAKE_COMMAND)
     {
         let recorded = serde_json::from_str::<serde_json::Value>(&e.payload)
             .ok()
@@ -272,7 +240,7 @@ fn verify_comments(conn: &mut DbConn, events: &[EventRow], report: &mut Report) 
         let batch = batches
             .remove(&(e.decision_id.as_str(), e.seq))
             .unwrap_or_default();
-        if recorded.as_deref() != Some(comments::batch_digest(&batch).as_str()) {
+        if recorded.as_deref() != Some(batch_digest(&batch).as_str()) {
             report.findings.push(finding(
                 &e.decision_id,
                 e.seq,
@@ -317,10 +285,6 @@ fn heads_at(rows: &[EventRow], before: NaiveDateTime) -> BTreeMap<&str, (i64, St
         }
     }
     heads
-}
-
-fn digest_of(prev: &str, heads: &str) -> String {
-    hex::encode(Sha256::digest(format!("{prev}\n{heads}").as_bytes()))
 }
 
 /// Write the digest of every whole day before `today` (China time) that has none yet.

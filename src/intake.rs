@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
-use crate::app::Clock;
-use crate::db::comments::{self, NewComment, Receipt};
-use crate::db::store::StoreError;
+use crate::clock::Clock;
+use crate::db::comments::{NewComment, Receipt};
 use crate::db::Db;
 use crate::procedure::{Calendar, PackSet};
+use crate::service::{comments, Engine, ServiceError};
 
 /// The most comments written in one transaction.
 pub const MAX_BATCH: usize = 512;
@@ -22,7 +22,7 @@ struct Job {
     comment: NewComment,
     packs: Arc<PackSet>,
     calendar: Arc<Calendar>,
-    reply: oneshot::Sender<Result<Receipt, Arc<StoreError>>>,
+    reply: oneshot::Sender<Result<Receipt, Arc<ServiceError>>>,
 }
 
 /// The queue in front of the intake worker.
@@ -49,7 +49,7 @@ impl Intake {
         comment: NewComment,
         packs: Arc<PackSet>,
         calendar: Arc<Calendar>,
-    ) -> Result<Receipt, Arc<StoreError>> {
+    ) -> Result<Receipt, Arc<ServiceError>> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             decision_id,
@@ -59,12 +59,12 @@ impl Intake {
             reply,
         };
         if self.tx.send(job).is_err() {
-            return Err(Arc::new(StoreError::Invalid(
+            return Err(Arc::new(ServiceError::Unavailable(
                 "the comment intake is not running".into(),
             )));
         }
         answer.await.unwrap_or_else(|_| {
-            Err(Arc::new(StoreError::Invalid(
+            Err(Arc::new(ServiceError::Unavailable(
                 "the comment intake stopped".into(),
             )))
         })
@@ -115,24 +115,14 @@ fn write(
     clock: &Clock,
     decision_id: &str,
     items: &[NewComment],
-) -> Result<Vec<Receipt>, StoreError> {
-    let mut conn = db
-        .write
-        .get()
-        .map_err(|e| StoreError::Invalid(format!("the database is unavailable: {e}")))?;
-    let row = crate::db::store::decision(&mut conn, decision_id)?
-        .ok_or(StoreError::NotFound("decision"))?;
-    let pack = packs.get(&row.pack_id, &row.pack_version).ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "pack {}@{} is not loaded",
-            row.pack_id, row.pack_version
-        ))
-    })?;
+) -> Result<Vec<Receipt>, ServiceError> {
+    let mut conn = db.write.get()?;
+    let engine = Engine { packs, calendar };
     // A concurrent writer (another node) may take the sequence number: retry a few times.
     let mut attempt = 0;
     loop {
-        match comments::receive_batch(&mut conn, pack, calendar, decision_id, items, clock.now()) {
-            Err(StoreError::Stale { .. }) if attempt < 5 => attempt += 1,
+        match comments::receive_batch(&mut conn, &engine, decision_id, items, clock.now()) {
+            Err(ServiceError::Stale { .. }) if attempt < 5 => attempt += 1,
             other => return other,
         }
     }

@@ -1,14 +1,23 @@
 //! juece (决策): a workflow engine for China's major administrative decision procedure
 //! (重大行政决策程序, 《重大行政决策程序暂行条例》国务院令第713号).
 //!
-//! The crate is layered as modules: [`procedure`] is the pure engine (packs, stage graph, guards,
-//! working-day calendar); everything else stores, shows or transports what it decides.
+//! The crate is layered as modules, each standing above what it uses: [`procedure`] is the pure
+//! engine (packs, stage graph, guards, admission, working-day calendar); [`db`] persists;
+//! [`access`] is the role policy; [`service`] is the one door every route goes through to the
+//! engine; [`api`] is HTTP only; [`server`] assembles the routes; [`app`] is the shared state.
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod chain;
+pub mod cli;
+pub mod clock;
 pub mod db;
 pub mod files;
 pub mod intake;
 pub mod procedure;
 pub mod seed;
+pub mod server;
+pub mod service;
+pub mod throttle;

@@ -1,22 +1,26 @@
 //! Demo data (`seeds/demo/demo.json`): organs, one user per role, and decisions walked through
-//! the engine to different stages. Every step goes through [`crate::db::store::append`] with the
-//! demo user whose role the step needs, so the demo record is as real as any.
+//! the engine to different stages. Every step goes through the service — the same door as the
+//! API — as the demo user whose role the step needs: comments through the intake, hearing
+//! participants through applications and the published draw, experts from the registry. So the
+//! demo record is as real as any.
 
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use crate::api::access::{self, Parties, Party};
-use crate::api::auth::hash_password;
+use crate::access::{self, Parties, Principal};
 use crate::db::comments::{self, NewComment};
-use crate::db::rows::{Organ, User};
-use crate::db::store::{self, Actor, NewDecision};
-use crate::db::DbConn;
+use crate::db::rows::{Organ, User, UserRole};
+use crate::db::{accounts, decisions, new_id, registry, stored_time, DbConn};
 use crate::procedure::script;
 use crate::procedure::state::{Attributes, Category, Command};
 use crate::procedure::Fact;
 use crate::procedure::{Calendar, PackSet};
+use crate::service::accounts::hash_password;
+use crate::service::decisions::{self as service, NewDecision};
+use crate::service::hearings::{self, NewApplication};
+use crate::service::Engine;
 
 /// What the demo public says.
 const DEMO_COMMENTS: [&str; 3] = [
@@ -83,7 +87,7 @@ pub fn load_demo(
     cal: &Calendar,
     now: DateTime<Utc>,
 ) -> Result<bool, String> {
-    if !store::all_organs(conn)
+    if !accounts::all_organs(conn)
         .map_err(|e| e.to_string())?
         .is_empty()
     {
@@ -92,10 +96,10 @@ pub fn load_demo(
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let demo: DemoFile =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    let at = store::stored_time(now);
+    let at = stored_time(now);
     // Organs refer to each other: insert them unlinked, then link.
     for o in &demo.organs {
-        store::insert_organ(
+        accounts::insert_organ(
             conn,
             &Organ {
                 id: o.id.clone(),
@@ -110,31 +114,39 @@ pub fn load_demo(
         .map_err(|e| format!("organ {}: {e}", o.name))?;
     }
     for o in &demo.organs {
-        store::link_organ(conn, &o.id, o.parent.as_deref(), o.legality_unit.as_deref())
+        accounts::link_organ(conn, &o.id, o.parent.as_deref(), o.legality_unit.as_deref())
             .map_err(|e| format!("organ {}: {e}", o.name))?;
     }
-    let mut users = Vec::new();
+    // Each demo user as the service sees them: the user with their roles.
+    let mut users: Vec<Principal> = Vec::new();
     for u in &demo.users {
-        let id = store::new_id();
-        store::insert_user(
-            conn,
-            &User {
-                id: id.clone(),
-                username: u.username.clone(),
-                display_name: u.display_name.clone(),
-                password_hash: hash_password(&u.password)?,
-                created_at: at,
-            },
-        )
-        .map_err(|e| format!("user {}: {e}", u.username))?;
+        let id = new_id();
+        let user = User {
+            id: id.clone(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            password_hash: hash_password(&u.password)?,
+            created_at: at,
+        };
+        accounts::insert_user(conn, &user).map_err(|e| format!("user {}: {e}", u.username))?;
+        let mut roles = Vec::new();
         for (organ, role) in &u.roles {
-            store::grant(conn, &id, organ, role)
+            accounts::grant(conn, &id, organ, role)
                 .map_err(|e| format!("role of {}: {e}", u.username))?;
-            users.push((id.clone(), organ.clone(), role.clone()));
+            roles.push(UserRole {
+                user_id: id.clone(),
+                organ_id: organ.clone(),
+                role: role.clone(),
+            });
         }
+        users.push(Principal { user, roles });
     }
     // The registry (专家库): the scripted walks choose experts e1, e2, e3.
-    if let Some((staff, _, _)) = users.iter().find(|(_, _, r)| r == "organ_staff") {
+    let staff = users
+        .iter()
+        .find(|p| p.has_anywhere(access::role::ORGAN_STAFF))
+        .map(|p| p.user.id.clone());
+    if let Some(staff) = staff {
         for e in &demo.experts {
             let expert = crate::db::rows::Expert {
                 id: e.id.clone(),
@@ -149,74 +161,74 @@ pub fn load_demo(
                 deactivated_at: None,
                 deactivation_reason: None,
             };
-            store::insert_expert(conn, &expert, &e.fields)
+            registry::insert_expert(conn, &expert, &e.fields)
                 .map_err(|err| format!("expert {}: {err}", e.name))?;
         }
     }
+    let engine = Engine {
+        packs,
+        calendar: cal,
+    };
     for d in &demo.decisions {
-        let organ = store::organ(conn, &d.organ)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("demo decision: no organ {}", d.organ))?;
-        let pack_id = organ.pack_id.clone().unwrap_or_else(|| "national".into());
-        let start = now - Duration::days(d.days_ago);
-        let pack = packs
-            .in_force(&pack_id, crate::procedure::state::china_date(start))
-            .ok_or_else(|| format!("demo decision: no pack {pack_id}"))?;
-        let mut attrs = Attributes::new(d.category);
-        for f in &d.flags {
-            attrs = attrs.with(f, true);
+        walk(conn, &engine, &users, d, now)?;
+    }
+    Ok(true)
+}
+
+/// Walk one demo decision through the script up to where the demo stops it.
+fn walk(
+    conn: &mut DbConn,
+    engine: &Engine,
+    users: &[Principal],
+    d: &DemoDecision,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let organ = accounts::organ(conn, &d.organ)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("demo decision: no organ {}", d.organ))?;
+    let pack_id = organ.pack_id.clone().unwrap_or_else(|| "national".into());
+    let start = now - Duration::days(d.days_ago);
+    let pack = engine
+        .packs
+        .in_force(&pack_id, crate::procedure::state::china_date(start))
+        .ok_or_else(|| format!("demo decision: no pack {pack_id}"))?;
+    let mut attrs = Attributes::new(d.category);
+    for f in &d.flags {
+        attrs = attrs.with(f, true);
+    }
+    let parties = Parties {
+        organ: &organ.id,
+        lead_unit: &d.lead_unit,
+        legality_unit: organ.legality_unit_id.as_deref(),
+    };
+    // The demo user who may give a command (the service checks it again).
+    let who_for = |command: &Command| -> Result<&Principal, String> {
+        users
+            .iter()
+            .find(|p| access::actor(p, &parties, command).is_ok())
+            .ok_or_else(|| format!("no demo user may issue {}", command.name()))
+    };
+    let mut id: Option<String> = None;
+    let mut version = 0;
+    for step in script::full_walk(pack, &attrs, start) {
+        if step.at > now || Some(step.command.name()) == d.stop_before {
+            break;
         }
-        let parties = Parties {
-            organ: &organ.id,
-            lead_unit: &d.lead_unit,
-            legality_unit: organ.legality_unit_id.as_deref(),
-        };
-        let actor_for = |command: &Command| -> Result<Actor, String> {
-            for (role, party) in access::required(command) {
-                let organ_id = match party {
-                    Party::DecisionOrgan => Some(parties.organ),
-                    Party::LeadUnit => Some(parties.lead_unit),
-                    Party::LegalityUnit => parties.legality_unit,
-                };
-                if let Some(u) = users
-                    .iter()
-                    .find(|(_, o, r)| Some(o.as_str()) == organ_id && r == role)
-                {
-                    return Ok(Actor {
-                        user_id: u.0.clone(),
-                        role: u.2.clone(),
-                        organ_id: u.1.clone(),
-                    });
-                }
-            }
-            Err(format!(
-                "no demo user may issue {}",
-                store::command_name(command)
-            ))
-        };
-        let mut id: Option<String> = None;
-        let mut version = 0;
-        for step in script::full_walk(pack, &attrs, start) {
-            if step.at > now || Some(store::command_name(&step.command)) == d.stop_before {
-                break;
-            }
-            let mut command = step.command;
-            if let Command::Initiate(init) = &mut command {
+        let mut command = step.command;
+        match (&id, &mut command) {
+            (None, Command::Initiate(init)) => {
                 init.title = d.title.clone();
+                // The catalog link is made from a real catalog item, never from text.
+                init.catalog_item = None;
             }
-            let step = script::Step {
-                at: step.at,
-                command,
-            };
             // Comments come from the public through the intake; the script's c1, c2… are the
             // first, second… comment received.
-            if let (
+            (
                 Some(id),
                 Command::Record {
                     fact: Fact::CommentsReceived { count, .. },
                 },
-            ) = (&id, &step.command)
-            {
+            ) => {
                 let items: Vec<NewComment> = (0..*count)
                     .map(|n| NewComment {
                         author_name: Some(format!("市民{}", n + 1)),
@@ -226,24 +238,19 @@ pub fn load_demo(
                         idempotency_key: None,
                     })
                     .collect();
-                comments::receive_batch(conn, pack, cal, id, &items, step.at)
-                    .map_err(|e| format!("demo comments: {e:?}"))?;
-                version = store::decision(conn, id)
-                    .map_err(|e| e.to_string())?
-                    .map(|r| r.version)
-                    .unwrap_or(version);
+                crate::service::comments::receive_batch(conn, engine, id, &items, step.at)
+                    .map_err(|e| format!("demo comments: {e}"))?;
+                version = current_version(conn, id)?;
                 continue;
             }
-            let mut step = step;
-            if let (
+            (
                 Some(id),
                 Command::Record {
                     fact:
                         Fact::CommentDisposed { comment_id, .. }
                         | Fact::CommentHidden { comment_id, .. },
                 },
-            ) = (&id, &mut step.command)
-            {
+            ) => {
                 let n: usize = comment_id.trim_start_matches('c').parse().unwrap_or(1);
                 let received =
                     comments::page(conn, id, None, 1000, false).map_err(|e| e.to_string())?;
@@ -251,45 +258,115 @@ pub fn load_demo(
                     *comment_id = c.id.clone();
                 }
             }
-            let actor = actor_for(&step.command)?;
-            let applied = match &id {
-                None => store::create_decision(
-                    conn,
-                    NewDecision {
-                        organ_id: &organ.id,
-                        lead_unit_id: &d.lead_unit,
-                        catalog_item_id: None,
-                        pack,
+            // Participants apply, and the published draw chooses them (all of them: as many
+            // seats as applicants).
+            (
+                Some(id),
+                Command::Record {
+                    fact: Fact::HearingParticipants { participants, .. },
+                },
+            ) => {
+                let participants = participants.clone();
+                let who = who_for(&Command::Record {
+                    fact: Fact::HearingParticipants {
+                        participants: Vec::new(),
+                        selection_seed: None,
                     },
-                    cal,
-                    &step.command,
-                    &actor,
-                    step.at,
-                ),
-                Some(id) => {
-                    let content = match &step.command {
-                        Command::Record {
-                            fact: Fact::Draft { .. },
-                        } => Some(script::draft_text(1)),
-                        _ => None,
-                    };
-                    store::append(
+                })?;
+                let mut seats = std::collections::BTreeMap::new();
+                for p in participants.iter() {
+                    hearings::apply(
                         conn,
-                        pack,
-                        cal,
+                        engine,
                         id,
-                        version,
-                        &step.command,
-                        &actor,
+                        NewApplication {
+                            name: p.name.clone(),
+                            contact: "demo".into(),
+                            interest_group: p.interest_group.clone(),
+                            statement: "申请参加听证".into(),
+                            civil_servant: p.civil_servant,
+                            key: format!("demo-{}", p.name),
+                            request_hash: format!("demo-{}", p.name),
+                        },
                         step.at,
-                        content.as_deref(),
                     )
+                    .map_err(|e| format!("demo hearing application: {e}"))?;
+                    *seats.entry(p.interest_group.clone()).or_insert(0u32) += 1;
                 }
+                let drawn = hearings::draw(conn, engine, who, id, version, &seats, step.at)
+                    .map_err(|e| format!("demo hearing draw: {e:?}"))?;
+                version = drawn.applied.row.version;
+                continue;
             }
-            .map_err(|e| format!("demo step {}: {e:?}", store::command_name(&step.command)))?;
-            version = applied.row.version;
-            id = Some(applied.row.id);
+            // An expert is chosen from the registry: the record takes the registry's name,
+            // organisation and field.
+            (
+                _,
+                Command::Record {
+                    fact:
+                        Fact::ExpertSelected {
+                            name,
+                            field,
+                            organisation,
+                            ..
+                        },
+                },
+            ) => {
+                name.clear();
+                field.clear();
+                *organisation = None;
+            }
+            _ => {}
         }
+        let who = who_for(&command)?;
+        let name = command.name();
+        let applied = match &id {
+            None => service::create(
+                conn,
+                engine,
+                who,
+                NewDecision {
+                    organ_id: organ.id.clone(),
+                    lead_unit_id: d.lead_unit.clone(),
+                    lead_unit_designation: None,
+                    catalog_item_id: None,
+                    pack: None,
+                    initiation: match command {
+                        Command::Initiate(init) => init,
+                        _ => return Err("a demo decision starts with its initiation".into()),
+                    },
+                },
+                step.at,
+            ),
+            Some(id) => {
+                let content = match &command {
+                    Command::Record {
+                        fact: Fact::Draft { .. },
+                    } => Some(script::draft_text(1)),
+                    _ => None,
+                };
+                service::submit(
+                    conn,
+                    engine,
+                    who,
+                    id,
+                    version,
+                    command,
+                    content.as_deref(),
+                    step.at,
+                )
+            }
+        }
+        .map_err(|e| format!("demo step {name}: {e:?}"))?;
+        version = applied.row.version;
+        id = Some(applied.row.id);
     }
-    Ok(true)
+    Ok(())
+}
+
+fn current_version(conn: &mut DbConn, id: &str) -> Result<i64, String> {
+    Ok(decisions::decision(conn, id)
+        .map_err(|e| e.to_string())?
+        .map(|r| r.version)
+        .unwrap_or_default())
 }

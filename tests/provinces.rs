@@ -363,7 +363,9 @@ fn zhejiang_refuses_an_adjustment_without_a_public_hearing() {
         run.steps(&script::full_walk(p, &attrs(p, &[]), t0()));
         run.ok(&start(stage::ADJUSTMENT));
         run.ok(&changed(None));
-        assert_eq!(run.state.status, DecisionStatus::Superseded);
+        // 第三十七条: in force until the new decision is adopted.
+        assert_eq!(run.state.status, DecisionStatus::Adopted);
+        assert_eq!(run.state.adjustment_pending.as_deref(), Some("D-2027-003"));
     }
     let z = pack("zhejiang");
     let mut run = Run::new(z);
@@ -376,7 +378,7 @@ fn zhejiang_refuses_an_adjustment_without_a_public_hearing() {
         &format!("{ZHEJIANG}五、（十七）"),
     );
     run.ok(&changed(Some("调整方案听证会（2026年10月12日）")));
-    assert_eq!(run.state.status, DecisionStatus::Superseded);
+    assert_eq!(run.state.adjustment_pending.as_deref(), Some("D-2027-003"));
 }
 
 // ---------------------------------------------------------------- what stays national

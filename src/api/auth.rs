@@ -1,80 +1,32 @@
-//! Sign-in (argon2 password → bearer token, stored hashed) and the [`Auth`] extractor that every
-//! protected handler takes.
+//! Sign-in over HTTP (the accounts service checks the password and makes the token) and the
+//! [`Auth`] extractor that every protected handler takes.
 
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
-use chrono::Duration;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
+use crate::access::Principal;
 use crate::app::AppState;
-use crate::db::rows::{Session, User, UserRole};
-use crate::db::store;
+use crate::db::rows::{User, UserRole};
 use crate::db::DbConn;
-
-/// How long a token lives.
-pub const TOKEN_HOURS: i64 = 12;
-
-/// Hash a password with argon2id.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-/// A hash to verify against when the user does not exist.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password("juece-no-such-user").unwrap_or_default())
-}
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+use crate::service::accounts::{self, token_hash, TOKEN_HOURS};
 
 /// The signed-in user and their roles.
 #[derive(Debug, Clone)]
 pub struct Auth {
-    /// The user.
-    pub user: User,
-    /// Their roles per organ.
-    pub roles: Vec<UserRole>,
+    /// Who.
+    pub principal: Principal,
     token_hash: String,
 }
 
-impl Auth {
-    /// Whether the user has `role` at `organ_id`.
-    pub fn has(&self, role: &str, organ_id: &str) -> bool {
-        self.roles
-            .iter()
-            .any(|r| r.role == role && r.organ_id == organ_id)
-    }
-    /// The organs where the user has any role.
-    pub fn organs(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.roles.iter().map(|r| r.organ_id.clone()).collect();
-        v.sort();
-        v.dedup();
-        v
+impl Deref for Auth {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
     }
 }
 
@@ -101,16 +53,12 @@ impl FromRequest for Bearer {
     }
 }
 
-/// Check a bearer token: the user of a live session and their roles.
+/// The user of a bearer token.
 pub fn authenticate(conn: &mut DbConn, bearer: &Bearer) -> Result<Auth, ApiError> {
     let hash = token_hash(&bearer.0);
-    // Sessions are security, not procedure: they follow the wall clock, not a simulated one.
-    let now = store::stored_time(chrono::Utc::now());
-    let (user, roles) = store::session_with_roles(conn, &hash, now)?
-        .ok_or_else(|| ApiError::Unauthorized("the token is unknown or expired".into()))?;
+    let principal = accounts::authenticate(conn, &hash)?;
     Ok(Auth {
-        user,
-        roles,
+        principal,
         token_hash: hash,
     })
 }
@@ -134,7 +82,7 @@ impl FromRequest for Auth {
     }
 }
 
-/// Credentials.
+/// `POST /api/v1/session`
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
@@ -142,7 +90,6 @@ pub struct SignIn {
     password: String,
 }
 
-/// A role held in an organ.
 #[derive(Serialize)]
 struct RoleView<'a> {
     organ_id: &'a str,
@@ -158,7 +105,7 @@ fn me_json(user: &User, roles: &[UserRole]) -> serde_json::Value {
     })
 }
 
-/// `POST /api/v1/session`
+/// `POST /api/v1/session` — a bearer token for a username and password.
 pub async fn sign_in(
     state: web::Data<AppState>,
     body: web::Json<SignIn>,
@@ -177,35 +124,10 @@ pub async fn sign_in(
     let db = state.db.clone();
     let now = chrono::Utc::now();
     let name = username.clone();
-    let result = web::block(
-        move || -> Result<Option<(String, User, Vec<UserRole>)>, ApiError> {
-            let mut conn = db.write.get()?;
-            let Some(user) = store::user_by_username(&mut conn, &name)? else {
-                // Spend the same time as a real check, so timing does not reveal usernames.
-                let _ = verify_password(&password, dummy_hash());
-                return Ok(None);
-            };
-            if !verify_password(&password, &user.password_hash) {
-                return Ok(None);
-            }
-            let mut bytes = [0u8; 32];
-            rand::thread_rng().fill_bytes(&mut bytes);
-            let token = hex::encode(bytes);
-            store::insert_session(
-                &mut conn,
-                &Session {
-                    token_hash: token_hash(&token),
-                    user_id: user.id.clone(),
-                    created_at: store::stored_time(now),
-                    expires_at: store::stored_time(now + Duration::hours(TOKEN_HOURS)),
-                },
-            )?;
-            let roles = store::roles_of(&mut conn, &user.id)?;
-            // Expired tokens are of no use to anyone: drop them while we are here.
-            store::delete_expired_sessions(&mut conn, store::stored_time(now))?;
-            Ok(Some((token, user, roles)))
-        },
-    )
+    let result = web::block(move || -> Result<_, ApiError> {
+        let mut conn = db.write.get()?;
+        Ok(accounts::sign_in(&mut conn, &name, &password, now)?)
+    })
     .await??;
     match result {
         Some((token, user, roles)) => {
@@ -224,12 +146,12 @@ pub async fn sign_in(
     }
 }
 
-/// `DELETE /api/v1/session`
+/// `DELETE /api/v1/session` — revoke the token.
 pub async fn sign_out(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
     web::block(move || -> Result<(), ApiError> {
         let mut conn = db.write.get()?;
-        Ok(store::delete_session(&mut conn, &auth.token_hash)?)
+        Ok(accounts::sign_out(&mut conn, &auth.token_hash)?)
     })
     .await??;
     Ok(HttpResponse::NoContent().finish())

@@ -9,13 +9,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{authenticate, Bearer};
-use super::common::{actor_on, pack_of, readable_decision};
+use super::common::engine;
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::db::comments::{self, CommentRow, NewComment};
 use crate::db::rows::DecisionRow;
-use crate::db::{store, DbConn};
-use crate::procedure::state::{china_date, Command, Decision, Fact};
+use crate::db::{decisions as db, DbConn};
+use crate::procedure::state::{china_date, Decision, Fact};
+use crate::service::personal_data::{self, REDACTED};
+use crate::service::{decisions as service, ServiceError};
 
 /// The longest comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = 5000;
@@ -72,7 +74,7 @@ fn limit(page: &Page, max: i64) -> Result<i64, ApiError> {
 /// comment period was opened. Anything else is 404 to the public.
 fn public_decision(conn: &mut DbConn, id: &str) -> Result<(DecisionRow, Decision), ApiError> {
     let not_found = || ApiError::NotFound(format!("consultation of decision {id}"));
-    let row = store::decision(conn, id)?.ok_or_else(not_found)?;
+    let row = db::decision(conn, id)?.ok_or_else(not_found)?;
     let state: Decision = serde_json::from_str(&row.state)
         .map_err(|e| ApiError::Internal(format!("stored state unreadable: {e}")))?;
     let secret = state
@@ -113,11 +115,11 @@ pub async fn consultation(
             Fact::CommentPeriodOpened { draft, .. } => Some(draft.0.clone()),
             _ => None,
         });
-        let draft = store::drafts_of(&mut conn, &row.id)?
+        let draft = db::drafts_of(&mut conn, &row.id)?
             .into_iter()
             .find(|d| Some(&d.hash) == draft_hash.as_ref())
             .map(|d| d.number)
-            .map(|n| store::draft(&mut conn, &row.id, n))
+            .map(|n| db::draft(&mut conn, &row.id, n))
             .transpose()?
             .flatten();
         let counts = comments::counts(&mut conn, &row.id)?;
@@ -203,13 +205,12 @@ pub async fn submit(
         )
         .await
         .map_err(|e| match &*e {
-            store::StoreError::NotFound(_) => ApiError::NotFound("consultation".into()),
-            store::StoreError::Refused(v) => ApiError::Refused(v.clone()),
-            store::StoreError::Stale { .. } => {
+            ServiceError::NotFound(_) => ApiError::NotFound("consultation".into()),
+            ServiceError::Refused(v) => ApiError::Refused(v.clone()),
+            ServiceError::Stale { .. } => {
                 ApiError::Unavailable("busy; retry with the same idempotency key".into())
             }
-            store::StoreError::Invalid(m) => ApiError::Unavailable(m.clone()),
-            store::StoreError::Db(e) => ApiError::Unavailable(e.to_string()),
+            other => ApiError::Unavailable(other.to_string()),
         })?;
     let status = if receipt.duplicate {
         actix_web::http::StatusCode::OK
@@ -243,9 +244,18 @@ pub async fn public_list(
     ))
 }
 
-fn staff_comment(c: &CommentRow) -> Value {
+/// What staff see of a contact: the contact, or that it is redacted for them.
+fn contact_for(c: &CommentRow, shown: bool) -> Option<&str> {
+    match (&c.contact, shown) {
+        (Some(contact), true) => Some(contact),
+        (Some(_), false) => Some(REDACTED),
+        (None, _) => None,
+    }
+}
+
+fn staff_comment(c: &CommentRow, shown: bool) -> Value {
     json!({
-        "id": c.id, "name": c.author_name, "contact": c.contact, "body": c.body,
+        "id": c.id, "name": c.author_name, "contact": contact_for(c, shown), "body": c.body,
         "received_at": c.received_at.and_utc().to_rfc3339(), "batch_seq": c.batch_seq, "hash": c.hash,
         "hidden_reason": c.hidden_reason, "disposition": c.disposition, "disposition_reason": c.disposition_reason,
         "handled_by": c.handled_by, "handled_at": c.handled_at.map(|t| t.and_utc().to_rfc3339()),
@@ -262,12 +272,12 @@ fn csv_field(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-fn csv_row(c: &CommentRow) -> String {
+fn csv_row(c: &CommentRow, shown: bool) -> String {
     let cells = [
         c.id.as_str(),
         &c.received_at.and_utc().to_rfc3339(),
         c.author_name.as_deref().unwrap_or(""),
-        c.contact.as_deref().unwrap_or(""),
+        contact_for(c, shown).unwrap_or(""),
         &c.body,
         c.hidden_reason.as_deref().unwrap_or(""),
         c.disposition.as_deref().unwrap_or(""),
@@ -297,26 +307,46 @@ pub async fn export(
             let after = parse_cursor(&page.after)?;
             let limit = limit(&page, 1000)?;
             let st = state.clone();
-            let rows = web::block(move || -> Result<_, ApiError> {
-                let mut conn = st.db.read.get()?;
-                let auth = authenticate(&mut conn, &bearer)?;
-                let (row, _) = readable_decision(&mut conn, &auth, &id)?;
-                Ok(comments::page(&mut conn, &row.id, after, limit, false)?)
+            let (rows, shown) = web::block(move || -> Result<_, ApiError> {
+                let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+                let mut conn = st.db.write.get()?;
+                let r = service::readable(&mut conn, &auth, &id)?;
+                let rows = comments::page(&mut conn, &r.row.id, after, limit, false)?;
+                let with_contact = rows.iter().filter(|c| c.contact.is_some()).count();
+                let shown = personal_data::disclose(
+                    &mut conn,
+                    &auth,
+                    &r,
+                    "comments",
+                    with_contact,
+                    st.clock.now(),
+                )?;
+                Ok((rows, shown))
             })
             .await??;
             let next = rows
                 .last()
                 .filter(|_| rows.len() as i64 == limit)
                 .map(cursor);
-            Ok(HttpResponse::Ok().json(json!({ "items": rows.iter().map(staff_comment).collect::<Vec<_>>(), "next": next })))
+            Ok(HttpResponse::Ok().json(json!({ "items": rows.iter().map(|c| staff_comment(c, shown)).collect::<Vec<_>>(), "next": next })))
         }
         "csv" => {
             let st = state.clone();
             let check_id = id.clone();
-            web::block(move || -> Result<_, ApiError> {
-                let mut conn = st.db.read.get()?;
-                let auth = authenticate(&mut conn, &bearer)?;
-                readable_decision(&mut conn, &auth, &check_id).map(|_| ())
+            let shown = web::block(move || -> Result<_, ApiError> {
+                let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+                let mut conn = st.db.write.get()?;
+                let r = service::readable(&mut conn, &auth, &check_id)?;
+                // The whole export: its size is not known before it streams; record it as one read.
+                let received = comments::counts(&mut conn, &r.row.id)?.received;
+                Ok(personal_data::disclose(
+                    &mut conn,
+                    &auth,
+                    &r,
+                    "comments_csv",
+                    usize::try_from(received).unwrap_or(usize::MAX),
+                    st.clock.now(),
+                )?)
             })
             .await??;
             let header = "\u{feff}id,received_at,name,contact,body,hidden_reason,disposition,disposition_reason\r\n".to_string();
@@ -348,7 +378,7 @@ pub async fn export(
                             .last()
                             .filter(|_| rows.len() == 1000)
                             .map(|c| Some((c.received_at, c.id.clone())));
-                        let chunk: String = rows.iter().map(csv_row).collect();
+                        let chunk: String = rows.iter().map(|c| csv_row(c, shown)).collect();
                         Some((Ok(web::Bytes::from(chunk)), next))
                     }
                 },
@@ -392,21 +422,16 @@ pub async fn report(
     let st = state.clone();
     let id = id.into_inner();
     let (applied, counts) = web::block(move || -> Result<_, ApiError> {
+        let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
         let mut conn = st.db.write.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
-        let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
-        let counts = comments::counts(&mut conn, &id)?;
-        let summary = format!(
-            "公开征求意见共收到意见{}条，其中采纳{}条、部分采纳{}条、不予采纳{}条，依法屏蔽{}条，待处理{}条。\
-             Received {} comments: {} adopted, {} partly adopted, {} not adopted, {} hidden, {} open.",
-            counts.received, counts.adopted, counts.partly_adopted, counts.not_adopted, counts.hidden, counts.open,
-            counts.received, counts.adopted, counts.partly_adopted, counts.not_adopted, counts.hidden, counts.open,
-        );
-        let command = Command::Record { fact: Fact::ParticipationReport { summary } };
-        let actor = actor_on(&auth, &row, legality_unit.as_deref(), &command)?;
-        let pack = pack_of(&st, &row)?;
-        let applied = store::append(&mut conn, pack, &st.calendar, &id, expected, &command, &actor, st.clock.now(), None)?;
-        Ok((applied, counts))
+        Ok(crate::service::comments::report(
+            &mut conn,
+            &engine(&st),
+            &auth,
+            &id,
+            expected,
+            st.clock.now(),
+        )?)
     })
     .await??;
     Ok(HttpResponse::Created().json(json!({

@@ -6,15 +6,15 @@ use chrono::{DateTime, Days, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::access::{self, Parties};
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{actor_on, pack_of, parse_state, readable_decision, rfc3339};
+use super::common::{engine, rfc3339};
 use super::error::ApiError;
 use crate::app::AppState;
+use crate::db::decisions as db;
 use crate::db::rows::{DecisionRow, DraftMeta};
-use crate::db::store::{self, Applied, NewDecision};
 use crate::procedure::state::{china_date, Command, Decision, DraftHash, Fact, Initiation};
 use crate::procedure::{next_steps, Calendar, Pack};
+use crate::service::decisions::{self as service, Applied, NewDecision};
 
 /// The largest draft accepted, in bytes.
 pub const MAX_DRAFT: usize = 512 * 1024;
@@ -29,6 +29,9 @@ pub struct Create {
     catalog_item_id: Option<String>,
     #[serde(default)]
     pack: Option<String>,
+    /// Where the lead unit is not a department of the organ: the organ's designation of it.
+    #[serde(default)]
+    lead_unit_designation: Option<String>,
     initiation: Initiation,
 }
 
@@ -69,6 +72,7 @@ fn view(
     row: &DecisionRow,
     state: &Decision,
     drafts: &[DraftMeta],
+    adjusts: &[String],
     now: DateTime<Utc>,
 ) -> Value {
     let attrs = state.attributes.clone();
@@ -109,6 +113,11 @@ fn view(
             "number": d.number, "hash": d.hash, "created_at": rfc3339(d.created_at), "created_by": d.created_by,
         })).collect::<Vec<_>>(),
         "current_draft": state.current_draft(),
+        // 第三十七条: a major adjustment links the original and the new decision both ways.
+        "adjustment": {
+            "pending_new_decision": state.adjustment_pending,
+            "adjusts": adjusts,
+        },
         "created_at": rfc3339(row.created_at),
         "updated_at": rfc3339(row.updated_at),
     })
@@ -163,15 +172,17 @@ fn respond(
     state: &AppState,
     applied: Applied,
     drafts: &[DraftMeta],
+    adjusts: &[String],
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, ApiError> {
-    let pack = pack_of(state, &applied.row)?;
+    let pack = service::pack_of(&engine(state), &applied.row)?;
     let mut body = view(
         pack,
         &state.calendar,
         &applied.row,
         &applied.state,
         drafts,
+        adjusts,
         state.clock.now(),
     );
     body["events"] = json!(applied.events);
@@ -188,59 +199,30 @@ pub async fn create(
     let st = state.clone();
     let applied = web::block(move || -> Result<Applied, ApiError> {
         let mut conn = st.db.write.get()?;
-        let organ = store::organ(&mut conn, &body.organ_id)?.ok_or_else(|| {
-            ApiError::Unprocessable(format!("organ_id: no organ {}", body.organ_id))
-        })?;
-        if store::organ(&mut conn, &body.lead_unit_id)?.is_none() {
-            return Err(ApiError::Unprocessable(format!(
-                "lead_unit_id: no organ {}",
-                body.lead_unit_id
-            )));
-        }
-        let pack_id = body
-            .pack
-            .clone()
-            .or(organ.pack_id.clone())
-            .unwrap_or_else(|| "national".into());
-        let today = china_date(st.clock.now());
-        let pack = st.packs.in_force(&pack_id, today).ok_or_else(|| {
-            ApiError::Unprocessable(format!("pack: no pack \"{pack_id}\" in force on {today}"))
-        })?;
-        let mut initiation = body.initiation;
-        if let Some(item_id) = &body.catalog_item_id {
-            let item = store::catalog_item(&mut conn, item_id)?
-                .filter(|i| i.organ_id == organ.id)
-                .ok_or_else(|| {
-                    ApiError::Unprocessable(format!(
-                        "catalog_item_id: no item {item_id} in this organ's catalog"
-                    ))
-                })?;
-            initiation.catalog_item.get_or_insert(item.id);
-        }
-        let command = Command::Initiate(initiation);
-        let parties = Parties {
-            organ: &organ.id,
-            lead_unit: &body.lead_unit_id,
-            legality_unit: organ.legality_unit_id.as_deref(),
-        };
-        let actor = access::actor(&auth, &parties, &command)?;
         let new = NewDecision {
-            organ_id: &organ.id,
-            lead_unit_id: &body.lead_unit_id,
-            catalog_item_id: body.catalog_item_id.as_deref(),
-            pack,
+            organ_id: body.organ_id,
+            lead_unit_id: body.lead_unit_id,
+            lead_unit_designation: body.lead_unit_designation,
+            catalog_item_id: body.catalog_item_id,
+            pack: body.pack,
+            initiation: body.initiation,
         };
-        Ok(store::create_decision(
+        Ok(service::create(
             &mut conn,
+            &engine(&st),
+            &auth,
             new,
-            &st.calendar,
-            &command,
-            &actor,
             st.clock.now(),
         )?)
     })
     .await??;
-    respond(&state, applied, &[], actix_web::http::StatusCode::CREATED)
+    respond(
+        &state,
+        applied,
+        &[],
+        &[],
+        actix_web::http::StatusCode::CREATED,
+    )
 }
 
 /// `GET /api/v1/decisions/{id}`
@@ -250,22 +232,24 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    let (row, drafts) = web::block(move || -> Result<_, ApiError> {
+    let (row, drafts, adjusts) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let (row, _) = readable_decision(&mut conn, &auth, &id)?;
-        let drafts = store::drafts_of(&mut conn, &row.id)?;
-        Ok((row, drafts))
+        let row = service::readable(&mut conn, &auth, &id)?.row;
+        let drafts = db::drafts_of(&mut conn, &row.id)?;
+        let adjusts = service::adjusted_by(&mut conn, &row.id)?;
+        Ok((row, drafts, adjusts))
     })
     .await??;
-    let pack = pack_of(&state, &row)?;
-    let decision = parse_state(&row)?;
+    let pack = service::pack_of(&engine(&state), &row)?;
+    let decision = service::parse_state(&row)?;
     Ok(HttpResponse::Ok().json(view(
         pack,
         &state.calendar,
         &row,
         &decision,
         &drafts,
+        &adjusts,
         state.clock.now(),
     )))
 }
@@ -298,7 +282,7 @@ pub async fn list(
     let st = state.clone();
     let rows = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        Ok(store::list_decisions(&mut conn, &organs, before, limit)?)
+        Ok(db::list_decisions(&mut conn, &organs, before, limit)?)
     })
     .await??;
     let next = rows
@@ -323,53 +307,22 @@ fn apply(
     expected: i64,
     command: Command,
     content: Option<String>,
-) -> Result<(Applied, Vec<DraftMeta>), ApiError> {
-    // Checks on a read connection; only the transaction takes the (single, on SQLite) writer.
-    let mut conn = state.db.read.get()?;
-    let auth = authenticate(&mut conn, &bearer)?;
-    let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
-    let pack = pack_of(state, &row)?;
-    if let Command::StartStage { stage }
-    | Command::CompleteStage { stage }
-    | Command::WaiveStage { stage, .. } = &command
-    {
-        if !pack.has(stage.as_str()) {
-            return Err(ApiError::Unprocessable(format!(
-                "command.stage: the decision's pack {} has no stage \"{stage}\"",
-                pack.key()
-            )));
-        }
-    }
-    let actor = actor_on(&auth, &row, legality_unit.as_deref(), &command)?;
-    // 第二十一条: an expert comes from the registry of the organ or of its superiors.
-    super::experts::check_registry(&mut conn, &row.organ_id, &command, "command.fact.expert_id")?;
-    if let Command::Record {
-        fact: Fact::Changed { new_decision, .. },
-    } = &command
-    {
-        // 第三十七条: a major adjustment is a new decision of the same organ, linked here.
-        let linked = store::decision(&mut conn, new_decision)?
-            .filter(|d| d.organ_id == row.organ_id && d.id != row.id);
-        if linked.is_none() {
-            return Err(ApiError::Unprocessable(format!(
-                "command.fact.new_decision: {new_decision} is not another decision of this organ"
-            )));
-        }
-    }
-    drop(conn);
-    let applied = store::append(
+) -> Result<(Applied, Vec<DraftMeta>, Vec<String>), ApiError> {
+    let auth = authenticate(&mut *state.db.read.get()?, &bearer)?;
+    let applied = service::submit(
         &mut *state.db.write.get()?,
-        pack,
-        &state.calendar,
+        &engine(state),
+        &auth,
         &id,
         expected,
-        &command,
-        &actor,
-        state.clock.now(),
+        command,
         content.as_deref(),
+        state.clock.now(),
     )?;
-    let drafts = store::drafts_of(&mut *state.db.read.get()?, &id)?;
-    Ok((applied, drafts))
+    let mut conn = state.db.read.get()?;
+    let drafts = db::drafts_of(&mut conn, &id)?;
+    let adjusts = service::adjusted_by(&mut conn, &id)?;
+    Ok((applied, drafts, adjusts))
 }
 
 /// `POST /api/v1/decisions/{id}/commands`
@@ -412,9 +365,15 @@ pub async fn command(
     }
     let st = state.clone();
     let id = id.into_inner();
-    let (applied, drafts) =
+    let (applied, drafts, adjusts) =
         web::block(move || apply(&st, bearer, id, expected_version, command, None)).await??;
-    respond(&state, applied, &drafts, actix_web::http::StatusCode::OK)
+    respond(
+        &state,
+        applied,
+        &drafts,
+        &adjusts,
+        actix_web::http::StatusCode::OK,
+    )
 }
 
 /// `POST /api/v1/decisions/{id}/drafts`
@@ -447,13 +406,14 @@ pub async fn new_draft(
     };
     let st = state.clone();
     let id = id.into_inner();
-    let (applied, drafts) =
+    let (applied, drafts, adjusts) =
         web::block(move || apply(&st, bearer, id, expected_version, command, Some(content)))
             .await??;
     respond(
         &state,
         applied,
         &drafts,
+        &adjusts,
         actix_web::http::StatusCode::CREATED,
     )
 }
@@ -468,8 +428,8 @@ pub async fn get_draft(
     let st = state.clone();
     let draft = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        let (row, _) = readable_decision(&mut conn, &auth, &id)?;
-        store::draft(&mut conn, &row.id, number)?
+        let row = service::readable(&mut conn, &auth, &id)?.row;
+        db::draft(&mut conn, &row.id, number)?
             .ok_or_else(|| ApiError::NotFound(format!("draft {number} of decision {id}")))
     })
     .await??;
@@ -488,8 +448,8 @@ pub async fn events(
     let st = state.clone();
     let rows = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        let (row, _) = readable_decision(&mut conn, &auth, &id)?;
-        Ok(store::events_of(&mut conn, &row.id)?)
+        let row = service::readable(&mut conn, &auth, &id)?.row;
+        Ok(db::events_of(&mut conn, &row.id)?)
     })
     .await??;
     let items: Vec<Value> = rows

@@ -1,7 +1,8 @@
 //! Errors of the HTTP side, as `application/problem+json` (RFC 9457).
 //!
-//! Policy: handlers return [`ApiError`]; model code returns `QueryResult` or
-//! [`StoreError`](crate::db::store::StoreError), converted here in one place. A procedure refusal
+//! Policy: handlers return [`ApiError`]; the service returns
+//! [`ServiceError`](crate::service::ServiceError) and `db` returns `QueryResult`, converted here
+//! in one place. A procedure refusal
 //! is 409 with `violations`; a stale version is 409 with the current version; bad input is
 //! 400/413/422 naming what is wrong; unknown is 404; no right is 401/403. Nothing a client can
 //! send yields a 500.
@@ -10,8 +11,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
 
-use crate::db::store::StoreError;
 use crate::procedure::Violation;
+use crate::service::ServiceError;
 
 /// An error answered to the client.
 #[derive(Debug, thiserror::Error)]
@@ -125,14 +126,17 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            StoreError::NotFound(what) => ApiError::NotFound(what.into()),
-            StoreError::Stale { expected, actual } => ApiError::Stale { expected, actual },
-            StoreError::Refused(v) => ApiError::Refused(v),
-            StoreError::Invalid(m) => ApiError::Unprocessable(m),
-            StoreError::Db(e) => e.into(),
+            ServiceError::NotFound(what) => ApiError::NotFound(what),
+            ServiceError::Stale { expected, actual } => ApiError::Stale { expected, actual },
+            ServiceError::Refused(v) => ApiError::Refused(v),
+            ServiceError::Invalid(m) => ApiError::Unprocessable(m),
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            ServiceError::Unauthorized(m) => ApiError::Unauthorized(m),
+            ServiceError::Unavailable(m) => ApiError::Unavailable(m),
+            ServiceError::Db(e) => e.into(),
         }
     }
 }

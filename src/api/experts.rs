@@ -9,16 +9,16 @@ use chrono::DateTime;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::access::role;
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{actor_on, pack_of, readable_decision, rfc3339, text};
+use super::common::{engine, rfc3339, text};
 use super::error::ApiError;
-use super::hearings::{idempotency_key, json_body};
+use super::extract::{idempotency_key, json_body};
+use crate::access::role;
 use crate::app::AppState;
 use crate::db::rows::Expert;
-use crate::db::store;
-use crate::db::DbConn;
+use crate::db::{accounts, new_id, registry, stored_time, DbConn};
 use crate::procedure::state::{Command, Fact};
+use crate::service::decisions as service;
 
 /// The largest body accepted by these endpoints, in bytes.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -121,7 +121,7 @@ fn registry_staff(auth: &Auth, organ_id: &str) -> Result<(), ApiError> {
 /// Whether the user may read the registry of `organ_id`: a role at it or at an organ below it.
 fn may_read_registry(conn: &mut DbConn, auth: &Auth, organ_id: &str) -> Result<bool, ApiError> {
     for own in auth.organs() {
-        if store::organ_and_parents(conn, &own)?
+        if accounts::organ_and_parents(conn, &own)?
             .iter()
             .any(|o| o == organ_id)
         {
@@ -129,33 +129,6 @@ fn may_read_registry(conn: &mut DbConn, auth: &Auth, organ_id: &str) -> Result<b
         }
     }
     Ok(false)
-}
-
-/// 第二十一条第三款: the expert named by an `expert_selected` fact must be an active expert of the
-/// registry of `decision_organ` or of one of its parents. Returns that expert; `Ok(None)` for
-/// any other command. `at` names the field in the 422 (e.g. `command.fact.expert_id`).
-pub fn check_registry(
-    conn: &mut DbConn,
-    decision_organ: &str,
-    command: &Command,
-    at: &str,
-) -> Result<Option<Expert>, ApiError> {
-    let Command::Record {
-        fact: Fact::ExpertSelected { expert_id, .. },
-    } = command
-    else {
-        return Ok(None);
-    };
-    let registries = store::organ_and_parents(conn, decision_organ)?;
-    match store::expert(conn, expert_id)? {
-        Some(e) if e.active && registries.contains(&e.organ_id) => Ok(Some(e)),
-        Some(e) if !e.active => Err(ApiError::Unprocessable(format!(
-            "{at}: expert {expert_id} has been deactivated in the registry (第二十一条)"
-        ))),
-        _ => Err(ApiError::Unprocessable(format!(
-            "{at}: {expert_id} is not an expert of the registry of the decision organ or of its superior organs (第二十一条第三款)"
-        ))),
-    }
 }
 
 /// `POST /api/v1/experts` — `organ_staff` of the registry's organ. A retry with the same
@@ -189,7 +162,7 @@ pub async fn add(
     let (expert, new) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        if store::organ(&mut conn, &body.organ_id)?.is_none() {
+        if accounts::organ(&mut conn, &body.organ_id)?.is_none() {
             return Err(ApiError::Unprocessable(format!(
                 "organ_id: no organ {}",
                 body.organ_id
@@ -197,7 +170,7 @@ pub async fn add(
         }
         registry_staff(&auth, &body.organ_id)?;
         let expert = Expert {
-            id: store::new_id(),
+            id: new_id(),
             organ_id: body.organ_id,
             name,
             organisation,
@@ -206,11 +179,11 @@ pub async fn add(
             active: true,
             idempotency_key: key,
             created_by: auth.user.id.clone(),
-            created_at: store::stored_time(st.clock.now()),
+            created_at: stored_time(st.clock.now()),
             deactivated_at: None,
             deactivation_reason: None,
         };
-        let (stored, new) = store::insert_expert(&mut conn, &expert, &fields)?;
+        let (stored, new) = registry::insert_expert(&mut conn, &expert, &fields)?;
         if !new && (stored.name != expert.name || stored.fields != expert.fields) {
             return Err(ApiError::Unprocessable(
                 "Idempotency-Key: already used for a different expert".into(),
@@ -270,8 +243,8 @@ pub async fn search(
                 vec![organ.clone()]
             }
             (None, Some(id)) => {
-                let row = readable_decision(&mut conn, &auth, id)?.0;
-                store::organ_and_parents(&mut conn, &row.organ_id)?
+                let row = service::readable(&mut conn, &auth, id)?.row;
+                accounts::organ_and_parents(&mut conn, &row.organ_id)?
             }
             _ => {
                 return Err(ApiError::BadRequest(
@@ -279,7 +252,7 @@ pub async fn search(
                 ))
             }
         };
-        Ok(store::search_experts(
+        Ok(registry::search_experts(
             &mut conn,
             &registries,
             field.as_deref(),
@@ -310,7 +283,7 @@ pub async fn get(
     let expert = web::block(move || -> Result<Expert, ApiError> {
         let mut conn = st.db.read.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let e = store::expert(&mut conn, &id)?
+        let e = registry::expert(&mut conn, &id)?
             .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))?;
         if !may_read_registry(&mut conn, &auth, &e.organ_id)? {
             return Err(ApiError::NotFound(format!("expert {id}")));
@@ -338,13 +311,13 @@ pub async fn deactivate(
     let expert = web::block(move || -> Result<Expert, ApiError> {
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let e = store::expert(&mut conn, &id)?
+        let e = registry::expert(&mut conn, &id)?
             .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))?;
         if !may_read_registry(&mut conn, &auth, &e.organ_id)? {
             return Err(ApiError::NotFound(format!("expert {id}")));
         }
         registry_staff(&auth, &e.organ_id)?;
-        store::deactivate_expert(&mut conn, &id, store::stored_time(st.clock.now()), &reason)?
+        registry::deactivate_expert(&mut conn, &id, stored_time(st.clock.now()), &reason)?
             .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))
     })
     .await??;
@@ -370,57 +343,34 @@ pub async fn select(
     let id = id.into_inner();
     let st = state.clone();
     let out = web::block(move || -> Result<Value, ApiError> {
+        let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
         let mut conn = st.db.write.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
-        let (row, legality_unit) = readable_decision(&mut conn, &auth, &id)?;
-        let probe = Command::Record {
+        // The registry's name, organisation and fields are filled in by the engine's admission
+        // (第二十一条), the same for this route and for `/commands`.
+        let command = Command::Record {
             fact: Fact::ExpertSelected {
                 expert_id: body.expert_id.clone(),
                 name: String::new(),
-                field: String::new(),
+                field: body.field.clone().unwrap_or_default(),
                 organisation: None,
-                direct_interest: body.direct_interest,
-                declaration: String::new(),
-            },
-        };
-        let actor = actor_on(&auth, &row, legality_unit.as_deref(), &probe)?;
-        let expert = check_registry(&mut conn, &row.organ_id, &probe, "expert_id")?
-            .ok_or_else(|| ApiError::Internal("no expert in an expert selection".into()))?;
-        let theirs = fields_of(&expert);
-        let field = match body.field.as_deref().map(str::trim) {
-            None | Some("") => theirs.join("、"),
-            Some(f) if theirs.iter().any(|t| t == f) => f.to_string(),
-            Some(f) => {
-                return Err(ApiError::Unprocessable(format!(
-                    "field: \"{f}\" is not a field of expertise of {} in the registry",
-                    expert.name
-                )))
-            }
-        };
-        let command = Command::Record {
-            fact: Fact::ExpertSelected {
-                expert_id: expert.id.clone(),
-                name: expert.name.clone(),
-                field,
-                organisation: expert.organisation.clone(),
                 direct_interest: body.direct_interest,
                 declaration: body.declaration.trim().to_string(),
             },
         };
-        let pack = pack_of(&st, &row)?;
-        let applied = store::append(
+        let applied = service::submit(
             &mut conn,
-            pack,
-            &st.calendar,
-            &row.id,
+            &engine(&st),
+            &auth,
+            &id,
             body.expected_version,
-            &command,
-            &actor,
-            st.clock.now(),
+            command,
             None,
+            st.clock.now(),
         )?;
+        let expert = registry::expert(&mut conn, &body.expert_id)?
+            .ok_or_else(|| ApiError::NotFound(format!("expert {}", body.expert_id)))?;
         Ok(json!({
-            "decision_id": row.id,
+            "decision_id": applied.row.id,
             "version": applied.row.version,
             "expert": view(&expert),
             "events": applied.events,

@@ -1,7 +1,6 @@
 //! The JSON API under `/api/v1`: one module per resource; the route table below is the single
 //! source of both the routes and the OpenAPI document.
 
-pub mod access;
 pub mod auth;
 pub mod clock;
 pub mod comments;
@@ -9,6 +8,7 @@ pub mod common;
 pub mod decisions;
 pub mod error;
 pub mod experts;
+pub mod extract;
 pub mod hearings;
 pub mod openapi;
 pub mod packs;

@@ -5,13 +5,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::schema::comments;
-use super::store::{self, Actor, StoreError};
 use super::DbConn;
-use crate::procedure::state::{Command, Fact};
-use crate::procedure::{Calendar, Pack};
+use crate::procedure::state::Fact;
 
 /// A stored comment.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
@@ -60,158 +57,6 @@ pub struct Receipt {
     pub duplicate: bool,
 }
 
-/// The hash of a comment's content as received.
-pub fn comment_hash(c: &CommentRow) -> String {
-    let canonical = serde_json::json!([
-        c.id,
-        c.decision_id,
-        c.author_name,
-        c.contact,
-        c.body,
-        c.address_hash,
-        c.idempotency_key,
-        c.received_at.and_utc().timestamp_micros(),
-    ]);
-    hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
-}
-
-/// The digest of a batch: SHA-256 over its comments' hashes, ordered by comment id.
-pub fn batch_digest(batch: &[CommentRow]) -> String {
-    let mut rows: Vec<&CommentRow> = batch.iter().collect();
-    rows.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut h = Sha256::new();
-    for r in rows {
-        h.update(r.hash.as_bytes());
-        h.update(b"\n");
-    }
-    hex::encode(h.finalize())
-}
-
-/// The actor recorded for the public intake.
-pub fn public_actor() -> Actor {
-    Actor {
-        user_id: "public".into(),
-        role: "public".into(),
-        organ_id: String::new(),
-    }
-}
-
-/// Receive a batch of comments for one decision, in one transaction: duplicates (same
-/// idempotency key) are answered with the stored comment; the rest are stored and anchored by
-/// one `CommentsReceived` event, if the engine accepts it (a comment period open now).
-pub fn receive_batch(
-    conn: &mut DbConn,
-    pack: &Pack,
-    cal: &Calendar,
-    decision_id: &str,
-    items: &[NewComment],
-    now: DateTime<Utc>,
-) -> Result<Vec<Receipt>, StoreError> {
-    conn.transaction(|conn| {
-        let row = store::decision(conn, decision_id)?.ok_or(StoreError::NotFound("decision"))?;
-        let at = store::stored_time(now);
-        let keys: Vec<String> = items
-            .iter()
-            .filter_map(|c| c.idempotency_key.clone())
-            .collect();
-        let known: Vec<(Option<String>, String, NaiveDateTime)> = if keys.is_empty() {
-            Vec::new()
-        } else {
-            comments::table
-                .filter(comments::decision_id.eq(decision_id))
-                .filter(comments::idempotency_key.eq_any(&keys))
-                .select((
-                    comments::idempotency_key,
-                    comments::id,
-                    comments::received_at,
-                ))
-                .load(conn)?
-        };
-        let seq = row.version + 1;
-        let mut receipts = Vec::with_capacity(items.len());
-        let mut fresh: Vec<CommentRow> = Vec::new();
-        for c in items {
-            let earlier = c.idempotency_key.as_ref().and_then(|k| {
-                known
-                    .iter()
-                    .find(|(key, _, _)| key.as_ref() == Some(k))
-                    .map(|(_, id, t)| (id.clone(), *t))
-                    .or_else(|| {
-                        fresh
-                            .iter()
-                            .find(|r| r.idempotency_key.as_ref() == Some(k))
-                            .map(|r| (r.id.clone(), r.received_at))
-                    })
-            });
-            if let Some((id, t)) = earlier {
-                receipts.push(Receipt {
-                    id,
-                    received_at: t.and_utc(),
-                    duplicate: true,
-                });
-                continue;
-            }
-            let mut r = CommentRow {
-                id: store::new_id(),
-                decision_id: decision_id.into(),
-                batch_seq: seq,
-                author_name: c.author_name.clone(),
-                contact: c.contact.clone(),
-                body: c.body.clone(),
-                address_hash: c.address_hash.clone(),
-                idempotency_key: c.idempotency_key.clone(),
-                received_at: at,
-                hash: String::new(),
-                hidden_reason: None,
-                disposition: None,
-                disposition_reason: None,
-                handled_by: None,
-                handled_at: None,
-            };
-            r.hash = comment_hash(&r);
-            receipts.push(Receipt {
-                id: r.id.clone(),
-                received_at: at.and_utc(),
-                duplicate: false,
-            });
-            fresh.push(r);
-        }
-        if fresh.is_empty() {
-            return Ok(receipts);
-        }
-        let command = Command::Record {
-            fact: Fact::CommentsReceived {
-                count: u32::try_from(fresh.len()).unwrap_or(u32::MAX),
-                digest: batch_digest(&fresh),
-            },
-        };
-        store::append_in(
-            conn,
-            pack,
-            cal,
-            decision_id,
-            row.version,
-            &command,
-            &public_actor(),
-            now,
-            None,
-        )?;
-        // SQLite limits the variables of one statement: insert in chunks.
-        for chunk in fresh.chunks(500) {
-            // A multi-row insert is written differently by each backend.
-            match conn {
-                DbConn::Sqlite(c) => diesel::insert_into(comments::table)
-                    .values(chunk)
-                    .execute(c)?,
-                DbConn::Pg(c) => diesel::insert_into(comments::table)
-                    .values(chunk)
-                    .execute(c)?,
-            };
-        }
-        Ok(receipts)
-    })
-}
-
 /// A comment of a decision.
 pub fn get(conn: &mut DbConn, decision_id: &str, id: &str) -> QueryResult<Option<CommentRow>> {
     comments::table
@@ -222,37 +67,13 @@ pub fn get(conn: &mut DbConn, decision_id: &str, id: &str) -> QueryResult<Option
         .optional()
 }
 
-/// Check, before the engine sees it, that a hidden or disposed comment exists and is unhandled.
-pub fn check_handling(conn: &mut DbConn, decision_id: &str, fact: &Fact) -> Result<(), StoreError> {
-    let id = match fact {
-        Fact::CommentHidden { comment_id, .. } | Fact::CommentDisposed { comment_id, .. } => {
-            comment_id
-        }
-        _ => return Ok(()),
-    };
-    let c = get(conn, decision_id, id)?.ok_or_else(|| {
-        StoreError::Invalid(format!("comment_id: no comment {id} on this decision"))
-    })?;
-    if c.hidden_reason.is_some() {
-        return Err(StoreError::Invalid(format!(
-            "comment_id: comment {id} is hidden"
-        )));
-    }
-    if c.disposition.is_some() {
-        return Err(StoreError::Invalid(format!(
-            "comment_id: comment {id} already has a disposition"
-        )));
-    }
-    Ok(())
-}
-
 /// Record on the comment what the engine accepted.
 pub fn apply_handling(
     conn: &mut DbConn,
     decision_id: &str,
     fact: &Fact,
     at: NaiveDateTime,
-    actor: &Actor,
+    user_id: &str,
 ) -> QueryResult<()> {
     let at = Some(at);
     let target = |id: &str| {
@@ -264,7 +85,7 @@ pub fn apply_handling(
         Fact::CommentHidden { comment_id, reason } => diesel::update(target(comment_id))
             .set((
                 comments::hidden_reason.eq(reason),
-                comments::handled_by.eq(&actor.user_id),
+                comments::handled_by.eq(user_id),
                 comments::handled_at.eq(at),
             ))
             .execute(conn)
@@ -281,7 +102,7 @@ pub fn apply_handling(
                 .set((
                     comments::disposition.eq(d),
                     comments::disposition_reason.eq(reason),
-                    comments::handled_by.eq(&actor.user_id),
+                    comments::handled_by.eq(user_id),
                     comments::handled_at.eq(at),
                 ))
                 .execute(conn)
@@ -378,4 +199,40 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<CommentRow>> {
         ))
         .select(CommentRow::as_select())
         .load(conn)
+}
+
+/// The comments of a decision already stored under these idempotency keys: (key, id, received).
+pub fn by_keys(
+    conn: &mut DbConn,
+    decision_id: &str,
+    keys: &[String],
+) -> QueryResult<Vec<(Option<String>, String, NaiveDateTime)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    comments::table
+        .filter(comments::decision_id.eq(decision_id))
+        .filter(comments::idempotency_key.eq_any(keys))
+        .select((
+            comments::idempotency_key,
+            comments::id,
+            comments::received_at,
+        ))
+        .load(conn)
+}
+
+/// Store comments (in chunks: SQLite limits the variables of one statement).
+pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
+    for chunk in rows.chunks(500) {
+        // A multi-row insert is written differently by each backend.
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(comments::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(comments::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
 }

@@ -5,10 +5,14 @@
 //! On SQLite every write goes through one writer connection and reads use a pool: SQLite has a
 //! single write lock, and one writer measured several times faster than writers contending.
 
+pub mod accounts;
 pub mod comments;
+pub mod decisions;
+pub mod hearings;
+pub mod personal_data;
+pub mod registry;
 pub mod rows;
 pub mod schema;
-pub mod store;
 
 use std::time::Duration;
 
@@ -109,8 +113,13 @@ impl ManageConnection for Manager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        // Asks the connection itself (no round trip): a PostgreSQL connection whose server went
+        // away, or one left inside a failed transaction, is dropped instead of handed out.
+        match conn {
+            DbConn::Sqlite(c) => r2d2::R2D2Connection::is_broken(c),
+            DbConn::Pg(c) => r2d2::R2D2Connection::is_broken(c),
+        }
     }
 }
 
@@ -137,8 +146,8 @@ impl Db {
             r2d2::Pool::builder()
                 .max_size(size)
                 .connection_timeout(Duration::from_secs(10))
-                // A broken connection fails its query and is replaced; testing each checkout
-                // would cost a round trip on every request.
+                // A broken connection is dropped when it is returned (`has_broken`); testing
+                // each checkout would cost a round trip on every request.
                 .test_on_check_out(false)
                 .build(manager.clone())
                 .map_err(|e| format!("cannot open the database: {e}"))
@@ -166,4 +175,22 @@ impl Db {
         };
         result.map_err(|e| format!("migration failed: {e}"))
     }
+}
+
+/// A new id.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The time as stored: UTC, to the microsecond.
+pub fn stored_time(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    truncate(t.naive_utc())
+}
+
+/// Timestamps are kept to the microsecond, as both backends store them.
+pub fn truncate(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    let micros = t.and_utc().timestamp_micros();
+    chrono::DateTime::from_timestamp_micros(micros)
+        .map(|d| d.naive_utc())
+        .unwrap_or(t)
 }

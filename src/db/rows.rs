@@ -200,3 +200,15 @@ pub struct ExpertField {
     pub expert_id: String,
     pub field: String,
 }
+
+/// A read of the public's personal data (contacts), as recorded.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = personal_data_reads)]
+pub struct PersonalDataRead {
+    pub id: String,
+    pub user_id: String,
+    pub decision_id: String,
+    pub what: String,
+    pub records: i64,
+    pub at: NaiveDateTime,
+}

@@ -219,3 +219,14 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::joinable!(expert_fields -> experts (expert_id));
+
+diesel::table! {
+    personal_data_reads (id) {
+        id -> Text,
+        user_id -> Text,
+        decision_id -> Text,
+        what -> Text,
+        records -> BigInt,
+        at -> Timestamp,
+    }
+}

@@ -4,6 +4,7 @@
 //! calendar and `now` (passed in), and yields either the events to append or every violation
 //! found, each with a stable rule id, its legal basis and messages in Chinese and English.
 
+pub mod admission;
 pub mod calendar;
 pub mod condition;
 pub mod diff;
@@ -16,9 +17,10 @@ pub mod selection;
 pub mod state;
 pub mod violation;
 
+pub use admission::Context;
 pub use calendar::{Calendar, Deadline};
 pub use load::PackSet;
 pub use pack::{Pack, PackError};
-pub use rules::{evaluate, next_steps, NextStep};
+pub use rules::{evaluate, judge, next_steps, NextStep};
 pub use state::{Command, Decision, Event, EventKind, Fact};
 pub use violation::Violation;

@@ -68,6 +68,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         lead_unit: "市城市管理局".into(),
         co_units: vec!["市生态环境局".into()],
         catalog_item: Some("2026-07".into()),
+        lead_unit_designation: None,
     }));
     w.start(stage::DRAFTING);
     w.record(Fact::Draft {
@@ -162,6 +163,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
                     name: (*n).into(),
                     interest_group: "居民".into(),
                     civil_servant: false,
+                    invitation_reason: None,
                 })
                 .collect(),
             selection_seed: Some("seed-2026".into()),

@@ -20,8 +20,13 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+use super::pack::Pack;
+use super::state::{stage, Decision, Fact, HearingParticipant, StageId, StageStatus};
+use super::violation::{law, Violation};
 
 /// How the selection is published (the 遴选办法 of 第十六条第三款), in Chinese.
 pub const METHOD_ZH: &str = "按利益群体分组，在各组申请人中随机抽取：以“种子 + 换行符 + 申请编号”的SHA-256摘要（十六进制小写）为序，由小到大取各组名额数；种子于抽取时由系统生成并与名单一同公布，任何人可据公布的申请人、名额和种子复核。";
@@ -160,4 +165,130 @@ mod tests {
         assert_eq!(all.len(), 4);
         assert!(all.iter().all(|c| c.interest_group == "企业"));
     }
+}
+
+/// The current hearing round of a decision, as its record shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// The round's number (the times the hearing stage was entered).
+    pub number: i32,
+    /// Whether the hearing stage is in progress.
+    pub in_progress: bool,
+    /// The announced date.
+    pub hearing_on: NaiveDate,
+    /// The announced place.
+    pub place: String,
+    /// The announced selection method.
+    pub selection_method: String,
+    /// The participant list and its seed, once recorded.
+    pub participants: Option<(Vec<HearingParticipant>, Option<String>)>,
+}
+
+/// The current hearing round, if its notice is published.
+pub fn round(decision: &Decision) -> Option<Round> {
+    let rec = decision.stage(stage::HEARING);
+    let mut out: Option<Round> = None;
+    for d in decision.round_facts(stage::HEARING) {
+        match &d.fact {
+            Fact::HearingNotice {
+                hearing_on,
+                place,
+                selection_method,
+            } => {
+                out = Some(Round {
+                    number: i32::try_from(rec.rounds).unwrap_or(i32::MAX),
+                    in_progress: rec.status == StageStatus::InProgress,
+                    hearing_on: *hearing_on,
+                    place: place.clone(),
+                    selection_method: selection_method.clone(),
+                    participants: None,
+                })
+            }
+            Fact::HearingParticipants {
+                participants,
+                selection_seed,
+            } => {
+                if let Some(r) = out.as_mut() {
+                    r.participants = Some((participants.clone(), selection_seed.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn hearing(v: Violation) -> Violation {
+    v.at(&StageId::new(stage::HEARING))
+}
+
+/// Why applications are not taken now, if they are not (第十六条第三款: the list is chosen from
+/// those who applied while the notice stood, and published before the hearing).
+pub fn applications_closed(r: &Round, today: NaiveDate) -> Option<Violation> {
+    let reason = if !r.in_progress {
+        Some(("听证环节不在进行中", "the hearing stage is not in progress"))
+    } else if r.participants.is_some() {
+        Some((
+            "听证参加人名单已经确定",
+            "the participant list has already been chosen",
+        ))
+    } else if today >= r.hearing_on {
+        Some(("听证会日期已到", "the day of the hearing has come"))
+    } else {
+        None
+    };
+    reason.map(|(zh, en)| {
+        hearing(Violation::new(
+            "hearing.applications_closed",
+            law("第十六条第三款"),
+            format!("听证报名已截止：{zh}"),
+            format!("applications are closed: {en}"),
+        ))
+    })
+}
+
+/// Whether an application is taken now: the round open, and the applicant not barred by the pack.
+pub fn check_application(
+    pack: &Pack,
+    r: &Round,
+    today: NaiveDate,
+    civil_servant: bool,
+) -> Result<(), Vec<Violation>> {
+    let mut out: Vec<Violation> = applications_closed(r, today).into_iter().collect();
+    let bar = &pack.parameters.hearing_bars_civil_servants;
+    if bar.value && civil_servant {
+        out.push(hearing(Violation::new(
+            "hearing.civil_servant_applicant",
+            bar.basis.clone(),
+            "依本决策适用的规定，公务员不得作为听证参加人（civil_servant）",
+            "under this decision's rules a civil servant may not be a hearing participant (civil_servant)",
+        )));
+    }
+    if out.is_empty() {
+        Ok(())
+    } else {
+        Err(out)
+    }
+}
+
+/// The round a draw may be made in: announced, and not drawn before (one draw per round:
+/// drawing again until a list pleases would defeat the method).
+pub fn check_draw(decision: &Decision, already_drawn: bool) -> Result<Round, Vec<Violation>> {
+    let Some(r) = round(decision) else {
+        return Err(vec![hearing(Violation::new(
+            "hearing.no_notice",
+            law("第十六条第二款"),
+            "听证会公告尚未发布",
+            "the hearing has not been announced",
+        ))]);
+    };
+    if r.participants.is_some() || already_drawn {
+        return Err(vec![hearing(Violation::new(
+            "hearing.selection_already_made",
+            law("第十六条第三款"),
+            "本轮听证参加人已经选定，不得重新抽取",
+            "the participants of this round are already chosen; the draw may not be repeated",
+        ))]);
+    }
+    Ok(r)
 }

@@ -132,10 +132,10 @@ async fn a_rehashed_forgery_breaks_the_chain_after_it() {
     let t = TestApp::new();
     let (id, _) = decision_with_events(&t).await;
     let mut conn = t.state.db.write.get().unwrap();
-    let mut rows = juece::db::store::events_of(&mut conn, &id).unwrap();
+    let mut rows = juece::db::decisions::events_of(&mut conn, &id).unwrap();
     let mut forged = rows.remove(6);
     forged.actor_role = "head".into();
-    forged.hash = juece::audit::event_hash(&forged);
+    forged.hash = juece::chain::event_hash(&forged);
     diesel::sql_query(format!(
         "UPDATE events SET actor_role = 'head', hash = '{}' WHERE decision_id = '{id}' AND seq = 7",
         forged.hash
@@ -163,7 +163,15 @@ async fn a_deleted_decision_is_found_through_the_daily_digest() {
         assert!(juece::audit::seal_days(&mut conn, today, now.naive_utc()).unwrap() > 0);
     }
     assert!(findings(&t).is_empty());
-    for table in ["events", "draft_versions", "stage_records", "comments"] {
+    for table in [
+        "events",
+        "draft_versions",
+        "stage_records",
+        "comments",
+        "hearing_selections",
+        "hearing_applications",
+        "personal_data_reads",
+    ] {
         sql(
             &t,
             &format!("DELETE FROM {table} WHERE decision_id = '{id}'"),

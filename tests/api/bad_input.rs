@@ -133,7 +133,9 @@ async fn bad_requests_get_problems_and_store_nothing() {
     assert_eq!(after["version"], version);
     let mut conn = t.state.db.read.get().unwrap();
     assert_eq!(
-        juece::db::store::events_of(&mut conn, &id).unwrap().len() as i64,
+        juece::db::decisions::events_of(&mut conn, &id)
+            .unwrap()
+            .len() as i64,
         version
     );
     assert!(juece::audit::verify(&mut conn).unwrap().findings.is_empty());
@@ -162,8 +164,15 @@ async fn creating_a_decision_with_bad_references_or_out_of_scope_is_refused() {
     let (s, b) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "pack": "atlantis", "initiation": init }), &tokens.staff)).await;
     assert_eq!(s, 422, "{b}");
     let (s, b) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "catalog_item_id": "00000000-0000-4000-8000-00000000dead", "initiation": init }), &tokens.staff)).await;
-    assert_eq!(s, 422, "{b}");
-    assert!(b["detail"].as_str().unwrap().contains("catalog_item_id"));
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(
+        b["violations"][0]["rule"],
+        "initiation.catalog_item_unknown"
+    );
+    assert!(b["violations"][0]["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第三条第三款"));
     let (s, b) = send(
         &app,
         create(
@@ -203,15 +212,28 @@ async fn creating_a_decision_with_bad_references_or_out_of_scope_is_refused() {
     )
     .await;
     assert_eq!(s, 409, "{b}");
-    assert_eq!(b["violations"][0]["rule"], "scope.out_of_scope_category");
-    assert!(b["violations"][0]["basis"]
-        .as_str()
+    // Every rule broken is reported at once: the out-of-scope category and the free-text
+    // catalog link the script carries.
+    let rules: Vec<&str> = b["violations"]
+        .as_array()
         .unwrap()
-        .contains("第三条"));
+        .iter()
+        .map(|v| v["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"scope.out_of_scope_category"), "{rules:?}");
+    assert!(
+        rules.contains(&"initiation.catalog_item_unknown"),
+        "{rules:?}"
+    );
+    assert!(b["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["basis"].as_str().unwrap().contains("第三条")));
     // Nothing stored by any of these.
     let mut conn = t.state.db.read.get().unwrap();
     assert!(
-        juece::db::store::list_decisions(&mut conn, &[GOV.to_string()], None, 10)
+        juece::db::decisions::list_decisions(&mut conn, &[GOV.to_string()], None, 10)
             .unwrap()
             .is_empty()
     );

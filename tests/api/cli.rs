@@ -154,7 +154,7 @@ async fn an_office_sets_up_organs_users_and_roles_from_the_command_line() {
         calendar().clone(),
         Clock::real(),
     );
-    let app = test::init_service(app::app(state)).await;
+    let app = test::init_service(juece::server::app(state)).await;
     let (s, body) = send(
         &app,
         test::TestRequest::post()

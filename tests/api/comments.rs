@@ -243,30 +243,57 @@ async fn moderation_hides_but_never_deletes_and_every_comment_needs_a_dispositio
     assert_eq!(public["items"].as_array().unwrap().len(), 2);
     assert_eq!(count(&app, &tokens, &id).await, 3);
     // A hidden comment cannot be disposed; an unknown one neither.
-    let (s, _) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": hidden, "disposition": "adopted", "reason": "x" }))).await;
-    assert_eq!(s, 422);
-    let (s, _) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": "nope", "disposition": "adopted", "reason": "x" }))).await;
-    assert_eq!(s, 422);
+    let (s, b) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": hidden, "disposition": "adopted", "reason": "x" }))).await;
+    assert_eq!(s, 409);
+    assert_eq!(b["violations"][0]["rule"], "participation.comment_hidden");
+    let (s, b) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": "nope", "disposition": "adopted", "reason": "x" }))).await;
+    assert_eq!(s, 409);
+    assert_eq!(b["violations"][0]["rule"], "participation.comment_unknown");
+    assert!(b["violations"][0]["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第十八条"));
     let others: Vec<&String> = ids.iter().filter(|i| **i != hidden).collect();
     let (s, b) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": others[0], "disposition": "adopted", "reason": "已吸收" }))).await;
     assert_eq!(s, 200, "{b}");
     version = b["version"].as_i64().unwrap();
-    let (s, _) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": others[0], "disposition": "not_adopted", "reason": "改主意" }))).await;
-    assert_eq!(s, 422, "a comment is disposed once");
-    // The report is generated from the dispositions.
-    let (s, b) = send(
-        &app,
+    let (s, b) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": others[0], "disposition": "not_adopted", "reason": "改主意" }))).await;
+    assert_eq!(s, 409, "a comment is disposed once");
+    assert_eq!(
+        b["violations"][0]["rule"],
+        "participation.comment_already_disposed"
+    );
+    // The report is generated from the dispositions: not while a comment is open (第十八条),
+    // by the report route as by `/commands`.
+    let report = |v: i64| {
         test::TestRequest::post()
             .uri(&format!("/api/v1/decisions/{id}/comments/report"))
             .insert_header(bearer(&tokens.unit))
-            .set_json(json!({ "expected_version": version })),
+            .set_json(json!({ "expected_version": v }))
+    };
+    let (s, b) = send(&app, report(version)).await;
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(
+        b["violations"][0]["rule"],
+        "participation.comments_undisposed"
+    );
+    assert!(b["violations"][0]["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第十八条"));
+    let (s, b) = send(
+        &app,
+        cmd(
+            version,
+            json!({ "type": "participation_report", "summary": "手写的报告" }),
+        ),
     )
     .await;
-    assert_eq!(s, 201, "{b}");
-    assert_eq!(b["counts"]["adopted"], 1);
-    assert_eq!(b["counts"]["hidden"], 1);
-    assert_eq!(b["counts"]["open"], 1);
-    version = b["version"].as_i64().unwrap();
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(
+        b["violations"][0]["rule"],
+        "participation.comments_undisposed"
+    );
     // Closing the participation with a comment still open is refused (第十八条).
     t.state.clock.advance(31 * 86_400).unwrap();
     let complete = json!({ "expected_version": version, "command": { "command": "complete_stage", "stage": "public_participation" } });
@@ -285,6 +312,16 @@ async fn moderation_hides_but_never_deletes_and_every_comment_needs_a_dispositio
         .iter()
         .any(|v| v["rule"] == "participation.comments_undisposed"
             && v["basis"].as_str().unwrap().contains("第十八条")));
+    // Once the last comment is disposed, the report is made from the dispositions.
+    let (s, b) = send(&app, cmd(version, json!({ "type": "comment_disposed", "comment_id": others[1], "disposition": "not_adopted", "reason": "与上位法不符" }))).await;
+    assert_eq!(s, 200, "{b}");
+    version = b["version"].as_i64().unwrap();
+    let (s, b) = send(&app, report(version)).await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["counts"]["adopted"], 1);
+    assert_eq!(b["counts"]["not_adopted"], 1);
+    assert_eq!(b["counts"]["hidden"], 1);
+    assert_eq!(b["counts"]["open"], 0);
     let (_, public) = send(
         &app,
         test::TestRequest::get().uri(&format!("/api/v1/public/decisions/{id}/comments")),

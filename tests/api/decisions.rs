@@ -221,7 +221,6 @@ async fn concurrent_commands_from_threads_never_write_twice() {
     let tokens = Tokens::get(&app).await;
     let (id, version, _) =
         walk_until(&app, &t.state, &tokens, is_start("public_participation")).await;
-    let pack = t.state.packs.latest("national").unwrap().clone();
     let results: Vec<Result<(), String>> = std::thread::scope(|s| {
         let handles: Vec<_> = [
             "public_participation",
@@ -233,30 +232,35 @@ async fn concurrent_commands_from_threads_never_write_twice() {
         .into_iter()
         .map(|stage| {
             let db = t.state.db.clone();
-            let (id, pack, cal) = (id.clone(), pack.clone(), t.state.calendar.clone());
+            let (id, packs, cal) = (id.clone(), t.state.packs.clone(), t.state.calendar.clone());
             let now = t.state.clock.now();
             s.spawn(move || {
                 let mut conn = db.write.get().unwrap();
-                let actor = juece::db::store::Actor {
+                let actor = juece::access::Actor {
                     user_id: "u".into(),
                     role: "undertaking".into(),
                     organ_id: DEPT.into(),
                 };
-                match juece::db::store::append(
+                let engine = juece::service::Engine {
+                    packs: &packs,
+                    calendar: &cal,
+                };
+                match juece::service::decisions::commit(
                     &mut conn,
-                    &pack,
-                    &cal,
-                    &id,
-                    version,
-                    &Command::StartStage {
-                        stage: StageId::new(stage),
+                    &engine,
+                    juece::service::decisions::Submission {
+                        decision_id: &id,
+                        expected_version: version,
+                        command: Command::StartStage {
+                            stage: StageId::new(stage),
+                        },
+                        actor: &actor,
+                        draft_content: None,
                     },
-                    &actor,
                     now,
-                    None,
                 ) {
                     Ok(_) => Ok(()),
-                    Err(juece::db::store::StoreError::Stale { .. }) => Err("stale".to_string()),
+                    Err(juece::service::ServiceError::Stale { .. }) => Err("stale".to_string()),
                     Err(e) => Err(format!("{e:?}")),
                 }
             })
@@ -277,7 +281,9 @@ async fn concurrent_commands_from_threads_never_write_twice() {
     );
     let mut conn = t.state.db.read.get().unwrap();
     assert_eq!(
-        juece::db::store::events_of(&mut conn, &id).unwrap().len() as i64,
+        juece::db::decisions::events_of(&mut conn, &id)
+            .unwrap()
+            .len() as i64,
         version + 1
     );
 }
@@ -294,7 +300,7 @@ async fn the_simulated_clock_is_announced_and_moves_only_forward() {
     .await;
     assert!(res
         .headers()
-        .contains_key(juece::app::SIMULATED_CLOCK_HEADER));
+        .contains_key(juece::server::SIMULATED_CLOCK_HEADER));
     let (status, _) = send(
         &app,
         test::TestRequest::post()
@@ -318,7 +324,7 @@ async fn the_simulated_clock_is_announced_and_moves_only_forward() {
 #[actix_web::test]
 async fn a_real_clock_cannot_be_moved() {
     let mut t = TestApp::new();
-    t.state.clock = std::sync::Arc::new(juece::app::Clock::real());
+    t.state.clock = std::sync::Arc::new(juece::clock::Clock::real());
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
     let res = test::call_service(
@@ -328,7 +334,7 @@ async fn a_real_clock_cannot_be_moved() {
     .await;
     assert!(!res
         .headers()
-        .contains_key(juece::app::SIMULATED_CLOCK_HEADER));
+        .contains_key(juece::server::SIMULATED_CLOCK_HEADER));
     let (status, _) = send(
         &app,
         test::TestRequest::post()
@@ -383,7 +389,7 @@ async fn readers_outside_the_decisions_organs_see_nothing() {
 async fn sign_in_refuses_wrong_passwords_and_throttles_guessing() {
     let t = TestApp::new();
     let app = t.service().await;
-    for _ in 0..juece::app::SignInLimiter::MAX_FAILURES {
+    for _ in 0..juece::throttle::SignInLimiter::MAX_FAILURES {
         let (status, _) = send(
             &app,
             test::TestRequest::post()
@@ -511,17 +517,69 @@ async fn a_major_adjustment_links_a_real_new_decision_of_the_same_organ() {
         ),
     )
     .await;
-    assert_eq!(s, 422, "{b}");
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(
+        b["violations"][0]["rule"],
+        "adjustment.new_decision_unknown"
+    );
+    assert!(b["violations"][0]["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第三十七条"));
     let (s, b) = send(&app, post(&old, changed(&old, version))).await;
-    assert_eq!(s, 422, "{b}");
-    // A new decision, started by the same organ, carries the adjustment.
-    let (new, _, _) = walk_until(&app, &t.state, &tokens, |c| {
-        matches!(c, Command::StartStage { .. })
+    assert_eq!(s, 409, "{b}");
+    // A new decision, started by the same organ, carries the adjustment; it goes through the
+    // procedure up to the head's decision.
+    let (mut new, mut new_version, rest) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::HeadDecision { .. }
+            }
+        )
     })
     .await;
     let (s, b) = send(&app, post(&old, changed(&new, version))).await;
     assert_eq!(s, 200, "{b}");
+    // 第三十七条: the original stays in force until the new decision is adopted; both views
+    // show the link.
+    assert_eq!(b["status"], "adopted");
+    assert_eq!(b["adjustment"]["pending_new_decision"], new.as_str());
+    let view = |id: String| {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.staff))
+    };
+    let (_, b) = send(&app, view(new.clone())).await;
+    assert_eq!(b["adjustment"]["adjusts"], json!([old.clone()]));
+    // No user may supersede it by hand.
+    let (s, b) = send(&app, post(&old, json!({ "expected_version": version + 1, "command": { "command": "supersede", "by": new } }))).await;
+    assert_eq!(s, 403, "{b}");
+    // The head adopts the new decision: the original is superseded in the same transaction.
+    let (s, b) = step(
+        &app,
+        &t.state,
+        &tokens,
+        &mut new,
+        &mut new_version,
+        &rest[0],
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["status"], "adopted");
+    let (_, b) = send(&app, view(old.clone())).await;
     assert_eq!(b["status"], "superseded");
+    assert_eq!(b["adjustment"]["pending_new_decision"], Value::Null);
+    let (_, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{old}/events"))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+    let last = events.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["command"], "supersede");
+    assert_eq!(last["actor"]["role"], "system");
 }
 
 #[actix_web::test]

@@ -3,7 +3,7 @@
 
 use actix_web::test;
 use juece::db::rows::{Organ, User};
-use juece::db::store;
+
 use juece::procedure::state::{Command, Fact};
 use serde_json::{json, Value};
 
@@ -14,8 +14,8 @@ pub const PROVINCE: &str = "10000000-0000-4000-8000-000000000010";
 /// A provincial government above the city government, with a staff user `prov`.
 fn add_province(t: &TestApp) {
     let mut conn = t.state.db.write.get().unwrap();
-    let at = store::stored_time(chrono::Utc::now());
-    store::insert_organ(
+    let at = juece::db::stored_time(chrono::Utc::now());
+    juece::db::accounts::insert_organ(
         &mut conn,
         &Organ {
             id: PROVINCE.into(),
@@ -28,9 +28,9 @@ fn add_province(t: &TestApp) {
         },
     )
     .unwrap();
-    store::link_organ(&mut conn, GOV, Some(PROVINCE), Some(SFJ)).unwrap();
-    let id = store::new_id();
-    store::insert_user(
+    juece::db::accounts::link_organ(&mut conn, GOV, Some(PROVINCE), Some(SFJ)).unwrap();
+    let id = juece::db::new_id();
+    juece::db::accounts::insert_user(
         &mut conn,
         &User {
             id: id.clone(),
@@ -41,7 +41,7 @@ fn add_province(t: &TestApp) {
         },
     )
     .unwrap();
-    store::grant(&mut conn, &id, PROVINCE, "organ_staff").unwrap();
+    juece::db::accounts::grant(&mut conn, &id, PROVINCE, "organ_staff").unwrap();
 }
 
 fn add_req(token: &str, key: Option<&str>, body: Value) -> test::TestRequest {
@@ -190,10 +190,13 @@ async fn an_expert_of_the_superior_registry_is_chosen_and_one_outside_it_is_refu
     // Refused: an expert of a registry outside the chain, an unknown one.
     for other in [x["id"].as_str().unwrap(), "no-such-expert"] {
         let (s, body) = send(&app, select_req(&id, &tokens.unit, version, other, false)).await;
-        assert_eq!(s, 422, "{body}");
-        let detail = body["detail"].as_str().unwrap();
-        assert!(detail.starts_with("expert_id"), "{detail}");
-        assert!(detail.contains("第二十一条"), "{detail}");
+        assert_eq!(s, 409, "{body}");
+        assert_eq!(
+            body["violations"][0]["rule"],
+            "expert_review.not_in_registry"
+        );
+        let basis = body["violations"][0]["basis"].as_str().unwrap();
+        assert!(basis.contains("第二十一条第三款"), "{basis}");
     }
     // Refused: a deactivated expert.
     let (s, d) = send(
@@ -214,8 +217,11 @@ async fn an_expert_of_the_superior_registry_is_chosen_and_one_outside_it_is_refu
         select_req(&id, &tokens.unit, version, c["id"].as_str().unwrap(), false),
     )
     .await;
-    assert_eq!(s, 422, "{body}");
-    assert!(body["detail"].as_str().unwrap().starts_with("expert_id"));
+    assert_eq!(s, 409, "{body}");
+    assert_eq!(
+        body["violations"][0]["rule"],
+        "expert_review.expert_withdrawn"
+    );
     // Refused by the engine: a direct interest (第二十条).
     let (s, body) = send(
         &app,
@@ -239,8 +245,11 @@ async fn an_expert_of_the_superior_registry_is_chosen_and_one_outside_it_is_refu
             })),
     )
     .await;
-    assert_eq!(s, 422, "{body}");
-    assert!(body["detail"].as_str().unwrap().starts_with("field"));
+    assert_eq!(s, 409, "{body}");
+    assert_eq!(
+        body["violations"][0]["rule"],
+        "expert_review.registry_mismatch"
+    );
     // Only the undertaking unit chooses.
     let (s, body) = send(
         &app,

@@ -18,10 +18,11 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test;
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection, RunQueryDsl};
-use juece::api::access::{self, Party};
-use juece::app::{self, AppState, Clock};
+use juece::access::{self, Party};
+use juece::app::AppState;
+use juece::clock::Clock;
 use juece::db::rows::{Organ, User};
-use juece::db::{store, Db};
+use juece::db::{accounts, new_id, registry, stored_time, Db};
 use juece::procedure::script::{self, Step};
 use juece::procedure::state::{Command, Fact};
 use serde_json::{json, Value};
@@ -86,7 +87,7 @@ impl Drop for TestDb {
 
 fn password_hash() -> &'static str {
     static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| juece::api::auth::hash_password("secret").unwrap())
+    H.get_or_init(|| juece::service::accounts::hash_password("secret").unwrap())
 }
 
 /// The app over a fresh database with a city government, its legality unit, a department,
@@ -102,14 +103,14 @@ impl TestApp {
         let database = Db::open(&db.url).expect("database opens");
         {
             let mut conn = database.write.get().unwrap();
-            let at = store::stored_time(Utc::now());
+            let at = stored_time(Utc::now());
             for (id, name, kind) in [
                 (GOV, "测试市人民政府", "decision_organ"),
                 (SFJ, "测试市司法局", "legality_review_unit"),
                 (DEPT, "测试市城市管理局", "department"),
                 (OTHER_GOV, "另一市人民政府", "decision_organ"),
             ] {
-                store::insert_organ(
+                accounts::insert_organ(
                     &mut conn,
                     &Organ {
                         id: id.into(),
@@ -123,7 +124,10 @@ impl TestApp {
                 )
                 .unwrap();
             }
-            store::link_organ(&mut conn, GOV, None, Some(SFJ)).unwrap();
+            accounts::link_organ(&mut conn, GOV, None, Some(SFJ)).unwrap();
+            // The legality unit and the department belong to the city government.
+            accounts::link_organ(&mut conn, SFJ, Some(GOV), None).unwrap();
+            accounts::link_organ(&mut conn, DEPT, Some(GOV), None).unwrap();
             for (username, organ, role) in [
                 ("staff", GOV, "organ_staff"),
                 ("mayor", GOV, "head"),
@@ -132,8 +136,8 @@ impl TestApp {
                 ("inspector", GOV, "inspector"),
                 ("outsider", OTHER_GOV, "organ_staff"),
             ] {
-                let id = store::new_id();
-                store::insert_user(
+                let id = new_id();
+                accounts::insert_user(
                     &mut conn,
                     &User {
                         id: id.clone(),
@@ -144,14 +148,14 @@ impl TestApp {
                     },
                 )
                 .unwrap();
-                store::grant(&mut conn, &id, organ, role).unwrap();
+                accounts::grant(&mut conn, &id, organ, role).unwrap();
             }
             // The scripted walk chooses experts e1, e2, e3: the city's registry has them.
-            let staff = store::user_by_username(&mut conn, "staff")
+            let staff = accounts::user_by_username(&mut conn, "staff")
                 .unwrap()
                 .unwrap();
             for n in 1..=5 {
-                store::insert_expert(
+                registry::insert_expert(
                     &mut conn,
                     &juece::db::rows::Expert {
                         id: format!("e{n}"),
@@ -188,7 +192,7 @@ impl TestApp {
         Response = ServiceResponse<impl MessageBody>,
         Error = actix_web::Error,
     > {
-        test::init_service(app::app(self.state.clone())).await
+        test::init_service(juece::server::app(self.state.clone())).await
     }
 }
 
@@ -328,7 +332,44 @@ where
         *version = body["version"].as_i64().unwrap();
         return (status, body);
     }
-    let command = real_comment_ids(app, tokens, id, s.command.clone()).await;
+    if let Command::Record {
+        fact: Fact::HearingParticipants { participants, .. },
+    } = &s.command
+    {
+        // The public applies, and the published draw chooses (as many seats as applicants).
+        let mut seats = std::collections::BTreeMap::new();
+        for (i, p) in participants.iter().enumerate() {
+            let (status, body) = send(
+                app,
+                test::TestRequest::post()
+                    .uri(&format!("/api/v1/public/decisions/{id}/hearing/applications"))
+                    .insert_header(("idempotency-key", format!("walk-hearing-{i}")))
+                    .set_json(json!({ "name": p.name, "contact": "13800000000", "interest_group": p.interest_group, "statement": "申请参加听证", "civil_servant": p.civil_servant })),
+            )
+            .await;
+            if status != 201 {
+                return (status, body);
+            }
+            *seats.entry(p.interest_group.clone()).or_insert(0) += 1;
+        }
+        let (status, body) = send(
+            app,
+            test::TestRequest::post()
+                .uri(&format!("/api/v1/decisions/{id}/hearing/selection"))
+                .insert_header(bearer(&tokens.unit))
+                .set_json(json!({ "expected_version": version, "seats": seats })),
+        )
+        .await;
+        if status < 300 {
+            *version = body["version"].as_i64().unwrap();
+        }
+        return (status, body);
+    }
+    let mut command = real_comment_ids(app, tokens, id, s.command.clone()).await;
+    if let Command::Initiate(init) = &mut command {
+        // The catalog link is made from a real item (catalog_item_id), never from text.
+        init.catalog_item = None;
+    }
     let token = tokens.for_command(&command);
     let req = match &command {
         Command::Initiate(init) => test::TestRequest::post()

@@ -1166,7 +1166,18 @@ fn changing_a_decision_without_a_new_decision_is_refused() {
     let v = run.refused(&change(" "));
     assert_rule(&v, "adjustment.outside_procedure", "第三十七条");
     run.ok(&change("2027-03"));
+    // 第三十七条: the original stays in force until the new decision is adopted.
+    assert_eq!(run.state.status, DecisionStatus::Adopted);
+    assert_eq!(run.state.adjustment_pending.as_deref(), Some("2027-03"));
+    let v = run.refused(&Command::Supersede {
+        by: "2027-04".into(),
+    });
+    assert_rule(&v, "adjustment.not_pending", "第三十七条");
+    run.ok(&Command::Supersede {
+        by: "2027-03".into(),
+    });
     assert_eq!(run.state.status, DecisionStatus::Superseded);
+    assert_eq!(run.state.adjustment_pending, None);
 }
 
 #[test]

@@ -26,6 +26,7 @@ mod risk;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+use super::admission::{admit, Context};
 use super::calendar::Calendar;
 use super::pack::{Pack, ReturnTrigger};
 use super::state::{
@@ -170,6 +171,20 @@ pub fn evaluate(
                 reference: reference.clone(),
             });
         }
+        Command::Supersede { by } => {
+            if state.adjustment_pending.as_deref() != Some(by.as_str()) {
+                out.push(
+                    Violation::new(
+                        "adjustment.not_pending",
+                        law("第三十七条"),
+                        format!("本决策没有以 {by} 作出的待生效重大调整"),
+                        format!("this decision has no pending major adjustment by {by}"),
+                    )
+                    .at(&StageId::new(stage::ADJUSTMENT)),
+                );
+            }
+            kinds.push(EventKind::Superseded { by: by.clone() });
+        }
         Command::Record { fact } => {
             flow::check_record(&ctx, fact, &mut out);
             if out.is_empty() {
@@ -186,6 +201,30 @@ pub fn evaluate(
             .collect())
     } else {
         Err(out)
+    }
+}
+
+/// Judge a command as the service submits it: first against what the store holds ([`admit`]:
+/// registry, linked decisions, comments, the hearing draw), then by the stage rules
+/// ([`evaluate`]). On success, the command as recorded (server-owned values filled in) and the
+/// events to append.
+pub fn judge(
+    pack: &Pack,
+    cal: &Calendar,
+    state: &Decision,
+    context: &Context,
+    command: Command,
+    now: DateTime<Utc>,
+) -> Result<(Command, Vec<Event>), Vec<Violation>> {
+    // Every rule broken is reported at once: the stage rules judge the command as admitted.
+    let (command, mut out) = admit(context, state, command);
+    match evaluate(pack, cal, state, &command, now) {
+        Ok(events) if out.is_empty() => Ok((command, events)),
+        Ok(_) => Err(out),
+        Err(mut v) => {
+            out.append(&mut v);
+            Err(out)
+        }
     }
 }
 

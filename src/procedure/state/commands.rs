@@ -41,6 +41,41 @@ pub enum Command {
         /// The fact.
         fact: Fact,
     },
+    /// A major adjustment took effect: the new decision linked by `changed` was adopted, so this
+    /// one is superseded (第三十七条). Given by the server when the new decision is adopted,
+    /// never by a user.
+    Supersede {
+        /// The new decision.
+        by: String,
+    },
+}
+
+/// The command name of a batch of public comments, as the record stores it.
+pub const INTAKE_COMMAND: &str = "record:comments_received";
+
+impl Command {
+    /// A short name for the record, e.g. `start_stage:hearing`, `record:legality_opinion`.
+    pub fn name(&self) -> String {
+        match self {
+            Command::Initiate(_) => "initiate".into(),
+            Command::ChangeAttributes { .. } => "change_attributes".into(),
+            Command::StartStage { stage } => format!("start_stage:{stage}"),
+            Command::CompleteStage { stage } => format!("complete_stage:{stage}"),
+            Command::WaiveStage { stage, .. } => format!("waive_stage:{stage}"),
+            Command::Record { fact } => format!("record:{}", fact.kind()),
+            Command::Supersede { .. } => "supersede".into(),
+        }
+    }
+}
+
+impl Fact {
+    /// The fact's `type` as written in JSON, e.g. `legality_opinion`.
+    pub fn kind(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }
 }
 
 /// What happened, at the server's time.
@@ -91,6 +126,11 @@ pub enum EventKind {
         to: StageId,
     },
     /// A fact was recorded.
+    /// Superseded by the adopted new decision of a major adjustment.
+    Superseded {
+        /// The new decision.
+        by: String,
+    },
     Recorded {
         /// The fact.
         fact: Fact,

@@ -102,6 +102,9 @@ pub struct Decision {
     pub meetings: Vec<Meeting>,
     /// Facts recorded since each stage was last entered begin at this index of `facts`.
     pub round_start: BTreeMap<StageId, usize>,
+    /// A major adjustment recorded (`changed`) whose new decision is not yet adopted: its id.
+    #[serde(default)]
+    pub adjustment_pending: Option<String>,
 }
 
 impl Decision {
@@ -196,6 +199,10 @@ impl Decision {
                 rec.status = StageStatus::InProgress;
                 rec.completed_at = None;
             }
+            EventKind::Superseded { .. } => {
+                self.status = DecisionStatus::Superseded;
+                self.adjustment_pending = None;
+            }
             EventKind::Recorded { fact } => self.record(at, fact),
         }
     }
@@ -245,7 +252,10 @@ impl Decision {
             Fact::Suspended { .. } => self.status = DecisionStatus::Suspended,
             Fact::Resumed { .. } => self.status = DecisionStatus::Adopted,
             Fact::Stopped { .. } => self.status = DecisionStatus::Stopped,
-            Fact::Changed { .. } => self.status = DecisionStatus::Superseded,
+            // 第三十七条: the original stays in force until the new decision is adopted.
+            Fact::Changed { new_decision, .. } => {
+                self.adjustment_pending = Some(new_decision.clone())
+            }
             _ => {}
         }
         self.facts.push(Dated {

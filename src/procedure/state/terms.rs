@@ -279,9 +279,14 @@ pub struct Initiation {
     /// Co-undertaking units.
     #[serde(default)]
     pub co_units: Vec<String>,
-    /// The catalog item the decision implements, where there is one.
+    /// The catalog item the decision implements, where there is one (set by the server from a
+    /// real item of the organ's published catalog).
     #[serde(default)]
     pub catalog_item: Option<String>,
+    /// Where the lead unit is not a department of the decision organ: the organ's designation
+    /// of it (document or minutes), as given at initiation (第十一条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_unit_designation: Option<String>,
 }
 
 /// A comment's disposition (第十八条).
@@ -324,6 +329,10 @@ pub struct HearingParticipant {
     /// Whether the participant is a civil servant (some packs bar them).
     #[serde(default)]
     pub civil_servant: bool,
+    /// Where participants are invited rather than drawn: why this one (第十六条第三款 asks for
+    /// a fair, open selection; a participant who did not apply needs a recorded reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_reason: Option<String>,
 }
 
 /// A legal counsel's role (第二十八条).
@@ -350,14 +359,44 @@ pub enum LegalityOutcome {
     LegalRiskStated,
 }
 
-/// The kind of meeting (第三十条第一款). Circulated papers are not a meeting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// The kind of meeting (第三十条第一款). Any other kind (传阅, a working meeting…) is read as
+/// [`MeetingKind::Other`] so that the engine refuses it with its article, not the parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeetingKind {
     /// 常务会议
     ExecutiveMeeting,
     /// 全体会议
     PlenaryMeeting,
+    /// Anything else, as written: refused by `collective_decision.not_a_meeting`.
+    Other(String),
+}
+
+impl MeetingKind {
+    /// The name as written in JSON.
+    pub fn as_str(&self) -> &str {
+        match self {
+            MeetingKind::ExecutiveMeeting => "executive_meeting",
+            MeetingKind::PlenaryMeeting => "plenary_meeting",
+            MeetingKind::Other(s) => s,
+        }
+    }
+}
+
+impl Serialize for MeetingKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for MeetingKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "executive_meeting" => MeetingKind::ExecutiveMeeting,
+            "plenary_meeting" => MeetingKind::PlenaryMeeting,
+            _ => MeetingKind::Other(s),
+        })
+    }
 }
 
 /// A meeting member (会议组成人员).

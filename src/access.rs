@@ -1,12 +1,79 @@
 //! Who may do what: each command needs a role at one of the decision's organs — the decision
 //! organ (决策机关), the lead undertaking unit (承办单位) or the organ's legality review unit
-//! (负责合法性审查的部门). Checked on every command; recorded on every event.
+//! (负责合法性审查的部门). Checked on every command; recorded on every event. The policy only:
+//! no HTTP, no database — the service asks it, every route alike.
 
-use super::auth::Auth;
-use super::error::ApiError;
-use crate::db::rows::DecisionRow;
-use crate::db::store::Actor;
+use serde::Serialize;
+
+use crate::db::rows::{User, UserRole};
 use crate::procedure::state::{stage, Command, Fact};
+
+/// A signed-in user with their roles per organ.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// The user.
+    pub user: User,
+    /// Their roles, each at one organ.
+    pub roles: Vec<UserRole>,
+}
+
+impl Principal {
+    /// Whether the user has `role` at `organ_id`.
+    pub fn has(&self, role: &str, organ_id: &str) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r.role == role && r.organ_id == organ_id)
+    }
+
+    /// Whether the user has `role` at any organ.
+    pub fn has_anywhere(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r.role == role)
+    }
+
+    /// The organs the user has a role at.
+    pub fn organs(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.roles.iter().map(|r| r.organ_id.clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Who acts: the user, in which role, for which organ. Recorded on every event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    /// User id.
+    pub user_id: String,
+    /// Role.
+    pub role: String,
+    /// Organ id.
+    pub organ_id: String,
+}
+
+impl Actor {
+    /// The server itself, for what follows from another record (e.g. a decision superseded when
+    /// the new decision of its adjustment is adopted).
+    pub fn system() -> Actor {
+        Actor {
+            user_id: "system".into(),
+            role: "system".into(),
+            organ_id: String::new(),
+        }
+    }
+
+    /// The public, for comments received through the intake.
+    pub fn public() -> Actor {
+        Actor {
+            user_id: "public".into(),
+            role: "public".into(),
+            organ_id: String::new(),
+        }
+    }
+}
+
+/// Why a user may not do something: the role it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
 
 /// Which of the decision's organs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +158,8 @@ pub fn required(command: &Command) -> &'static [(&'static str, Party)] {
                 _ => UNIT,
             }
         }
+        // Only the server gives it, when the new decision is adopted.
+        Command::Supersede { .. } => &[],
     }
 }
 
@@ -114,8 +183,8 @@ impl Parties<'_> {
     }
 }
 
-/// The actor for `command`, or 403 naming the role it needs.
-pub fn actor(auth: &Auth, parties: &Parties, command: &Command) -> Result<Actor, ApiError> {
+/// The actor for `command`, or what role it needs.
+pub fn actor(auth: &Principal, parties: &Parties, command: &Command) -> Result<Actor, Denied> {
     let needs = required(command);
     for (role, party) in needs {
         if let Some(organ) = parties.of(*party) {
@@ -141,17 +210,29 @@ pub fn actor(auth: &Auth, parties: &Parties, command: &Command) -> Result<Actor,
             )
         })
         .collect();
-    Err(ApiError::Forbidden(format!(
+    if wanted.is_empty() {
+        return Err(Denied(
+            "this step is taken by the server, not by a user / 此操作由系统执行".into(),
+        ));
+    }
+    Err(Denied(format!(
         "this step needs the role {} / 无权进行此操作",
         wanted.join(" or ")
     )))
 }
 
 /// Whether the user may read the decision: any role at one of its organs.
-pub fn can_read(auth: &Auth, row: &DecisionRow, legality_unit: Option<&str>) -> bool {
+pub fn can_read(auth: &Principal, parties: &Parties) -> bool {
     auth.roles.iter().any(|r| {
-        r.organ_id == row.organ_id
-            || r.organ_id == row.lead_unit_id
-            || Some(r.organ_id.as_str()) == legality_unit
+        r.organ_id == parties.organ
+            || r.organ_id == parties.lead_unit
+            || Some(r.organ_id.as_str()) == parties.legality_unit
     })
+}
+
+/// Whether the user handles the personal data of a decision's public (commenters' and hearing
+/// applicants' contacts): the undertaking unit, which handles the comments and applications,
+/// and the decision organ's staff. Others see them redacted.
+pub fn handles_personal_data(auth: &Principal, parties: &Parties) -> bool {
+    auth.has(ORGAN_STAFF, parties.organ) || auth.has(UNDERTAKING, parties.lead_unit)
 }

@@ -1,0 +1,142 @@
+//! `juece admin`: organs, users and roles from the command line.
+
+use std::process::ExitCode;
+
+use super::*;
+
+pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
+    use crate::access::role;
+    use crate::db::{accounts, new_id, rows, stored_time};
+    let now = stored_time(chrono::Utc::now());
+    match command {
+        Admin::OrganAdd {
+            data,
+            name,
+            kind,
+            parent,
+            legality_unit,
+            pack,
+        } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            if name.trim().is_empty() {
+                return Err("--name is empty".into());
+            }
+            for (what, id) in [("--parent", &parent), ("--legality-unit", &legality_unit)] {
+                if let Some(id) = id {
+                    if accounts::organ(&mut conn, id)
+                        .map_err(|e| e.to_string())?
+                        .is_none()
+                    {
+                        return Err(format!("{what}: no organ {id}"));
+                    }
+                }
+            }
+            if let Some(p) = &pack {
+                let packs = crate::files::load_packs(&data.workflows).map_err(|_| {
+                    "the packs do not load; run `juece workflows check`".to_string()
+                })?;
+                if packs.latest(p).is_none() {
+                    return Err(format!(
+                        "--pack: no pack {p} in {}",
+                        data.workflows.display()
+                    ));
+                }
+            }
+            let id = new_id();
+            accounts::insert_organ(
+                &mut conn,
+                &rows::Organ {
+                    id: id.clone(),
+                    name,
+                    kind,
+                    parent_id: parent,
+                    legality_unit_id: legality_unit,
+                    pack_id: pack,
+                    created_at: now,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{id}");
+        }
+        Admin::Organs { data } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.read.get().map_err(|e| e.to_string())?;
+            for o in accounts::all_organs(&mut conn).map_err(|e| e.to_string())? {
+                println!(
+                    "{}  {:<22} {}  legality unit: {}",
+                    o.id,
+                    o.kind,
+                    o.name,
+                    o.legality_unit_id.unwrap_or_else(|| "-".into())
+                );
+            }
+        }
+        Admin::UserAdd {
+            data,
+            username,
+            display_name,
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .map_err(|e| e.to_string())?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 10 {
+                return Err(
+                    "the password (first line of standard input) must have at least 10 characters"
+                        .into(),
+                );
+            }
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            if accounts::user_by_username(&mut conn, &username)
+                .map_err(|e| e.to_string())?
+                .is_some()
+            {
+                return Err(format!("user {username} exists"));
+            }
+            let hash = crate::service::accounts::hash_password(password)?;
+            let id = new_id();
+            accounts::insert_user(
+                &mut conn,
+                &rows::User {
+                    id: id.clone(),
+                    username,
+                    display_name,
+                    password_hash: hash,
+                    created_at: now,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{id}");
+        }
+        Admin::Grant {
+            data,
+            username,
+            organ,
+            role: r,
+        } => {
+            if !role::ALL.contains(&r.as_str()) {
+                return Err(format!("--role must be one of {}", role::ALL.join(", ")));
+            }
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            let user = accounts::user_by_username(&mut conn, &username)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user {username}"))?;
+            if accounts::organ(&mut conn, &organ)
+                .map_err(|e| e.to_string())?
+                .is_none()
+            {
+                return Err(format!("no organ {organ}"));
+            }
+            let roles = accounts::roles_of(&mut conn, &user.id).map_err(|e| e.to_string())?;
+            if !roles.iter().any(|x| x.organ_id == organ && x.role == r) {
+                accounts::grant(&mut conn, &user.id, &organ, &r).map_err(|e| e.to_string())?;
+            }
+            println!("{username} is {r} of {organ}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

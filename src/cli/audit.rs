@@ -1,0 +1,55 @@
+//! `juece audit verify|seal`.
+
+use std::process::ExitCode;
+
+use super::*;
+use crate::audit;
+
+pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
+    match command {
+        Audit::Verify { data, json } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.read.get().map_err(|e| e.to_string())?;
+            let report = audit::verify(&mut conn).map_err(|e| e.to_string())?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                for f in &report.findings {
+                    println!(
+                        "{}  decision {} seq {}: {}",
+                        f.kind, f.decision_id, f.seq, f.detail
+                    );
+                }
+                println!(
+                    "{} decisions, {} events, {} comments, {} daily digests checked; {} finding(s)",
+                    report.decisions,
+                    report.events,
+                    report.comments,
+                    report.digests,
+                    report.findings.len()
+                );
+            }
+            Ok(if report.findings.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Audit::Seal { data } => {
+            let db = Db::open(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            let now = chrono::Utc::now();
+            let n = audit::seal_days(
+                &mut conn,
+                crate::procedure::state::china_date(now),
+                now.naive_utc(),
+            )
+            .map_err(|e| e.to_string())?;
+            println!("{n} day(s) sealed");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The `juece` command line: one file per command group. `main.rs` only sets the allocator and
+//! calls [`main`].
+
+mod admin;
+mod audit;
+mod serve;
+mod workflows;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::db::Db;
+use crate::procedure::{Calendar, PackSet};
+
+/// juece (决策): the major administrative decision procedure, enforced.
+#[derive(Parser)]
+#[command(name = "juece", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Top,
+}
+
+/// Where data and rules live; every subcommand that touches data takes these.
+#[derive(clap::Args, Clone)]
+struct DataArgs {
+    /// `sqlite://PATH`, a bare path (SQLite) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://juece.sqlite")]
+    database_url: String,
+    /// The folder of jurisdiction packs.
+    #[arg(long, default_value = "workflows")]
+    workflows: PathBuf,
+    /// The folder of holiday calendars.
+    #[arg(long, default_value = "seeds/holidays")]
+    holidays: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Top {
+    /// Serve the API (creates and migrates the database).
+    Serve {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the demo organs, users and decisions (into an empty database).
+        #[arg(long)]
+        demo: bool,
+        /// The demo file.
+        #[arg(long, default_value = "seeds/demo/demo.json")]
+        demo_file: PathBuf,
+        /// Let the clock be moved forward through the API (training, tests). Announced in every
+        /// response.
+        #[arg(long)]
+        simulated_clock: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Public comments accepted per address per minute.
+        #[arg(long, default_value_t = crate::throttle::COMMENTS_PER_MINUTE)]
+        comment_limit: u32,
+        /// Behind a load balancer: take client addresses from its Forwarded / X-Forwarded-For
+        /// headers (never set this when clients reach the server directly).
+        #[arg(long)]
+        trust_proxy: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Load the demo data into an empty database.
+    Seed {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The demo file.
+        #[arg(long, default_value = "seeds/demo/demo.json")]
+        demo_file: PathBuf,
+    },
+    /// Organs, users and roles (for an office setting up without the demo).
+    Admin {
+        #[command(subcommand)]
+        command: Admin,
+    },
+    /// The tamper-evident record.
+    Audit {
+        #[command(subcommand)]
+        command: Audit,
+    },
+    /// Jurisdiction packs: check them, draw them.
+    Workflows {
+        #[command(subcommand)]
+        command: Workflows,
+    },
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Add an organ; prints its id.
+    OrganAdd {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Its name, e.g. 某市人民政府.
+        #[arg(long)]
+        name: String,
+        /// decision_organ, department, legality_review_unit, party_committee, …
+        #[arg(long)]
+        kind: String,
+        /// The organ it belongs to.
+        #[arg(long)]
+        parent: Option<String>,
+        /// Its legality review unit (for a decision organ).
+        #[arg(long)]
+        legality_unit: Option<String>,
+        /// Its jurisdiction pack id (default national).
+        #[arg(long)]
+        pack: Option<String>,
+    },
+    /// List organs.
+    Organs {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Add a user; the password is read from the first line of standard input.
+    UserAdd {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Name shown in the record.
+        #[arg(long)]
+        display_name: String,
+    },
+    /// Give a user a role in an organ.
+    Grant {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Organ id.
+        #[arg(long)]
+        organ: String,
+        /// organ_staff, undertaking, legality_reviewer, head or inspector.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum Audit {
+    /// Walk every event chain and daily digest; non-zero exit when anything is wrong.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the daily digests of every whole day not yet sealed.
+    Seal {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum Workflows {
+    /// Load and verify every pack in DIR (default `workflows`); non-zero exit on any error.
+    Check {
+        /// The folder of packs.
+        #[arg(default_value = "workflows")]
+        dir: PathBuf,
+    },
+    /// The differences between two packs (stages, conditions, parameters), each with its basis.
+    Diff {
+        /// The first pack: id (`national`, `zhejiang@2021.1`) or a pack file's path.
+        a: String,
+        /// The second pack.
+        b: String,
+        /// The folder of packs.
+        #[arg(long, default_value = "workflows")]
+        dir: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a pack's stage graph as Graphviz DOT.
+    Graph {
+        /// Pack id (`zhejiang`, `national@2019.1`) or a pack file's path.
+        pack: String,
+        /// The folder of packs.
+        #[arg(long, default_value = "workflows")]
+        dir: PathBuf,
+    },
+}
+
+/// Parse the command line and run it.
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Top::Workflows { command } => return workflows::run(command),
+        Top::Serve {
+            data,
+            bind,
+            demo,
+            demo_file,
+            simulated_clock,
+            workers,
+            comment_limit,
+            trust_proxy,
+        } => serve::serve(
+            data,
+            bind,
+            demo.then_some(demo_file),
+            simulated_clock,
+            workers,
+            (comment_limit, trust_proxy),
+        ),
+        Top::Migrate { data } => Db::open(&data.database_url).map(|_| {
+            println!("database is up to date");
+            ExitCode::SUCCESS
+        }),
+        Top::Seed { data, demo_file } => serve::seed(data, &demo_file),
+        Top::Audit { command } => audit::run(command),
+        Top::Admin { command } => admin::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Packs, calendar and database.
+fn open(data: &DataArgs) -> Result<(PackSet, Calendar, Db), String> {
+    let packs = crate::files::load_packs(&data.workflows).map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    let calendar = crate::files::load_calendar(&data.holidays)?;
+    let db = Db::open(&data.database_url)?;
+    Ok((packs, calendar, db))
+}

@@ -1,0 +1,86 @@
+//! `juece serve` and `juece seed`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::*;
+use crate::app::AppState;
+use crate::audit;
+use crate::clock::Clock;
+
+pub(super) fn seed(data: DataArgs, demo_file: &std::path::Path) -> Result<ExitCode, String> {
+    let (packs, calendar, db) = open(&data)?;
+    let mut conn = db.write.get().map_err(|e| e.to_string())?;
+    if crate::seed::load_demo(&mut conn, demo_file, &packs, &calendar, chrono::Utc::now())? {
+        println!("demo data loaded");
+    } else {
+        println!("the database already has organs; nothing loaded");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn serve(
+    data: DataArgs,
+    bind: String,
+    demo: Option<PathBuf>,
+    simulated_clock: bool,
+    workers: Option<usize>,
+    (comment_limit, trust_proxy): (u32, bool),
+) -> Result<ExitCode, String> {
+    let (packs, calendar, db) = open(&data)?;
+    if let Some(file) = demo {
+        let mut conn = db.write.get().map_err(|e| e.to_string())?;
+        if crate::seed::load_demo(&mut conn, &file, &packs, &calendar, chrono::Utc::now())? {
+            tracing::info!("demo data loaded from {}", file.display());
+        }
+    }
+    let state = AppState::new(
+        db,
+        packs,
+        calendar,
+        if simulated_clock {
+            Clock::simulated()
+        } else {
+            Clock::real()
+        },
+    )
+    .with_comment_limit(comment_limit)
+    .with_trusted_proxy(trust_proxy);
+    if simulated_clock {
+        tracing::warn!(
+            "SIMULATED CLOCK: time can be moved forward through POST /api/v1/clock/advance"
+        );
+    }
+    actix_web::rt::System::new()
+        .block_on(async move {
+            let sealer = state.clone();
+            actix_web::rt::spawn(async move {
+                let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+                loop {
+                    tick.tick().await;
+                    let st = sealer.clone();
+                    let _ = actix_web::web::block(move || {
+                        let now = st.clock.now();
+                        if let Ok(mut conn) = st.db.write.get() {
+                            if let Err(e) = audit::seal_days(
+                                &mut conn,
+                                crate::procedure::state::china_date(now),
+                                now.naive_utc(),
+                            ) {
+                                tracing::error!("sealing daily digests failed: {e}");
+                            }
+                        }
+                    })
+                    .await;
+                }
+            });
+            tracing::info!("juece listening on http://{bind}");
+            let mut server = actix_web::HttpServer::new(move || crate::server::app(state.clone()));
+            if let Some(w) = workers {
+                server = server.workers(w);
+            }
+            server.bind(&bind)?.run().await
+        })
+        .map_err(|e| format!("server: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}

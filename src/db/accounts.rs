@@ -1,0 +1,153 @@
+//! Organs, users, their roles per organ, and sign-in sessions.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::rows::*;
+use super::schema::*;
+use super::DbConn;
+
+/// Insert an organ.
+pub fn insert_organ(conn: &mut DbConn, organ: &Organ) -> QueryResult<()> {
+    diesel::insert_into(organs::table)
+        .values(organ)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Set an organ's parent and legality review unit.
+pub fn link_organ(
+    conn: &mut DbConn,
+    id: &str,
+    parent: Option<&str>,
+    legality_unit: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(organs::table.find(id))
+        .set((
+            organs::parent_id.eq(parent),
+            organs::legality_unit_id.eq(legality_unit),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// An organ by id.
+pub fn organ(conn: &mut DbConn, id: &str) -> QueryResult<Option<Organ>> {
+    organs::table
+        .find(id)
+        .select(Organ::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every organ.
+pub fn all_organs(conn: &mut DbConn) -> QueryResult<Vec<Organ>> {
+    organs::table
+        .order(organs::name.asc())
+        .select(Organ::as_select())
+        .load(conn)
+}
+
+/// Insert a user.
+pub fn insert_user(conn: &mut DbConn, user: &User) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(user)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Grant a role in an organ.
+pub fn grant(conn: &mut DbConn, user_id: &str, organ_id: &str, role: &str) -> QueryResult<()> {
+    diesel::insert_into(user_roles::table)
+        .values(UserRole {
+            user_id: user_id.into(),
+            organ_id: organ_id.into(),
+            role: role.into(),
+        })
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A user by username.
+pub fn user_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user's roles.
+pub fn roles_of(conn: &mut DbConn, user_id: &str) -> QueryResult<Vec<UserRole>> {
+    user_roles::table
+        .filter(user_roles::user_id.eq(user_id))
+        .select(UserRole::as_select())
+        .load(conn)
+}
+
+/// Store a session.
+pub fn insert_session(conn: &mut DbConn, session: &Session) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(session)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The user of a live session with their roles, in one query.
+pub fn session_with_roles(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(User, Vec<UserRole>)>> {
+    let rows: Vec<(User, Option<UserRole>)> = sessions::table
+        .inner_join(users::table.left_join(user_roles::table))
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::expires_at.gt(now))
+        .select((User::as_select(), Option::<UserRole>::as_select()))
+        .load(conn)?;
+    let mut rows = rows.into_iter();
+    let Some((user, first)) = rows.next() else {
+        return Ok(None);
+    };
+    let roles = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, r)| r))
+        .collect();
+    Ok(Some((user, roles)))
+}
+
+/// Forget sessions that have expired.
+pub fn delete_expired_sessions(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
+}
+
+/// End a session.
+pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<()> {
+    diesel::delete(sessions::table.find(token_hash))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// An organ and its parents, nearest first (at most 32 levels; a cycle ends the walk).
+pub fn organ_and_parents(conn: &mut DbConn, organ_id: &str) -> QueryResult<Vec<String>> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut next = Some(organ_id.to_string());
+    while let Some(id) = next.take() {
+        if chain.contains(&id) || chain.len() >= 32 {
+            break;
+        }
+        let parent = organs::table
+            .find(&id)
+            .select(organs::parent_id)
+            .first::<Option<String>>(conn)
+            .optional()?;
+        match parent {
+            None => break,
+            Some(p) => {
+                chain.push(id);
+                next = p;
+            }
+        }
+    }
+    Ok(chain)
+}

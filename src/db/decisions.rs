@@ -1,0 +1,205 @@
+//! Decisions and their projections: the decision row (with its state snapshot and chain head),
+//! the event chain, draft versions, the stage read table. Persistence only: what to write is
+//! decided by the service after the engine judged the command.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::rows::*;
+use super::schema::*;
+use super::DbConn;
+
+/// A catalog item by id.
+pub fn catalog_item(conn: &mut DbConn, id: &str) -> QueryResult<Option<CatalogItem>> {
+    catalog_items::table
+        .find(id)
+        .select(CatalogItem::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A decision's row.
+pub fn decision(conn: &mut DbConn, id: &str) -> QueryResult<Option<DecisionRow>> {
+    decisions::table
+        .find(id)
+        .select(DecisionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Decisions of these organs (as owner or lead unit), newest first, keyset-paged by
+/// (created_at, id).
+pub fn list_decisions(
+    conn: &mut DbConn,
+    organ_ids: &[String],
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<DecisionRow>> {
+    let mut q = decisions::table
+        .filter(
+            decisions::organ_id
+                .eq_any(organ_ids)
+                .or(decisions::lead_unit_id.eq_any(organ_ids)),
+        )
+        .into_boxed();
+    if let Some((at, id)) = before {
+        q = q.filter(
+            decisions::created_at
+                .lt(at)
+                .or(decisions::created_at.eq(at).and(decisions::id.lt(id))),
+        );
+    }
+    q.order((decisions::created_at.desc(), decisions::id.desc()))
+        .limit(limit)
+        .select(DecisionRow::as_select())
+        .load(conn)
+}
+
+/// A decision's events in order.
+pub fn events_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
+    events::table
+        .filter(events::decision_id.eq(id))
+        .order(events::seq.asc())
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+/// A decision's draft versions, without their content.
+pub fn drafts_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<DraftMeta>> {
+    draft_versions::table
+        .filter(draft_versions::decision_id.eq(id))
+        .order(draft_versions::number.asc())
+        .select(DraftMeta::as_select())
+        .load(conn)
+}
+
+/// One draft version with its content.
+pub fn draft(conn: &mut DbConn, id: &str, number: i32) -> QueryResult<Option<DraftVersion>> {
+    draft_versions::table
+        .find((id, number))
+        .select(DraftVersion::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Insert a new decision row.
+pub fn insert(conn: &mut DbConn, row: &DecisionRow) -> QueryResult<()> {
+    diesel::insert_into(decisions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Append an event row. A concurrent writer that took the sequence number first makes this fail
+/// with a unique violation.
+pub fn insert_event(conn: &mut DbConn, event: &EventRow) -> QueryResult<()> {
+    diesel::insert_into(events::table)
+        .values(event)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The decision's snapshot after an event, guarded by the version it was read at. Returns
+/// whether the row was at that version (false: another writer moved it).
+pub fn update_snapshot(
+    conn: &mut DbConn,
+    expected_version: i64,
+    row: &DecisionRow,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        decisions::table
+            .filter(decisions::id.eq(&row.id))
+            .filter(decisions::version.eq(expected_version)),
+    )
+    .set((
+        decisions::state.eq(&row.state),
+        decisions::status.eq(&row.status),
+        decisions::attributes.eq(&row.attributes),
+        decisions::version.eq(row.version),
+        decisions::head_hash.eq(&row.head_hash),
+        decisions::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Replace one stage's read row.
+pub fn put_stage(conn: &mut DbConn, stage: &StageRow) -> QueryResult<()> {
+    diesel::delete(
+        stage_records::table
+            .filter(stage_records::decision_id.eq(&stage.decision_id))
+            .filter(stage_records::stage.eq(&stage.stage)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(stage_records::table)
+        .values(stage)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Store a draft version's content.
+pub fn insert_draft(conn: &mut DbConn, draft: &DraftVersion) -> QueryResult<()> {
+    diesel::insert_into(draft_versions::table)
+        .values(draft)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// How many events after `expected` up to now are other than `command` (e.g. batches of public
+/// comments).
+pub fn events_since_other_than(
+    conn: &mut DbConn,
+    decision_id: &str,
+    expected: i64,
+    command: &str,
+) -> QueryResult<i64> {
+    events::table
+        .filter(events::decision_id.eq(decision_id))
+        .filter(events::seq.gt(expected))
+        .filter(events::command.ne(command))
+        .count()
+        .get_result(conn)
+}
+
+/// The decision started for a catalog item, if any.
+pub fn decision_of_catalog_item(conn: &mut DbConn, item_id: &str) -> QueryResult<Option<String>> {
+    decisions::table
+        .filter(decisions::catalog_item_id.eq(item_id))
+        .select(decisions::id)
+        .first(conn)
+        .optional()
+}
+
+/// Set a new decision's title and catalog link from its admitted initiation.
+pub fn set_title_and_item(
+    conn: &mut DbConn,
+    id: &str,
+    title: &str,
+    catalog_item_id: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(decisions::table.find(id))
+        .set((
+            decisions::title.eq(title),
+            decisions::catalog_item_id.eq(catalog_item_id),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The decisions that recorded a major adjustment (`record:changed`) naming `new_decision`.
+pub fn adjusted_by(conn: &mut DbConn, new_decision: &str) -> QueryResult<Vec<String>> {
+    // The link is inside the event payload; ids are UUIDs, so the pattern cannot match by
+    // accident, and the caller checks each state.
+    let pattern = format!(
+        "%\"new_decision\":\"{}\"%",
+        new_decision.replace(['%', '_', '\\'], "")
+    );
+    let mut ids: Vec<String> = events::table
+        .filter(events::command.eq("record:changed"))
+        .filter(events::payload.like(pattern))
+        .select(events::decision_id)
+        .load(conn)?;
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}

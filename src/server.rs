@@ -1,0 +1,66 @@
+//! The HTTP server's one route table and middleware: the JSON API, used by `juece serve` and by
+//! the tests alike.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, App};
+
+use crate::api;
+use crate::app::AppState;
+
+/// The largest JSON body accepted.
+pub const MAX_BODY: usize = 1024 * 1024;
+
+/// The header that announces a simulated clock.
+pub const SIMULATED_CLOCK_HEADER: &str = "x-juece-simulated-clock";
+
+/// Routes, extractor configuration and error handlers: the one `configure`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY)
+            .error_handler(api::error::json_error),
+    )
+    .app_data(web::PathConfig::default().error_handler(api::error::path_error))
+    .app_data(web::QueryConfig::default().error_handler(api::error::query_error));
+    api::register(cfg);
+    cfg.default_service(web::to(api::no_route));
+}
+
+/// The whole application for `state`.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .wrap(from_fn(announce_simulated_clock))
+        .configure(configure)
+}
+
+async fn announce_simulated_clock(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let now = req
+        .app_data::<web::Data<AppState>>()
+        .filter(|s| s.clock.is_simulated())
+        .map(|s| s.clock.now());
+    let mut res = next.call(req).await?;
+    if let Some(now) = now {
+        if let Ok(v) = HeaderValue::from_str(&now.to_rfc3339()) {
+            res.headers_mut()
+                .insert(HeaderName::from_static(SIMULATED_CLOCK_HEADER), v);
+        }
+    }
+    Ok(res)
+}

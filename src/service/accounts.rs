@@ -1,0 +1,95 @@
+//! Accounts: argon2 passwords, bearer tokens stored hashed, sessions, and the [`Principal`] a
+//! token stands for. Sessions are security, not procedure: they follow the wall clock, never a
+//! simulated one.
+
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::ServiceError;
+use crate::access::Principal;
+use crate::db::rows::{Session, User, UserRole};
+use crate::db::{accounts, stored_time, DbConn};
+
+/// How long a token lives.
+pub const TOKEN_HOURS: i64 = 12;
+
+/// An argon2 hash of `password`.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to check against when the user does not exist, so that timing does not reveal names.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("juece-no-such-user").unwrap_or_default())
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The user a live token stands for, with their roles.
+pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> Result<Principal, ServiceError> {
+    let now = stored_time(Utc::now());
+    let (user, roles) = accounts::session_with_roles(conn, token_hash, now)?
+        .ok_or_else(|| ServiceError::Unauthorized("the token is unknown or expired".into()))?;
+    Ok(Principal { user, roles })
+}
+
+/// A new session for a user whose password is right: the token (shown once) with the user and
+/// their roles. `None` when the username or password is wrong.
+pub fn sign_in(
+    conn: &mut DbConn,
+    username: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(String, User, Vec<UserRole>)>, ServiceError> {
+    let Some(user) = accounts::user_by_username(conn, username)? else {
+        let _ = verify_password(password, dummy_hash());
+        return Ok(None);
+    };
+    if !verify_password(password, &user.password_hash) {
+        return Ok(None);
+    }
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    accounts::insert_session(
+        conn,
+        &Session {
+            token_hash: token_hash(&token),
+            user_id: user.id.clone(),
+            created_at: stored_time(now),
+            expires_at: stored_time(now + Duration::hours(TOKEN_HOURS)),
+        },
+    )?;
+    let roles = accounts::roles_of(conn, &user.id)?;
+    // Expired tokens are of no use to anyone: drop them while we are here.
+    accounts::delete_expired_sessions(conn, stored_time(now))?;
+    Ok(Some((token, user, roles)))
+}
+
+/// End the session of a token.
+pub fn sign_out(conn: &mut DbConn, token_hash: &str) -> Result<(), ServiceError> {
+    Ok(accounts::delete_session(conn, token_hash)?)
+}
