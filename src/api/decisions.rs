@@ -467,3 +467,23 @@ pub async fn events(
         .collect();
     Ok(HttpResponse::Ok().json(items))
 }
+
+/// `GET /api/v1/decisions/{id}/personal-data-reads` — every read that showed the public's
+/// contacts, for anyone who may read the decision (inspectors above all).
+pub async fn personal_data_reads(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let rows = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        Ok(crate::service::personal_data::reads(&mut conn, &auth, &id)?)
+    })
+    .await??;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| json!({ "user_id": r.user_id, "what": r.what, "records": r.records, "at": rfc3339(r.at) }))
+        .collect();
+    Ok(HttpResponse::Ok().json(items))
+}

@@ -162,7 +162,18 @@ pub async fn public(
             "applicants": applications.iter().map(public_application).collect::<Vec<_>>(),
             "selection": draw,
             "participants": r.participants.as_ref().map(|(ps, seed)| json!({
-                "list": ps.iter().map(|p| json!({ "name": p.name, "interest_group": p.interest_group })).collect::<Vec<_>>(),
+                // How each came to take part: by the published draw, as an applicant chosen
+                // without one, or invited with the reason recorded (第十六条第三款).
+                "list": ps.iter().map(|p| json!({
+                    "name": p.name,
+                    "interest_group": p.interest_group,
+                    "chosen_by": match (&p.invitation_reason, seed) {
+                        (Some(_), _) => "invitation",
+                        (None, Some(_)) => "draw",
+                        (None, None) => "application",
+                    },
+                    "invitation_reason": p.invitation_reason,
+                })).collect::<Vec<_>>(),
                 "selection_seed": seed,
             })),
         }))

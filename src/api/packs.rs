@@ -25,6 +25,7 @@ pub async fn list(state: web::Data<AppState>, _auth: Auth) -> HttpResponse {
 
 /// `?version=`
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Version {
     version: Option<String>,
 }

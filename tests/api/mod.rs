@@ -8,6 +8,7 @@ mod comments;
 mod decisions;
 mod experts;
 mod hearings;
+mod one_door;
 mod robustness;
 mod stages;
 

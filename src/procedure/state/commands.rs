@@ -8,7 +8,7 @@ use super::terms::*;
 
 /// A command: what a user asks the engine to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
+#[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Start the decision (第十、十一条).
     Initiate(Initiation),

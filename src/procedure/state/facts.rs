@@ -7,7 +7,7 @@ use super::terms::*;
 
 /// A fact recorded as evidence of a stage. Each belongs to one stage, which must be in progress.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fact {
     // ---- drafting (第十二、十三条)
     /// A draft version (拟订决策草案).

@@ -227,7 +227,7 @@ pub struct StageRecord {
 
 /// Who proposed the matter (第十条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Proposer {
     /// 决策机关领导人员 (第十条(一)): handed to a unit for study.
     Leader {
@@ -263,6 +263,7 @@ pub enum Proposer {
 
 /// The initiation of a decision (第十、十一条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Initiation {
     /// The matter's title.
     pub title: String,
@@ -321,6 +322,7 @@ pub enum ActivityKind {
 
 /// A hearing participant (第十六条第三款).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HearingParticipant {
     /// Name.
     pub name: String,
@@ -401,6 +403,7 @@ impl<'de> Deserialize<'de> for MeetingKind {
 
 /// A meeting member (会议组成人员).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Member {
     /// Stable id (user id or staff number).
     pub id: String,
@@ -413,6 +416,7 @@ pub struct Member {
 
 /// An attendee without a vote (列席).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Observer {
     /// Organ or unit.
     pub organ: String,

@@ -1,0 +1,406 @@
+//! One door: the guarantees of the dedicated routes hold on every route that could carry the
+//! same fact — `/commands` above all — and server-owned values are never taken from a client.
+
+use actix_web::test;
+use juece::procedure::state::Command;
+use serde_json::{json, Value};
+
+use super::*;
+
+fn is_record(kind: &'static str) -> impl Fn(&Command) -> bool {
+    move |c| matches!(c, Command::Record { fact } if fact.kind() == kind)
+}
+
+fn rules(body: &Value) -> Vec<String> {
+    body["violations"]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|v| v["rule"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn command(id: &str, token: &str, version: i64, fact: Value) -> test::TestRequest {
+    test::TestRequest::post()
+        .uri(&format!("/api/v1/decisions/{id}/commands"))
+        .insert_header(bearer(token))
+        .set_json(json!({ "expected_version": version, "command": { "command": "record", "fact": fact } }))
+}
+
+fn initiation(t: &TestApp) -> Value {
+    let pack = t.state.packs.latest("national").unwrap();
+    let steps =
+        juece::procedure::script::full_walk(pack, &crate::support::all_on(), t.state.clock.now());
+    let Command::Initiate(mut init) = steps[0].command.clone() else {
+        panic!("the walk starts with its initiation");
+    };
+    init.catalog_item = None;
+    serde_json::to_value(init).unwrap()
+}
+
+#[actix_web::test]
+async fn the_pack_follows_the_organ_and_a_client_cannot_pick_another() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let init = initiation(&t);
+    let create = |body: Value| {
+        test::TestRequest::post()
+            .uri("/api/v1/decisions")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(body)
+    };
+    for other in ["gansu", "zhejiang", "zhejiang@2021.1"] {
+        let (s, b) = send(
+            &app,
+            create(
+                json!({ "organ_id": GOV, "lead_unit_id": DEPT, "pack": other, "initiation": init }),
+            ),
+        )
+        .await;
+        assert_eq!(s, 422, "{other}: {b}");
+        assert!(b["detail"].as_str().unwrap().starts_with("pack:"), "{b}");
+    }
+    for own in ["national", "national@2019.1"] {
+        let (s, b) = send(
+            &app,
+            create(
+                json!({ "organ_id": GOV, "lead_unit_id": DEPT, "pack": own, "initiation": init }),
+            ),
+        )
+        .await;
+        assert_eq!(s, 201, "{own}: {b}");
+        assert_eq!(b["pack"]["id"], "national");
+    }
+}
+
+#[actix_web::test]
+async fn the_lead_unit_is_a_department_or_designated_citing_article_11() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let init = initiation(&t);
+    let create = |body: Value| {
+        test::TestRequest::post()
+            .uri("/api/v1/decisions")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(body)
+    };
+    // Another city's government, or the decision organ itself, without a designation.
+    for unit in [OTHER_GOV, GOV] {
+        let (s, b) = send(
+            &app,
+            create(json!({ "organ_id": GOV, "lead_unit_id": unit, "initiation": init })),
+        )
+        .await;
+        assert_eq!(s, 409, "{b}");
+        assert_eq!(rules(&b), ["initiation.lead_unit_ineligible"]);
+        assert!(b["violations"][0]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("第十一条"));
+    }
+    // A blank designation is no designation.
+    let (s, b) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": OTHER_GOV, "lead_unit_designation": "  ", "initiation": init }))).await;
+    assert_eq!(s, 409, "{b}");
+    // Designated by the organ, with the designation recorded in the initiation.
+    let (s, b) = send(&app, create(json!({ "organ_id": GOV, "lead_unit_id": OTHER_GOV, "lead_unit_designation": "测试市人民政府办公室〔2026〕12号", "initiation": init }))).await;
+    assert_eq!(s, 201, "{b}");
+    let (_, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!(
+                "/api/v1/decisions/{}/events",
+                b["id"].as_str().unwrap()
+            ))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+    let recorded = &events[0]["payload"]["command"];
+    assert_eq!(
+        recorded["lead_unit_designation"],
+        "测试市人民政府办公室〔2026〕12号"
+    );
+    assert_eq!(
+        recorded["lead_unit"], "另一市人民政府",
+        "the name comes from the register"
+    );
+    // The department: no designation needed.
+    let (s, b) = send(
+        &app,
+        create(json!({ "organ_id": GOV, "lead_unit_id": DEPT, "initiation": init })),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+}
+
+#[actix_web::test]
+async fn hearing_participants_through_commands_come_from_the_applicants_or_the_draw() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) =
+        walk_until(&app, &t.state, &tokens, is_record("hearing_participants")).await;
+    let hand_picked = |seed: Option<&str>, reason: Option<&str>| {
+        json!({ "type": "hearing_participants", "selection_seed": seed,
+                "participants": [{ "name": "我的朋友", "interest_group": "居民", "invitation_reason": reason }] })
+    };
+    // A hand-picked list with a made-up seed: no draw was made, and nobody applied.
+    let (s, b) = send(
+        &app,
+        command(
+            &id,
+            &tokens.unit,
+            version,
+            hand_picked(Some("chosen-by-hand"), None),
+        ),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    let r = rules(&b);
+    assert!(
+        r.contains(&"hearing.seed_without_draw".to_string()),
+        "{r:?}"
+    );
+    assert!(
+        r.contains(&"hearing.participant_not_applicant".to_string()),
+        "{r:?}"
+    );
+    assert!(b["violations"][0]["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第十六条第三款"));
+    // Without a seed, still not an applicant.
+    let (s, b) = send(
+        &app,
+        command(&id, &tokens.unit, version, hand_picked(None, None)),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(rules(&b), ["hearing.participant_not_applicant"]);
+    // Once someone applies, a draw is made; a list other than the draw's is refused.
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/hearing/applications"))
+            .insert_header(("idempotency-key", "one-door-1"))
+            .set_json(json!({ "name": "赵六", "contact": "13900000000", "interest_group": "居民", "statement": "申请" })),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/hearing/selection"))
+            .insert_header(bearer(&tokens.unit))
+            .set_json(json!({ "expected_version": version, "seats": { "居民": 1 } })),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let version = b["version"].as_i64().unwrap();
+    let (s, b) = send(
+        &app,
+        command(&id, &tokens.unit, version, hand_picked(None, Some("邀请"))),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(rules(&b), ["hearing.participants_not_drawn"]);
+}
+
+#[actix_web::test]
+async fn invited_participants_are_accepted_with_a_recorded_reason_and_shown_as_invited() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) =
+        walk_until(&app, &t.state, &tokens, is_record("hearing_participants")).await;
+    let fact = json!({ "type": "hearing_participants", "participants": [
+        { "name": "居委会代表", "interest_group": "居民", "invitation_reason": "按利益群体邀请：社区居委会推荐" }
+    ] });
+    let (s, b) = send(&app, command(&id, &tokens.unit, version, fact)).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, public) = send(
+        &app,
+        test::TestRequest::get().uri(&format!("/api/v1/public/decisions/{id}/hearing")),
+    )
+    .await;
+    assert_eq!(public["participants"]["list"][0]["name"], "居委会代表");
+    assert_eq!(
+        public["participants"]["list"][0]["invitation_reason"],
+        "按利益群体邀请：社区居委会推荐"
+    );
+    assert_eq!(public["participants"]["list"][0]["chosen_by"], "invitation");
+}
+
+#[actix_web::test]
+async fn an_expert_chosen_through_commands_carries_the_registry_identity() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) = walk_until(&app, &t.state, &tokens, is_record("expert_selected")).await;
+    let expert = |name: &str, organisation: Option<&str>| {
+        json!({ "type": "expert_selected", "expert_id": "e1", "name": name, "field": "",
+                "organisation": organisation, "direct_interest": false, "declaration": "无直接利害关系" })
+    };
+    let (s, b) = send(
+        &app,
+        command(
+            &id,
+            &tokens.unit,
+            version,
+            expert("冒名专家", Some("伪造研究院")),
+        ),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(rules(&b), ["expert_review.registry_mismatch"]);
+    assert!(b["violations"][0]["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第二十一条"));
+    let (s, b) = send(&app, command(&id, &tokens.unit, version, expert("", None))).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/events"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    let fact = events.as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone();
+    assert_eq!(fact["name"], "专家1");
+    assert_eq!(fact["organisation"], "研究院1");
+    assert_eq!(fact["field"], "环境工程");
+}
+
+#[actix_web::test]
+async fn a_circulated_paper_is_not_a_meeting_citing_article_30() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, rest) =
+        walk_until(&app, &t.state, &tokens, is_record("meeting_convened")).await;
+    let Command::Record { fact } = &rest[0].command else {
+        panic!("the walk stops at the meeting");
+    };
+    let mut fact = serde_json::to_value(fact).unwrap();
+    fact["kind"] = json!("circulation");
+    let (s, b) = send(&app, command(&id, &tokens.staff, version, fact)).await;
+    assert_eq!(s, 409, "{b}");
+    assert_eq!(rules(&b), ["collective_decision.not_a_meeting"]);
+    assert!(b["violations"][0]["basis"]
+        .as_str()
+        .unwrap()
+        .contains("第三十条第一款"));
+}
+
+#[actix_web::test]
+async fn unknown_fields_are_refused_naming_the_field() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) = walk_until(&app, &t.state, &tokens, |_| false).await;
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(&tokens.staff))
+            .set_json(json!({ "expexted_version": version, "command": { "command": "start_stage", "stage": "adjustment" } })),
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(
+        b["detail"].as_str().unwrap().contains("expexted_version"),
+        "{b}"
+    );
+    let (s, b) = send(
+        &app,
+        command(
+            &id,
+            &tokens.staff,
+            version,
+            json!({ "type": "execution_report", "summary": "进展", "opens_at": "2026-01-01" }),
+        ),
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(b["detail"].as_str().unwrap().contains("opens_at"), "{b}");
+}
+
+#[actix_web::test]
+async fn contacts_go_to_those_who_handle_them_and_every_read_is_recorded() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(
+        &app,
+        &t.state,
+        &tokens,
+        is_record("hearing_materials_delivered"),
+    )
+    .await;
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            .set_json(json!({ "name": "市民甲", "contact": "citizen@example.cn", "body": "请公开选址依据" })),
+    )
+    .await;
+    // The consultation of the walk may be closed by now; then the hearing applicants' contacts
+    // are what is read below.
+    let commented = s == 201;
+    let export = |token: &str| {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/hearing/applications"))
+            .insert_header(bearer(token))
+    };
+    let reads = || {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/personal-data-reads"))
+            .insert_header(bearer(&tokens.inspector))
+    };
+    let (_, before) = send(&app, reads()).await;
+    let before = before.as_array().unwrap().len();
+    for token in [&tokens.reviewer, &tokens.mayor, &tokens.inspector] {
+        let (s, items) = send(&app, export(token)).await;
+        assert_eq!(s, 200, "{items}");
+        for a in items.as_array().unwrap() {
+            assert_eq!(a["contact_redacted"], true);
+            assert_ne!(a["contact"], "13800000000");
+        }
+    }
+    let (_, after) = send(&app, reads()).await;
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before,
+        "redacted reads show nothing to record"
+    );
+    let (s, items) = send(&app, export(&tokens.unit)).await;
+    assert_eq!(s, 200);
+    assert!(!items.as_array().unwrap().is_empty());
+    assert_eq!(items[0]["contact"], "13800000000");
+    let (_, after) = send(&app, reads()).await;
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), before + 1);
+    assert_eq!(after.last().unwrap()["what"], "hearing_applications");
+    // Comments: the same policy.
+    let comments = |token: &str| {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/comments"))
+            .insert_header(bearer(token))
+    };
+    let (_, page) = send(&app, comments(&tokens.inspector)).await;
+    for c in page["items"].as_array().unwrap() {
+        assert_ne!(c["contact"], "citizen@example.cn");
+    }
+    if commented {
+        let (_, page) = send(&app, comments(&tokens.unit)).await;
+        assert!(page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["contact"] == "citizen@example.cn"));
+    }
+}
