@@ -341,16 +341,6 @@ async fn contacts_go_to_those_who_handle_them_and_every_read_is_recorded() {
         is_record("hearing_materials_delivered"),
     )
     .await;
-    let (s, b) = send(
-        &app,
-        test::TestRequest::post()
-            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
-            .set_json(json!({ "name": "市民甲", "contact": "citizen@example.cn", "body": "请公开选址依据" })),
-    )
-    .await;
-    // The consultation of the walk may be closed by now; then the hearing applicants' contacts
-    // are what is read below.
-    let commented = s == 201;
     let export = |token: &str| {
         test::TestRequest::get()
             .uri(&format!("/api/v1/decisions/{id}/hearing/applications"))
@@ -385,22 +375,54 @@ async fn contacts_go_to_those_who_handle_them_and_every_read_is_recorded() {
     let after = after.as_array().unwrap();
     assert_eq!(after.len(), before + 1);
     assert_eq!(after.last().unwrap()["what"], "hearing_applications");
-    // Comments: the same policy.
-    let comments = |token: &str| {
+}
+
+#[actix_web::test]
+async fn commenters_contacts_go_to_the_undertaking_unit_and_staff_only() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, is_record("comments_received")).await;
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            .set_json(json!({ "name": "市民甲", "contact": "citizen@example.cn", "body": "请公开选址依据" })),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    let comments = |token: &str, format: &str| {
         test::TestRequest::get()
-            .uri(&format!("/api/v1/decisions/{id}/comments"))
+            .uri(&format!("/api/v1/decisions/{id}/comments?format={format}"))
             .insert_header(bearer(token))
     };
-    let (_, page) = send(&app, comments(&tokens.inspector)).await;
-    for c in page["items"].as_array().unwrap() {
-        assert_ne!(c["contact"], "citizen@example.cn");
+    for token in [&tokens.reviewer, &tokens.mayor, &tokens.inspector] {
+        let (s, page) = send(&app, comments(token, "json")).await;
+        assert_eq!(s, 200);
+        assert_eq!(page["items"][0]["contact"], "（已隐去 / redacted）");
+        let (_, csv) = send(&app, comments(token, "csv")).await;
+        assert!(!csv.as_str().unwrap().contains("citizen@example.cn"));
     }
-    if commented {
-        let (_, page) = send(&app, comments(&tokens.unit)).await;
-        assert!(page["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c["contact"] == "citizen@example.cn"));
+    for token in [&tokens.unit, &tokens.staff] {
+        let (_, page) = send(&app, comments(token, "json")).await;
+        assert_eq!(page["items"][0]["contact"], "citizen@example.cn");
     }
+    let (_, reads) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/personal-data-reads"))
+            .insert_header(bearer(&tokens.inspector)),
+    )
+    .await;
+    let whats: Vec<&str> = reads
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["what"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        whats,
+        ["comments", "comments"],
+        "the unit's and the staff's reads, not the redacted ones"
+    );
 }
