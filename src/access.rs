@@ -40,7 +40,7 @@ impl Principal {
 }
 
 /// Who acts: the user, in which role, for which organ. Recorded on every event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Actor {
     /// User id.
     pub user_id: String,

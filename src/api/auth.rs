@@ -83,7 +83,7 @@ impl FromRequest for Auth {
 }
 
 /// `POST /api/v1/session`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     username: String,

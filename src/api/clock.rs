@@ -17,7 +17,7 @@ pub async fn get(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// How far to move.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Advance {
     /// Days.

@@ -23,7 +23,7 @@ use crate::service::{decisions as service, ServiceError};
 pub const MAX_COMMENT_CHARS: usize = 5000;
 
 /// A comment as the form sends it.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentForm {
     #[serde(default)]
@@ -36,7 +36,7 @@ pub struct CommentForm {
 }
 
 /// Keyset paging.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     #[serde(default)]
@@ -404,7 +404,7 @@ pub async fn export(
 }
 
 /// At a version.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AtVersion {
     expected_version: i64,

@@ -2,10 +2,21 @@
 //! address hash, and the engine handle of the application state.
 
 use chrono::NaiveDateTime;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::error::ApiError;
 use crate::app::AppState;
 use crate::service::Engine;
+
+/// One page of a keyset-paged list: the items, and the cursor of the next page (none: the last).
+#[derive(Serialize, JsonSchema)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Give it as the cursor parameter for the next page.
+    pub next: Option<String>,
+}
 
 /// A time as the API writes it (RFC 3339, UTC).
 pub fn rfc3339(t: NaiveDateTime) -> String {

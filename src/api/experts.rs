@@ -31,7 +31,7 @@ const MAX_REASON: usize = 1000;
 const MAX_DECLARATION: usize = 5000;
 
 /// `POST /api/v1/experts`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExpert {
     /// The organ whose registry this is.
@@ -44,14 +44,14 @@ pub struct NewExpert {
 }
 
 /// `POST /api/v1/experts/{id}/deactivate`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Deactivate {
     reason: String,
 }
 
 /// `GET /api/v1/experts`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Search {
     /// One registry (the caller has a role at it or at an organ below it).
@@ -73,7 +73,7 @@ pub struct Search {
 }
 
 /// `POST /api/v1/decisions/{id}/experts`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Select {
     expected_version: i64,

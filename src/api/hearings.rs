@@ -36,7 +36,7 @@ const MAX_GROUP: usize = 100;
 const MAX_STATEMENT: usize = 5000;
 
 /// `POST /api/v1/public/decisions/{id}/hearing/applications`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationBody {
     name: String,
@@ -49,7 +49,7 @@ pub struct ApplicationBody {
 }
 
 /// `POST /api/v1/decisions/{id}/hearing/selection`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SelectionBody {
     expected_version: i64,

@@ -1,48 +1,283 @@
-//! The OpenAPI 3.1 document, generated from the route table so it cannot drift from the routes.
+//! The OpenAPI 3.1 document, generated from the route table and from the same Rust types the
+//! server deserialises and serialises (schemars), so it cannot drift: every command and fact is
+//! a named schema (a `oneOf` discriminated by `command` / `type`), every body refuses unknown
+//! fields (`additionalProperties: false`), and every route lists the problems it may return.
 
 use actix_web::HttpResponse;
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
-use super::ROUTES;
+use super::common::Page;
+use super::{auth, clock, comments, decisions, experts, hearings, packs, ROUTES};
+use crate::procedure::Violation;
+
+type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// A named schema (a `$ref` into the components).
+fn named<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+/// A type's own schema, inline (for query parameters).
+fn inline<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    T::json_schema(g)
+}
+
+/// What one route takes and gives.
+pub struct Contract {
+    /// The JSON body.
+    pub body: Option<SchemaFn>,
+    /// The query parameters (an object's properties).
+    pub query: Option<SchemaFn>,
+    /// The status of success.
+    pub ok: u16,
+    /// The body of success (none: a body this document does not type yet, or none at all).
+    pub response: Option<SchemaFn>,
+    /// A retry with the same idempotency key is answered 200 with what was stored.
+    pub replay: bool,
+}
+
+const fn c(ok: u16) -> Contract {
+    Contract {
+        body: None,
+        query: None,
+        ok,
+        response: None,
+        replay: false,
+    }
+}
+
+/// The contract of each route of [`ROUTES`].
+pub fn contract(method: &str, path: &str) -> Contract {
+    match (method, path) {
+        ("post", "/api/v1/session") => Contract {
+            body: Some(named::<auth::SignIn>),
+            ..c(200)
+        },
+        ("delete", "/api/v1/session") => c(204),
+        ("get", "/api/v1/packs/{id}") => Contract {
+            query: Some(inline::<packs::Version>),
+            ..c(200)
+        },
+        ("post", "/api/v1/decisions") => Contract {
+            body: Some(named::<decisions::Create>),
+            response: Some(named::<decisions::DecisionView>),
+            ..c(201)
+        },
+        ("get", "/api/v1/decisions") => Contract {
+            query: Some(inline::<decisions::ListQuery>),
+            response: Some(named::<Page<decisions::DecisionSummary>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/decisions/{id}") => Contract {
+            response: Some(named::<decisions::DecisionView>),
+            ..c(200)
+        },
+        ("post", "/api/v1/decisions/{id}/drafts") => Contract {
+            body: Some(named::<decisions::DraftBody>),
+            response: Some(named::<decisions::DecisionView>),
+            ..c(201)
+        },
+        ("get", "/api/v1/decisions/{id}/drafts/{number}") => Contract {
+            response: Some(named::<decisions::DraftView>),
+            ..c(200)
+        },
+        ("post", "/api/v1/decisions/{id}/commands") => Contract {
+            body: Some(named::<decisions::CommandBody>),
+            response: Some(named::<decisions::DecisionView>),
+            ..c(200)
+        },
+        ("get", "/api/v1/decisions/{id}/events") => Contract {
+            response: Some(named::<Vec<decisions::EventView>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/decisions/{id}/personal-data-reads") => Contract {
+            response: Some(named::<Vec<decisions::PersonalDataReadView>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/decisions/{id}/comments") => Contract {
+            query: Some(inline::<comments::Page>),
+            ..c(200)
+        },
+        ("post", "/api/v1/decisions/{id}/comments/report") => Contract {
+            body: Some(named::<comments::AtVersion>),
+            ..c(201)
+        },
+        ("post", "/api/v1/public/decisions/{id}/comments") => Contract {
+            body: Some(named::<comments::CommentForm>),
+            replay: true,
+            ..c(201)
+        },
+        ("get", "/api/v1/public/decisions/{id}/comments") => Contract {
+            query: Some(inline::<comments::Page>),
+            ..c(200)
+        },
+        ("post", "/api/v1/clock/advance") => Contract {
+            body: Some(named::<clock::Advance>),
+            ..c(200)
+        },
+        ("post", "/api/v1/public/decisions/{id}/hearing/applications") => Contract {
+            body: Some(named::<hearings::ApplicationBody>),
+            replay: true,
+            ..c(201)
+        },
+        ("post", "/api/v1/decisions/{id}/hearing/selection") => Contract {
+            body: Some(named::<hearings::SelectionBody>),
+            ..c(201)
+        },
+        ("post", "/api/v1/experts") => Contract {
+            body: Some(named::<experts::NewExpert>),
+            replay: true,
+            ..c(201)
+        },
+        ("get", "/api/v1/experts") => Contract {
+            query: Some(inline::<experts::Search>),
+            ..c(200)
+        },
+        ("post", "/api/v1/experts/{id}/deactivate") => Contract {
+            body: Some(named::<experts::Deactivate>),
+            ..c(200)
+        },
+        ("post", "/api/v1/decisions/{id}/experts") => Contract {
+            body: Some(named::<experts::Select>),
+            ..c(200)
+        },
+        _ => c(200),
+    }
+}
+
+/// Whether a route needs no sign-in.
+pub fn is_public(method: &str, path: &str) -> bool {
+    path.starts_with("/api/v1/public/")
+        || matches!(
+            (method, path),
+            ("post", "/api/v1/session") | ("get", "/api/openapi.json") | ("get", "/api/v1/clock")
+        )
+}
+
+/// The problems a route may answer, by status.
+fn problems(method: &str, path: &str, contract: &Contract) -> Vec<(u16, &'static str)> {
+    let mut out = vec![(503, "the database is unavailable / 服务暂不可用")];
+    if path == "/api/v1/session" && method == "post" {
+        out.push((401, "wrong username or password / 用户名或密码错误"));
+    }
+    if !is_public(method, path) {
+        out.push((401, "no or an expired token / 未登录或登录已失效"));
+        out.push((403, "the caller's role does not allow it / 无权进行此操作"));
+    }
+    if path.contains('{') {
+        out.push((404, "no such resource, or not for this caller / 未找到"));
+    }
+    if contract.body.is_some() {
+        out.push((400, "malformed JSON or not JSON / 请求格式错误"));
+        out.push((413, "the body is too large / 请求过大"));
+        out.push((
+            422,
+            "a field is missing, of the wrong type, unknown or out of bounds; the detail names it / 请求内容无效",
+        ));
+    } else if contract.query.is_some() {
+        out.push((400, "a query parameter is invalid / 请求格式错误"));
+    }
+    if method == "post" && (path.contains("/decisions") || path.contains("/experts")) {
+        out.push((
+            409,
+            "refused by the procedure (violations, each with rule and basis), or the decision is at another version (type /problems/stale) / 违反法定程序",
+        ));
+    }
+    if (method == "post" && path.starts_with("/api/v1/public/")) || path == "/api/v1/session" {
+        out.push((
+            429,
+            "too many requests from this address or for this username / 请求过于频繁",
+        ));
+    }
+    out.sort();
+    out
+}
 
 /// The document.
 pub fn spec() -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas".into();
+    let mut g = SchemaGenerator::new(settings);
+    let problem = g.subschema_for::<Problem>();
     let mut paths = Map::new();
     for (method, path, tag, summary) in ROUTES {
-        let params: Vec<Value> = path
+        let contract = contract(method, path);
+        let mut params: Vec<Value> = path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
+        if let Some(query) = contract.query {
+            let schema = query(&mut g).to_value();
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            if let Some(props) = schema["properties"].as_object() {
+                for (name, s) in props {
+                    let mut p = json!({
+                        "name": name, "in": "query", "required": required.contains(&name.as_str()),
+                        "schema": s,
+                    });
+                    if let Some(d) = s.get("description") {
+                        p["description"] = d.clone();
+                    }
+                    params.push(p);
+                }
+            }
+        }
+        let success = match contract.response {
+            Some(response) => json!({
+                "description": "OK",
+                "content": { "application/json": { "schema": response(&mut g).to_value() } }
+            }),
+            None if contract.ok == 204 => json!({ "description": "No content" }),
+            None => json!({
+                "description": "OK",
+                "content": { "application/json": { "schema": { "type": ["object", "array"] } } }
+            }),
+        };
+        let mut responses = Map::new();
+        if contract.replay {
+            responses.insert(
+                "200".into(),
+                json!({ "description": "a retry with the same Idempotency-Key: what was stored", "content": success["content"].clone() }),
+            );
+        }
+        responses.insert(contract.ok.to_string(), success);
+        for (status, what) in problems(method, path, &contract) {
+            responses.insert(
+                status.to_string(),
+                json!({
+                    "description": what,
+                    "content": { "application/problem+json": { "schema": problem.clone().to_value() } }
+                }),
+            );
+        }
         let mut op = json!({
             "tags": [tag],
             "summary": summary,
-            "operationId": format!("{method}_{}", path.trim_start_matches('/').replace(['/', '{', '}', '.'], "_")),
+            "operationId": format!("{method}_{}", path.trim_start_matches('/').replace(['/', '{', '}', '.', '-'], "_")),
             "parameters": params,
-            "responses": {
-                "200": { "description": "OK" },
-                "4XX": { "description": "Problem", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
-            }
+            "responses": responses,
         });
-        let public = path.starts_with("/api/v1/public/")
-            || matches!(
-                (*method, *path),
-                ("post", "/api/v1/session")
-                    | ("get", "/api/openapi.json")
-                    | ("get", "/api/v1/clock")
-            );
-        if !public {
+        if !is_public(method, path) {
             op["security"] = json!([{ "bearer": [] }]);
         }
-        if matches!(*method, "post") {
-            op["requestBody"] =
-                json!({ "content": { "application/json": { "schema": { "type": "object" } } } });
+        if let Some(body) = contract.body {
+            op["requestBody"] = json!({
+                "required": true,
+                "content": { "application/json": { "schema": body(&mut g).to_value() } }
+            });
         }
         let entry = paths
             .entry(path.to_string())
             .or_insert_with(|| Value::Object(Map::new()));
         entry[*method] = op;
     }
+    let schemas: Map<String, Value> = g.take_definitions(true).into_iter().collect();
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -53,31 +288,34 @@ pub fn spec() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": {
-                "Problem": {
-                    "type": "object",
-                    "properties": {
-                        "type": { "type": "string" },
-                        "title": { "type": "string" },
-                        "title_zh": { "type": "string" },
-                        "status": { "type": "integer" },
-                        "detail": { "type": "string" },
-                        "violations": { "type": "array", "items": { "$ref": "#/components/schemas/Violation" } }
-                    }
-                },
-                "Violation": {
-                    "type": "object",
-                    "properties": {
-                        "rule": { "type": "string" },
-                        "basis": { "type": "string" },
-                        "stage": { "type": "string" },
-                        "message_zh": { "type": "string" },
-                        "message_en": { "type": "string" }
-                    }
-                }
-            }
+            "schemas": schemas,
         }
     })
+}
+
+/// A problem (RFC 9457), as every error is answered.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct Problem {
+    /// `/problems/<kind>`, e.g. `/problems/procedure-violation`, `/problems/stale`.
+    r#type: String,
+    /// Title in English.
+    title: String,
+    /// Title in Chinese.
+    title_zh: String,
+    /// The HTTP status.
+    status: u16,
+    /// What is wrong; names the field for 422.
+    detail: String,
+    /// For a procedure refusal: every rule broken.
+    #[schemars(default)]
+    violations: Option<Vec<Violation>>,
+    /// For a stale version: what the client expected.
+    #[schemars(default)]
+    expected_version: Option<i64>,
+    /// For a stale version: the decision's version now.
+    #[schemars(default)]
+    current_version: Option<i64>,
 }
 
 /// `GET /api/openapi.json`

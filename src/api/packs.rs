@@ -24,7 +24,7 @@ pub async fn list(state: web::Data<AppState>, _auth: Auth) -> HttpResponse {
 }
 
 /// `?version=`
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Version {
     version: Option<String>,

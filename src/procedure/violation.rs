@@ -6,7 +6,7 @@ use super::state::StageId;
 
 /// One rule a command would break. Violations are data, not strings: the API returns them as
 /// `violations` in a 409 problem+json, the console shows them beside the blocked step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Violation {
     /// Stable rule id, e.g. `flow.required_stage_skipped`.
     pub rule: String,

@@ -203,7 +203,10 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
-    let res = test::call_service(app, req.to_request()).await;
+    let req = req.to_request();
+    let method = req.method().as_str().to_lowercase();
+    let path = req.uri().path().to_string();
+    let res = test::call_service(app, req).await;
     let status = res.status().as_u16();
     let ctype = res
         .headers()
@@ -226,6 +229,7 @@ where
         serde_json::from_slice(&bytes)
             .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
     };
+    conforms(&method, &path, status, &ctype, &body);
     (status, body)
 }
 
@@ -466,4 +470,47 @@ where
         );
     }
     (id, version, rest)
+}
+
+/// Every response of the suite against the served OpenAPI document: its status is documented
+/// for the route, and a JSON body the document types validates against its schema. So the
+/// document cannot drift from what the server answers.
+fn conforms(method: &str, path: &str, status: u16, ctype: &str, body: &Value) {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    let spec = SPEC.get_or_init(juece::api::openapi::spec);
+    let Some(template) = juece::api::ROUTES.iter().find_map(|(m, t, _, _)| {
+        let segs: Vec<&str> = t.split('/').collect();
+        let got: Vec<&str> = path.split('/').collect();
+        let same = *m == method
+            && segs.len() == got.len()
+            && segs
+                .iter()
+                .zip(&got)
+                .all(|(s, g)| s.starts_with('{') || s == g);
+        same.then_some(*t)
+    }) else {
+        return; // an unknown route: the 404 of no route, checked elsewhere
+    };
+    let op = &spec["paths"][template][method];
+    let documented = &op["responses"][status.to_string()];
+    assert!(
+        !documented.is_null(),
+        "{method} {template} answered {status}, which the OpenAPI document does not list: {body}"
+    );
+    let media = ctype.split(';').next().unwrap_or("").trim();
+    let schema = &documented["content"][media]["schema"];
+    if schema.is_null() || !(media.ends_with("json")) {
+        return;
+    }
+    let mut root = schema.clone();
+    root["components"] = spec["components"].clone();
+    let validator = jsonschema::validator_for(&root).expect("the document's schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {template} {status}: the body breaks the documented schema: {errors:?}\n{body}"
+    );
 }

@@ -7,7 +7,7 @@ use super::facts::Fact;
 use super::terms::*;
 
 /// A command: what a user asks the engine to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "command", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Start the decision (第十、十一条).
@@ -79,7 +79,7 @@ impl Fact {
 }
 
 /// What happened, at the server's time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Event {
     /// Server time.
     pub at: DateTime<Utc>,
@@ -89,7 +89,7 @@ pub struct Event {
 }
 
 /// The kinds of event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum EventKind {
     /// The decision was started.

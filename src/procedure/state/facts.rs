@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::terms::*;
 
 /// A fact recorded as evidence of a stage. Each belongs to one stage, which must be in progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fact {
     // ---- drafting (第十二、十三条)

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// A stage id as written in packs, e.g. `legality_review`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct StageId(pub String);
 
@@ -90,7 +92,9 @@ pub mod stage {
 }
 
 /// The hash of a draft version's content (SHA-256, hex). Opinions bind to it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct DraftHash(pub String);
 
@@ -109,7 +113,19 @@ impl fmt::Display for DraftHash {
 
 /// The kinds of decision matter of 第三条. The last three are out of scope (第三条第二款) and are
 /// listed so that the engine can refuse them with the article rather than a parse error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// 第三条第一款(一) 重大公共政策和措施
@@ -162,7 +178,7 @@ impl Category {
 
 /// The attributes that switch conditional stages: the category and named flags
 /// (`public_interest`, `technical`, … as the pack declares them). Unset flags are false.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Attributes {
     /// The 第三条 category.
     pub category: Category,
@@ -191,7 +207,9 @@ impl Attributes {
 }
 
 /// Where a stage stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StageStatus {
     /// Not yet entered.
@@ -213,7 +231,7 @@ impl StageStatus {
 }
 
 /// One stage's record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct StageRecord {
     /// Where it stands.
     pub status: StageStatus,
@@ -226,7 +244,7 @@ pub struct StageRecord {
 }
 
 /// Who proposed the matter (第十条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Proposer {
     /// 决策机关领导人员 (第十条(一)): handed to a unit for study.
@@ -262,7 +280,7 @@ pub enum Proposer {
 }
 
 /// The initiation of a decision (第十、十一条).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Initiation {
     /// The matter's title.
@@ -291,7 +309,7 @@ pub struct Initiation {
 }
 
 /// A comment's disposition (第十八条).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Disposition {
     /// 采纳
@@ -303,7 +321,7 @@ pub enum Disposition {
 }
 
 /// Other ways of hearing views (第十四条第二款).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActivityKind {
     /// 座谈会
@@ -321,7 +339,7 @@ pub enum ActivityKind {
 }
 
 /// A hearing participant (第十六条第三款).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HearingParticipant {
     /// Name.
@@ -338,7 +356,7 @@ pub struct HearingParticipant {
 }
 
 /// A legal counsel's role (第二十八条).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CounselRole {
     /// 法律顾问
@@ -348,7 +366,7 @@ pub enum CounselRole {
 }
 
 /// The legality review's conclusion (第二十八条).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LegalityOutcome {
     /// 合法
@@ -390,6 +408,21 @@ impl Serialize for MeetingKind {
     }
 }
 
+impl schemars::JsonSchema for MeetingKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MeetingKind".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        // Any string is read; only these two are meetings (第三十条第一款), others are refused by
+        // the engine with that article rather than by the parser.
+        schemars::json_schema!({
+            "type": "string",
+            "description": "executive_meeting (常务会议) or plenary_meeting (全体会议); any other kind is refused with collective_decision.not_a_meeting",
+            "examples": ["executive_meeting", "plenary_meeting"]
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for MeetingKind {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
@@ -402,7 +435,7 @@ impl<'de> Deserialize<'de> for MeetingKind {
 }
 
 /// A meeting member (会议组成人员).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Member {
     /// Stable id (user id or staff number).
@@ -415,7 +448,7 @@ pub struct Member {
 }
 
 /// An attendee without a vote (列席).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Observer {
     /// Organ or unit.
@@ -428,7 +461,7 @@ pub struct Observer {
 }
 
 /// A member's position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Position {
     /// 同意
@@ -440,7 +473,7 @@ pub enum Position {
 }
 
 /// The head's decision (第三十条第一款).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MeetingOutcome {
     /// 通过
@@ -454,7 +487,7 @@ pub enum MeetingOutcome {
 }
 
 /// Risk level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskLevel {
     /// 低
@@ -466,7 +499,7 @@ pub enum RiskLevel {
 }
 
 /// Grounds for post-decision evaluation (第三十六条第一款).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EvaluationGround {
     /// (一) 明显未达到预期效果
@@ -478,7 +511,7 @@ pub enum EvaluationGround {
 }
 
 /// Situations of 第三十五条第一款 that allow the head to suspend first (第三十七条).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuspensionGround {
     /// 决策存在问题
