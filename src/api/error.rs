@@ -1,7 +1,7 @@
 //! Errors of the HTTP side, as `application/problem+json` (RFC 9457).
 //!
 //! Policy: handlers return [`ApiError`]; the service returns
-//! [`ServiceError`](crate::service::ServiceError) and `db` returns `QueryResult`, converted here
+//! `service::ServiceError` and `db` returns `QueryResult`, converted here
 //! in one place. A procedure refusal
 //! is 409 with `violations`; a stale version is 409 with the current version; bad input is
 //! 400/413/422 naming what is wrong; unknown is 404; no right is 401/403. Nothing a client can

@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod error;
 pub mod experts;
 pub mod extract;
+pub mod facts;
 pub mod hearings;
 pub mod openapi;
 pub mod packs;

@@ -166,7 +166,8 @@ fn problems(method: &str, path: &str, contract: &Contract) -> Vec<(u16, &'static
         out.push((401, "no or an expired token / 未登录或登录已失效"));
         out.push((403, "the caller's role does not allow it / 无权进行此操作"));
     }
-    if path.contains('{') {
+    // A path id, or a query that names one (`?decision_id=`), may name nothing.
+    if path.contains('{') || (contract.query.is_some() && !is_public(method, path)) {
         out.push((404, "no such resource, or not for this caller / 未找到"));
     }
     if contract.body.is_some() {

@@ -426,3 +426,21 @@ async fn commenters_contacts_go_to_the_undertaking_unit_and_staff_only() {
         "the unit's and the staff's reads, not the redacted ones"
     );
 }
+
+#[actix_web::test]
+async fn facts_md_is_generated_from_the_types() {
+    let generated = juece::api::facts::markdown();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FACTS.md");
+    if std::env::var("JUECE_BLESS").is_ok() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let kept = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        kept == generated,
+        "docs/FACTS.md is out of date: run `JUECE_BLESS=1 cargo test facts_md`"
+    );
+    // Every fact is there, with who records it.
+    assert!(generated.contains("## `legality_opinion`"));
+    assert!(generated.contains("`legality_reviewer` of the 合法性审查部门 legality unit"));
+    assert!(generated.contains("## `expert_selected`"));
+}

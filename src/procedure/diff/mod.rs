@@ -3,7 +3,7 @@
 //! one the old side cited, so a lawyer can check every difference against its source.
 //!
 //! Pure: two resolved packs in, a [`PackDiff`] out (serialisable for `--json`, readable through
-//! [`PackDiff::to_text`], in [`text`]).
+//! [`PackDiff::to_text`], in `text.rs`).
 
 mod text;
 

@@ -86,7 +86,7 @@ pub struct ReturnEdge {
 /// A stage, resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stage {
-    /// Its id (one of [`stage::ALL`]).
+    /// Its id (one of `state::stage::ALL`).
     pub id: StageId,
     /// Its name.
     pub name: Text,

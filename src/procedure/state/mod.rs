@@ -3,8 +3,8 @@
 //! State is a fold over events: [`Decision::apply`] is the only way it changes, so the store can
 //! rebuild any decision from its event chain and the record is the truth.
 //!
-//! The terms (stage ids, categories, attributes…) are in [`terms`], the evidence in [`facts`],
-//! commands and events in [`commands`]; this module holds the fold.
+//! The terms (stage ids, categories, attributes…) are in `terms.rs`, the evidence in
+//! `facts.rs`, commands and events in `commands.rs`; this module holds the fold.
 
 mod commands;
 mod facts;
