@@ -90,19 +90,53 @@ pub struct SignIn {
     password: String,
 }
 
-#[derive(Serialize)]
-struct RoleView<'a> {
-    organ_id: &'a str,
-    role: &'a str,
+/// A role of the user at an organ.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct RoleView {
+    /// The organ.
+    pub organ_id: String,
+    /// The role there, `organ_staff`, `undertaking`, `legality_reviewer`, `head` or `inspector`.
+    pub role: String,
 }
 
-fn me_json(user: &User, roles: &[UserRole]) -> serde_json::Value {
-    serde_json::json!({
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "roles": roles.iter().map(|r| RoleView { organ_id: &r.organ_id, role: &r.role }).collect::<Vec<_>>(),
-    })
+/// The signed-in user (`GET /api/v1/me`).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct MeView {
+    /// The user's id.
+    pub id: String,
+    /// The sign-in name.
+    pub username: String,
+    /// The name shown.
+    pub display_name: String,
+    /// Every role of the user, per organ.
+    pub roles: Vec<RoleView>,
+}
+
+/// A signed-in session (`POST /api/v1/session`): the user and the bearer token.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct SessionView {
+    /// The signed-in user.
+    #[serde(flatten)]
+    pub user: MeView,
+    /// The bearer token: send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// Seconds until the token expires.
+    pub expires_in: i64,
+}
+
+fn me_view(user: &User, roles: &[UserRole]) -> MeView {
+    MeView {
+        id: user.id.clone(),
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        roles: roles
+            .iter()
+            .map(|r| RoleView {
+                organ_id: r.organ_id.clone(),
+                role: r.role.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// `POST /api/v1/session` — a bearer token for a username and password.
@@ -132,10 +166,11 @@ pub async fn sign_in(
     match result {
         Some((token, user, roles)) => {
             state.sign_in.succeeded(&username);
-            let mut body = me_json(&user, &roles);
-            body["token"] = serde_json::json!(token);
-            body["expires_in"] = serde_json::json!(TOKEN_HOURS * 3600);
-            Ok(HttpResponse::Ok().json(body))
+            Ok(HttpResponse::Ok().json(SessionView {
+                user: me_view(&user, &roles),
+                token,
+                expires_in: TOKEN_HOURS * 3600,
+            }))
         }
         None => {
             state.sign_in.failed(&username);
@@ -159,5 +194,5 @@ pub async fn sign_out(state: web::Data<AppState>, auth: Auth) -> Result<HttpResp
 
 /// `GET /api/v1/me`
 pub async fn me(auth: Auth) -> HttpResponse {
-    HttpResponse::Ok().json(me_json(&auth.user, &auth.roles))
+    HttpResponse::Ok().json(me_view(&auth.user, &auth.roles))
 }

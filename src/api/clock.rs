@@ -1,19 +1,27 @@
 //! The server's clock; in simulation mode, moving it forward.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::auth::Auth;
 use super::error::ApiError;
 use crate::app::AppState;
 
+/// The server's clock.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ClockView {
+    /// The server's time now (RFC 3339, UTC).
+    pub now: String,
+    /// Whether the clock is simulated (`juece serve --simulated-clock`) and may be moved forward.
+    pub simulated: bool,
+}
+
 /// `GET /api/v1/clock`
 pub async fn get(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "now": state.clock.now().to_rfc3339(),
-        "simulated": state.clock.is_simulated(),
-    }))
+    HttpResponse::Ok().json(ClockView {
+        now: state.clock.now().to_rfc3339(),
+        simulated: state.clock.is_simulated(),
+    })
 }
 
 /// How far to move.
@@ -51,5 +59,8 @@ pub async fn advance(
         .clock
         .advance(seconds)
         .ok_or_else(|| ApiError::Unprocessable("the clock only moves forward".into()))?;
-    Ok(HttpResponse::Ok().json(json!({ "now": now.to_rfc3339(), "simulated": true })))
+    Ok(HttpResponse::Ok().json(ClockView {
+        now: now.to_rfc3339(),
+        simulated: true,
+    }))
 }

@@ -4,18 +4,18 @@
 //! adoption report generated from the dispositions (第十五条、第十八条).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDateTime};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 
 use super::auth::{authenticate, Bearer};
-use super::common::engine;
+use super::common::{engine, Page as KeysetPage};
 use super::error::ApiError;
 use crate::app::AppState;
-use crate::db::comments::{self, CommentRow, NewComment};
+use crate::db::comments::{self, CommentCounts, CommentRow, NewComment};
 use crate::db::rows::DecisionRow;
 use crate::db::{decisions as db, DbConn};
 use crate::procedure::state::{china_date, Decision, Fact};
+use crate::procedure::Event;
 use crate::service::personal_data::{self, REDACTED};
 use crate::service::{decisions as service, ServiceError};
 
@@ -91,15 +91,84 @@ fn public_decision(conn: &mut DbConn, id: &str) -> Result<(DecisionRow, Decision
     Ok((row, state))
 }
 
-fn public_comment(c: &CommentRow) -> Value {
-    json!({
-        "id": c.id,
-        "name": c.author_name,
-        "body": c.body,
-        "received_at": c.received_at.and_utc().to_rfc3339(),
-        "disposition": c.disposition,
-        "disposition_reason": c.disposition_reason,
-    })
+/// A decision as its consultation page names it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ConsultedDecision {
+    /// The decision's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// The comment period as its notice published it (第十五条).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PeriodView {
+    /// The notice text.
+    pub notice: String,
+    /// The channels it was published on (政府网站、政务新媒体、报刊…).
+    pub channels: Vec<String>,
+    /// Its length in days.
+    pub days: u32,
+    /// Why it is shorter than the minimum, if it is (published in the notice).
+    pub shortening_reason: Option<String>,
+    /// The day it opened (China time).
+    pub opened_on: NaiveDate,
+    /// The last day comments are taken (China time).
+    pub closes_after: Option<NaiveDate>,
+    /// Whether comments are taken now.
+    pub open: bool,
+}
+
+/// The draft under consultation.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ConsultedDraft {
+    /// Its version number.
+    pub number: i32,
+    /// SHA-256 of its content.
+    pub hash: String,
+    /// The text.
+    pub content: String,
+}
+
+/// The public consultation page: the notice, the draft, the period and the comment counts.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ConsultationView {
+    /// The decision consulted on.
+    pub decision: ConsultedDecision,
+    /// The latest comment period.
+    pub period: Option<PeriodView>,
+    /// The draft it published.
+    pub draft: Option<ConsultedDraft>,
+    /// How the comments were handled, counted.
+    pub comments: CommentCounts,
+}
+
+/// A published comment and what became of it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PublicComment {
+    /// The comment's id.
+    pub id: String,
+    /// The commenter's name, if given.
+    pub name: Option<String>,
+    /// The comment.
+    pub body: String,
+    /// When it was received (RFC 3339).
+    pub received_at: String,
+    /// `adopted`, `partly_adopted` or `not_adopted`, once handled.
+    pub disposition: Option<String>,
+    /// Why, once handled.
+    pub disposition_reason: Option<String>,
+}
+
+fn public_comment(c: &CommentRow) -> PublicComment {
+    PublicComment {
+        id: c.id.clone(),
+        name: c.author_name.clone(),
+        body: c.body.clone(),
+        received_at: c.received_at.and_utc().to_rfc3339(),
+        disposition: c.disposition.clone(),
+        disposition_reason: c.disposition_reason.clone(),
+    }
 }
 
 /// `GET /api/v1/public/decisions/{id}/consultation` — the notice, the draft, the period, counts.
@@ -127,24 +196,43 @@ pub async fn consultation(
     })
     .await??;
     let period = decision.facts.iter().rev().find_map(|d| match &d.fact {
-        Fact::CommentPeriodOpened { days, notice, channels, shortening_reason, .. } => {
+        Fact::CommentPeriodOpened {
+            days,
+            notice,
+            channels,
+            shortening_reason,
+            ..
+        } => {
             let start = china_date(d.at);
             let end = start.checked_add_days(chrono::Days::new(u64::from(*days)));
-            Some(json!({
-                "notice": notice, "channels": channels, "days": days, "shortening_reason": shortening_reason,
-                "opened_on": start, "closes_after": end,
-                "open": end.is_some_and(|e| start <= china_date(state.clock.now()) && china_date(state.clock.now()) <= e)
-                    && decision.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION) == crate::procedure::state::StageStatus::InProgress,
-            }))
+            Some(PeriodView {
+                notice: notice.clone(),
+                channels: channels.clone(),
+                days: *days,
+                shortening_reason: shortening_reason.clone(),
+                opened_on: start,
+                closes_after: end,
+                open: end.is_some_and(|e| {
+                    start <= china_date(state.clock.now()) && china_date(state.clock.now()) <= e
+                }) && decision.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
+                    == crate::procedure::state::StageStatus::InProgress,
+            })
         }
         _ => None,
     });
-    Ok(HttpResponse::Ok().json(json!({
-        "decision": { "id": row.id, "title": row.title },
-        "period": period,
-        "draft": draft.map(|d| json!({ "number": d.number, "hash": d.hash, "content": d.content })),
-        "comments": counts,
-    })))
+    Ok(HttpResponse::Ok().json(ConsultationView {
+        decision: ConsultedDecision {
+            id: row.id,
+            title: row.title,
+        },
+        period,
+        draft: draft.map(|d| ConsultedDraft {
+            number: d.number,
+            hash: d.hash,
+            content: d.content,
+        }),
+        comments: counts,
+    }))
 }
 
 /// `POST /api/v1/public/decisions/{id}/comments` — no login.
@@ -239,9 +327,10 @@ pub async fn public_list(
         .last()
         .filter(|_| rows.len() as i64 == limit)
         .map(cursor);
-    Ok(HttpResponse::Ok().json(
-        json!({ "items": rows.iter().map(public_comment).collect::<Vec<_>>(), "next": next }),
-    ))
+    Ok(HttpResponse::Ok().json(KeysetPage {
+        items: rows.iter().map(public_comment).collect(),
+        next,
+    }))
 }
 
 /// What staff see of a contact: the contact, or that it is redacted for them.
@@ -253,13 +342,51 @@ fn contact_for(c: &CommentRow, shown: bool) -> Option<&str> {
     }
 }
 
-fn staff_comment(c: &CommentRow, shown: bool) -> Value {
-    json!({
-        "id": c.id, "name": c.author_name, "contact": contact_for(c, shown), "body": c.body,
-        "received_at": c.received_at.and_utc().to_rfc3339(), "batch_seq": c.batch_seq, "hash": c.hash,
-        "hidden_reason": c.hidden_reason, "disposition": c.disposition, "disposition_reason": c.disposition_reason,
-        "handled_by": c.handled_by, "handled_at": c.handled_at.map(|t| t.and_utc().to_rfc3339()),
-    })
+/// A comment as staff see it, with its handling; the contact is redacted for those it is not
+/// shown to.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct StaffComment {
+    /// The comment's id.
+    pub id: String,
+    /// The commenter's name, if given.
+    pub name: Option<String>,
+    /// The commenter's contact, if given; `（已隐去 / redacted）` where the caller is not shown it.
+    pub contact: Option<String>,
+    /// The comment.
+    pub body: String,
+    /// When it was received (RFC 3339).
+    pub received_at: String,
+    /// The intake batch that recorded it in the decision's record.
+    pub batch_seq: i64,
+    /// SHA-256 of the comment, anchored in the record by its batch's digest.
+    pub hash: String,
+    /// Why moderation hid it, if it did.
+    pub hidden_reason: Option<String>,
+    /// `adopted`, `partly_adopted` or `not_adopted`, once handled.
+    pub disposition: Option<String>,
+    /// Why, once handled.
+    pub disposition_reason: Option<String>,
+    /// Who handled it (user id).
+    pub handled_by: Option<String>,
+    /// When it was handled (RFC 3339).
+    pub handled_at: Option<String>,
+}
+
+fn staff_comment(c: &CommentRow, shown: bool) -> StaffComment {
+    StaffComment {
+        id: c.id.clone(),
+        name: c.author_name.clone(),
+        contact: contact_for(c, shown).map(str::to_string),
+        body: c.body.clone(),
+        received_at: c.received_at.and_utc().to_rfc3339(),
+        batch_seq: c.batch_seq,
+        hash: c.hash.clone(),
+        hidden_reason: c.hidden_reason.clone(),
+        disposition: c.disposition.clone(),
+        disposition_reason: c.disposition_reason.clone(),
+        handled_by: c.handled_by.clone(),
+        handled_at: c.handled_at.map(|t| t.and_utc().to_rfc3339()),
+    }
 }
 
 fn csv_field(s: &str) -> String {
@@ -328,7 +455,10 @@ pub async fn export(
                 .last()
                 .filter(|_| rows.len() as i64 == limit)
                 .map(cursor);
-            Ok(HttpResponse::Ok().json(json!({ "items": rows.iter().map(|c| staff_comment(c, shown)).collect::<Vec<_>>(), "next": next })))
+            Ok(HttpResponse::Ok().json(KeysetPage {
+                items: rows.iter().map(|c| staff_comment(c, shown)).collect(),
+                next,
+            }))
         }
         "csv" => {
             let st = state.clone();
@@ -403,6 +533,17 @@ pub async fn export(
     }
 }
 
+/// The adoption report recorded (第十八条).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ReportView {
+    /// The decision's version after it.
+    pub version: i64,
+    /// The counts the report was generated from.
+    pub counts: CommentCounts,
+    /// The events the engine appended.
+    pub events: Vec<Event>,
+}
+
 /// At a version.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -434,9 +575,9 @@ pub async fn report(
         )?)
     })
     .await??;
-    Ok(HttpResponse::Created().json(json!({
-        "version": applied.row.version,
-        "counts": counts,
-        "events": applied.events,
-    })))
+    Ok(HttpResponse::Created().json(ReportView {
+        version: applied.row.version,
+        counts,
+        events: applied.events,
+    }))
 }

@@ -11,6 +11,7 @@ use crate::service::Engine;
 
 /// One page of a keyset-paged list: the items, and the cursor of the next page (none: the last).
 #[derive(Serialize, JsonSchema)]
+#[schemars(rename = "Page_of_{T}")]
 pub struct Page<T> {
     /// The items.
     pub items: Vec<T>,

@@ -6,11 +6,10 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::DateTime;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{engine, rfc3339, text};
+use super::common::{engine, rfc3339, text, Page};
 use super::error::ApiError;
 use super::extract::{idempotency_key, json_body};
 use crate::access::role;
@@ -18,6 +17,7 @@ use crate::app::AppState;
 use crate::db::rows::Expert;
 use crate::db::{accounts, new_id, registry, stored_time, DbConn};
 use crate::procedure::state::{Command, Fact};
+use crate::procedure::Event;
 use crate::service::decisions as service;
 
 /// The largest body accepted by these endpoints, in bytes.
@@ -92,19 +92,55 @@ fn fields_of(e: &Expert) -> Vec<String> {
     serde_json::from_str(&e.fields).unwrap_or_default()
 }
 
+/// An expert of a registry as the API shows it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ExpertView {
+    /// The expert's id in the registry.
+    pub id: String,
+    /// The organ whose registry it is.
+    pub organ_id: String,
+    /// Name.
+    pub name: String,
+    /// The expert's organisation, if given.
+    pub organisation: Option<String>,
+    /// Fields of expertise (专业领域).
+    pub fields: Vec<String>,
+    /// Whether the expert may be chosen (not deactivated).
+    pub active: bool,
+    /// When added (RFC 3339).
+    pub created_at: String,
+    /// When taken out of service (RFC 3339).
+    pub deactivated_at: Option<String>,
+    /// Why taken out of service.
+    pub deactivation_reason: Option<String>,
+}
+
+/// An expert chosen for a decision's expert review.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct SelectedView {
+    /// The decision.
+    pub decision_id: String,
+    /// The decision's version after it.
+    pub version: i64,
+    /// The expert chosen, as the registry holds them.
+    pub expert: ExpertView,
+    /// The events the engine appended (`expert_selected`).
+    pub events: Vec<Event>,
+}
+
 /// An expert as the API shows it.
-pub fn view(e: &Expert) -> Value {
-    json!({
-        "id": e.id,
-        "organ_id": e.organ_id,
-        "name": e.name,
-        "organisation": e.organisation,
-        "fields": fields_of(e),
-        "active": e.active,
-        "created_at": rfc3339(e.created_at),
-        "deactivated_at": e.deactivated_at.map(rfc3339),
-        "deactivation_reason": e.deactivation_reason,
-    })
+pub fn view(e: &Expert) -> ExpertView {
+    ExpertView {
+        id: e.id.clone(),
+        organ_id: e.organ_id.clone(),
+        name: e.name.clone(),
+        organisation: e.organisation.clone(),
+        fields: fields_of(e),
+        active: e.active,
+        created_at: rfc3339(e.created_at),
+        deactivated_at: e.deactivated_at.map(rfc3339),
+        deactivation_reason: e.deactivation_reason.clone(),
+    }
 }
 
 /// 403 unless the user is `organ_staff` of the registry's organ.
@@ -266,10 +302,10 @@ pub async fn search(
         .last()
         .filter(|_| rows.len() as i64 == limit)
         .map(|e| format!("{}|{}", rfc3339(e.created_at), e.id));
-    Ok(HttpResponse::Ok().json(json!({
-        "items": rows.iter().map(view).collect::<Vec<_>>(),
-        "next": next,
-    })))
+    Ok(HttpResponse::Ok().json(Page {
+        items: rows.iter().map(view).collect(),
+        next,
+    }))
 }
 
 /// `GET /api/v1/experts/{id}`
@@ -342,7 +378,7 @@ pub async fn select(
     }
     let id = id.into_inner();
     let st = state.clone();
-    let out = web::block(move || -> Result<Value, ApiError> {
+    let out = web::block(move || -> Result<SelectedView, ApiError> {
         let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
         let mut conn = st.db.write.get()?;
         // The registry's name, organisation and fields are filled in by the engine's admission
@@ -369,12 +405,12 @@ pub async fn select(
         )?;
         let expert = registry::expert(&mut conn, &body.expert_id)?
             .ok_or_else(|| ApiError::NotFound(format!("expert {}", body.expert_id)))?;
-        Ok(json!({
-            "decision_id": applied.row.id,
-            "version": applied.row.version,
-            "expert": view(&expert),
-            "events": applied.events,
-        }))
+        Ok(SelectedView {
+            decision_id: applied.row.id,
+            version: applied.row.version,
+            expert: view(&expert),
+            events: applied.events,
+        })
     })
     .await??;
     Ok(HttpResponse::Ok().json(out))

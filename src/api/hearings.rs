@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::auth::{authenticate, Bearer};
@@ -21,6 +22,7 @@ use crate::db::hearings as db;
 use crate::db::rows::{HearingApplication, HearingSelection};
 use crate::procedure::selection;
 use crate::procedure::state::china_date;
+use crate::procedure::Event;
 use crate::service::hearings::{self, NewApplication};
 use crate::service::personal_data::{self, REDACTED};
 
@@ -61,9 +63,195 @@ fn not_found(id: &str) -> ApiError {
     ApiError::NotFound(format!("hearing of decision {id}"))
 }
 
+/// The receipt of a hearing application.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ApplicationReceipt {
+    /// The application's id (the public list and the draw name applicants by it).
+    pub id: String,
+    /// The decision.
+    pub decision_id: String,
+    /// The interest group applied for.
+    pub interest_group: String,
+    /// When it was received (RFC 3339).
+    pub applied_at: String,
+    /// Where it stands: received.
+    pub status: ApplicationStatus,
+    /// Whether this answers a retry with the same `Idempotency-Key` (stored once, earlier).
+    pub replayed: bool,
+}
+
+/// Where an application stands once stored.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    /// Received and stored; the draw decides who takes part.
+    Received,
+}
+
 /// What an applicant and the public may see of an application (never the contact or statement).
-fn public_application(a: &HearingApplication) -> Value {
-    json!({ "id": a.id, "interest_group": a.interest_group, "applied_at": rfc3339(a.created_at) })
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PublicApplication {
+    /// The application's id.
+    pub id: String,
+    /// The interest group applied for.
+    pub interest_group: String,
+    /// When it was received (RFC 3339).
+    pub applied_at: String,
+}
+
+fn public_application(a: &HearingApplication) -> PublicApplication {
+    PublicApplication {
+        id: a.id.clone(),
+        interest_group: a.interest_group.clone(),
+        applied_at: rfc3339(a.created_at),
+    }
+}
+
+/// A decision as its hearing page names it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct HeardDecision {
+    /// The decision's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The decision organ.
+    pub organ_id: String,
+}
+
+/// The published rule of the random draw.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct DrawMethod {
+    /// In Chinese.
+    pub zh: &'static str,
+    /// In English.
+    pub en: &'static str,
+}
+
+/// How a participant came to take part (第十六条第三款).
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChosenBy {
+    /// Invited, with the reason recorded.
+    Invitation,
+    /// Drawn by the published draw.
+    Draw,
+    /// An applicant chosen without a draw.
+    Application,
+}
+
+/// A hearing participant as published.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ParticipantView {
+    /// Name.
+    pub name: String,
+    /// The interest group represented.
+    pub interest_group: String,
+    /// How the participant was chosen.
+    pub chosen_by: ChosenBy,
+    /// Why an invited participant was invited (none for the others).
+    pub invitation_reason: Option<String>,
+}
+
+/// The participant list as recorded.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ParticipantsView {
+    /// The participants.
+    pub list: Vec<ParticipantView>,
+    /// The seed of the draw that chose them, if they were drawn.
+    pub selection_seed: Option<String>,
+}
+
+/// The public page of a hearing.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PublicHearing {
+    /// The decision heard.
+    pub decision: HeardDecision,
+    /// The hearing round (the times the hearing stage was entered).
+    pub round: i32,
+    /// The announced date.
+    pub hearing_on: NaiveDate,
+    /// The announced place.
+    pub place: String,
+    /// The announced selection method.
+    pub selection_method: String,
+    /// The rule of the random draw, so anyone can re-run it.
+    pub random_selection_method: DrawMethod,
+    /// Whether applications are taken now.
+    pub applications_open: bool,
+    /// The round's applicants (id and group only).
+    pub applicants: Vec<PublicApplication>,
+    /// The draw, once made.
+    pub selection: Option<SelectionView>,
+    /// The participant list, once recorded.
+    pub participants: Option<ParticipantsView>,
+}
+
+/// An applicant chosen by the draw.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ChosenView {
+    /// The application's id.
+    pub applicant_id: String,
+    /// The applicant's name.
+    pub name: String,
+    /// The interest group.
+    pub interest_group: String,
+    /// The draw key: lowercase hex SHA-256 of seed + `\n` + applicant id (ascending wins).
+    pub key: String,
+}
+
+/// A recorded draw as published: seed, seats, and the chosen applicants in order.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct SelectionView {
+    /// The seed the server generated at the draw.
+    pub seed: String,
+    /// Seats per interest group.
+    pub seats: BTreeMap<String, u32>,
+    /// When it was drawn (RFC 3339).
+    pub drawn_at: String,
+    /// The sequence number of the record's event that holds the participant list.
+    pub event_seq: i64,
+    /// The chosen applicants, group by group, in draw order.
+    pub chosen: Vec<ChosenView>,
+}
+
+/// A draw just made (`POST …/hearing/selection`).
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct DrawView {
+    /// The draw.
+    #[serde(flatten)]
+    pub selection: SelectionView,
+    /// The decision.
+    pub decision_id: String,
+    /// The decision's version after it.
+    pub version: i64,
+    /// The hearing round.
+    pub round: i32,
+    /// The events the engine appended (`hearing_participants`).
+    pub events: Vec<Event>,
+}
+
+/// A hearing application as those who may read the decision see it; the contact is redacted
+/// for those it is not shown to.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ApplicationView {
+    /// The application's id.
+    pub id: String,
+    /// The hearing round.
+    pub round: i32,
+    /// The applicant's name.
+    pub name: String,
+    /// The applicant's contact, or `（已隐去 / redacted）`.
+    pub contact: String,
+    /// Whether the contact is redacted for the caller.
+    pub contact_redacted: bool,
+    /// The interest group applied for.
+    pub interest_group: String,
+    /// The applicant's statement.
+    pub statement: String,
+    /// Self-declared civil servant.
+    pub civil_servant: bool,
+    /// When it was received (RFC 3339).
+    pub applied_at: String,
 }
 
 /// `POST /api/v1/public/decisions/{id}/hearing/applications` — no login.
@@ -122,14 +310,14 @@ pub async fn apply(
     } else {
         HttpResponse::Ok()
     };
-    Ok(res.json(json!({
-        "id": stored.id,
-        "decision_id": stored.decision_id,
-        "interest_group": stored.interest_group,
-        "applied_at": rfc3339(stored.created_at),
-        "status": "received",
-        "replayed": !new,
-    })))
+    Ok(res.json(ApplicationReceipt {
+        id: stored.id,
+        decision_id: stored.decision_id,
+        interest_group: stored.interest_group,
+        applied_at: rfc3339(stored.created_at),
+        status: ApplicationStatus::Received,
+        replayed: !new,
+    }))
 }
 
 /// `GET /api/v1/public/decisions/{id}/hearing` — no login: the notice, how participants are
@@ -140,43 +328,52 @@ pub async fn public(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let st = state.clone();
-    let body = web::block(move || -> Result<Value, ApiError> {
+    let body = web::block(move || -> Result<PublicHearing, ApiError> {
         let mut conn = st.db.read.get()?;
         let (row, r) = hearings::public_round(&mut conn, &id)?.ok_or_else(|| not_found(&id))?;
         let applications = db::hearing_applications_of(&mut conn, &row.id, r.number)?;
         let draw = db::hearing_selection(&mut conn, &row.id, r.number)?;
         let today = china_date(st.clock.now());
         let open = selection::applications_closed(&r, today).is_none();
-        let draw = match draw {
-            None => Value::Null,
-            Some(s) => selection_view(&s, &applications)?,
-        };
-        Ok(json!({
-            "decision": { "id": row.id, "title": row.title, "organ_id": row.organ_id },
-            "round": r.number,
-            "hearing_on": r.hearing_on,
-            "place": r.place,
-            "selection_method": r.selection_method,
-            "random_selection_method": { "zh": selection::METHOD_ZH, "en": selection::METHOD_EN },
-            "applications_open": open,
-            "applicants": applications.iter().map(public_application).collect::<Vec<_>>(),
-            "selection": draw,
-            "participants": r.participants.as_ref().map(|(ps, seed)| json!({
+        let draw = draw
+            .map(|s| selection_view(&s, &applications))
+            .transpose()?;
+        Ok(PublicHearing {
+            decision: HeardDecision {
+                id: row.id,
+                title: row.title,
+                organ_id: row.organ_id,
+            },
+            round: r.number,
+            hearing_on: r.hearing_on,
+            place: r.place,
+            selection_method: r.selection_method,
+            random_selection_method: DrawMethod {
+                zh: selection::METHOD_ZH,
+                en: selection::METHOD_EN,
+            },
+            applications_open: open,
+            applicants: applications.iter().map(public_application).collect(),
+            selection: draw,
+            participants: r.participants.map(|(ps, seed)| ParticipantsView {
                 // How each came to take part: by the published draw, as an applicant chosen
                 // without one, or invited with the reason recorded (第十六条第三款).
-                "list": ps.iter().map(|p| json!({
-                    "name": p.name,
-                    "interest_group": p.interest_group,
-                    "chosen_by": match (&p.invitation_reason, seed) {
-                        (Some(_), _) => "invitation",
-                        (None, Some(_)) => "draw",
-                        (None, None) => "application",
-                    },
-                    "invitation_reason": p.invitation_reason,
-                })).collect::<Vec<_>>(),
-                "selection_seed": seed,
-            })),
-        }))
+                list: ps
+                    .into_iter()
+                    .map(|p| ParticipantView {
+                        chosen_by: match (&p.invitation_reason, &seed) {
+                            (Some(_), _) => ChosenBy::Invitation,
+                            (None, Some(_)) => ChosenBy::Draw,
+                            (None, None) => ChosenBy::Application,
+                        },
+                        name: p.name,
+                        interest_group: p.interest_group,
+                        invitation_reason: p.invitation_reason,
+                    })
+                    .collect(),
+                selection_seed: seed,
+            }),
+        })
     })
     .await??;
     Ok(HttpResponse::Ok().json(body))
@@ -186,30 +383,28 @@ pub async fn public(
 fn selection_view(
     s: &HearingSelection,
     applications: &[HearingApplication],
-) -> Result<Value, ApiError> {
-    let seats: Value = serde_json::from_str(&s.seats)
+) -> Result<SelectionView, ApiError> {
+    let seats: BTreeMap<String, u32> = serde_json::from_str(&s.seats)
         .map_err(|e| ApiError::Internal(format!("stored seats unreadable: {e}")))?;
     let chosen: Vec<String> = serde_json::from_str(&s.chosen)
         .map_err(|e| ApiError::Internal(format!("stored draw unreadable: {e}")))?;
-    let list: Vec<Value> = chosen
+    let chosen = chosen
         .iter()
         .filter_map(|cid| applications.iter().find(|a| &a.id == cid))
-        .map(|a| {
-            json!({
-                "applicant_id": a.id,
-                "name": a.name,
-                "interest_group": a.interest_group,
-                "key": selection::key(&s.seed, &a.id),
-            })
+        .map(|a| ChosenView {
+            applicant_id: a.id.clone(),
+            name: a.name.clone(),
+            interest_group: a.interest_group.clone(),
+            key: selection::key(&s.seed, &a.id),
         })
         .collect();
-    Ok(json!({
-        "seed": s.seed,
-        "seats": seats,
-        "drawn_at": rfc3339(s.created_at),
-        "event_seq": s.event_seq,
-        "chosen": list,
-    }))
+    Ok(SelectionView {
+        seed: s.seed.clone(),
+        seats,
+        drawn_at: rfc3339(s.created_at),
+        event_seq: s.event_seq,
+        chosen,
+    })
 }
 
 /// `POST /api/v1/decisions/{id}/hearing/selection` — the undertaking unit draws the participants
@@ -236,7 +431,7 @@ pub async fn select(
     }
     let id = id.into_inner();
     let st = state.clone();
-    let out = web::block(move || -> Result<Value, ApiError> {
+    let out = web::block(move || -> Result<DrawView, ApiError> {
         let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
         let mut conn = st.db.write.get()?;
         let d = hearings::draw(
@@ -248,12 +443,13 @@ pub async fn select(
             &body.seats,
             st.clock.now(),
         )?;
-        let mut view = selection_view(&d.selection, &d.applications)?;
-        view["decision_id"] = json!(d.applied.row.id);
-        view["version"] = json!(d.applied.row.version);
-        view["round"] = json!(d.round);
-        view["events"] = json!(d.applied.events);
-        Ok(view)
+        Ok(DrawView {
+            selection: selection_view(&d.selection, &d.applications)?,
+            decision_id: d.applied.row.id,
+            version: d.applied.row.version,
+            round: d.round,
+            events: d.applied.events,
+        })
     })
     .await??;
     Ok(HttpResponse::Created().json(out))
@@ -268,25 +464,27 @@ pub async fn applications(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let st = state.clone();
-    let items = web::block(move || -> Result<Vec<Value>, ApiError> {
+    let items = web::block(move || -> Result<Vec<ApplicationView>, ApiError> {
         let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
         let mut conn = st.db.write.get()?;
-        let (applications, shown) = personal_data::hearing_applications(
-            &mut conn,
-            &auth,
-            &id,
-            st.clock.now(),
-        )?;
+        let (applications, shown) =
+            personal_data::hearing_applications(&mut conn, &auth, &id, st.clock.now())?;
         Ok(applications
             .iter()
-            .map(|a| {
-                json!({
-                    "id": a.id, "round": a.round, "name": a.name,
-                    "contact": if shown { Value::String(a.contact.clone()) } else { Value::String(REDACTED.into()) },
-                    "contact_redacted": !shown,
-                    "interest_group": a.interest_group, "statement": a.statement,
-                    "civil_servant": a.civil_servant, "applied_at": rfc3339(a.created_at),
-                })
+            .map(|a| ApplicationView {
+                id: a.id.clone(),
+                round: a.round,
+                name: a.name.clone(),
+                contact: if shown {
+                    a.contact.clone()
+                } else {
+                    REDACTED.to_string()
+                },
+                contact_redacted: !shown,
+                interest_group: a.interest_group.clone(),
+                statement: a.statement.clone(),
+                civil_servant: a.civil_servant,
+                applied_at: rfc3339(a.created_at),
             })
             .collect())
     })

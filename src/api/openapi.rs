@@ -53,9 +53,20 @@ pub fn contract(method: &str, path: &str) -> Contract {
     match (method, path) {
         ("post", "/api/v1/session") => Contract {
             body: Some(named::<auth::SignIn>),
+            response: Some(named::<auth::SessionView>),
             ..c(200)
         },
         ("delete", "/api/v1/session") => c(204),
+        ("get", "/api/v1/me") => Contract {
+            response: Some(named::<auth::MeView>),
+            ..c(200)
+        },
+        ("get", "/api/v1/packs") => Contract {
+            response: Some(named::<Vec<packs::PackSummary>>),
+            ..c(200)
+        },
+        // The pack itself is not typed: its schema would need the whole pack model (stages,
+        // rules, conditions, the generated parameters) to derive one.
         ("get", "/api/v1/packs/{id}") => Contract {
             query: Some(inline::<packs::Version>),
             ..c(200)
@@ -98,51 +109,84 @@ pub fn contract(method: &str, path: &str) -> Contract {
         },
         ("get", "/api/v1/decisions/{id}/comments") => Contract {
             query: Some(inline::<comments::Page>),
+            // The JSON pages; `?format=csv` streams `text/csv` instead.
+            response: Some(named::<Page<comments::StaffComment>>),
             ..c(200)
         },
         ("post", "/api/v1/decisions/{id}/comments/report") => Contract {
             body: Some(named::<comments::AtVersion>),
+            response: Some(named::<comments::ReportView>),
             ..c(201)
+        },
+        ("get", "/api/v1/public/decisions/{id}/consultation") => Contract {
+            response: Some(named::<comments::ConsultationView>),
+            ..c(200)
         },
         ("post", "/api/v1/public/decisions/{id}/comments") => Contract {
             body: Some(named::<comments::CommentForm>),
+            response: Some(named::<crate::db::comments::Receipt>),
             replay: true,
             ..c(201)
         },
         ("get", "/api/v1/public/decisions/{id}/comments") => Contract {
             query: Some(inline::<comments::Page>),
+            response: Some(named::<Page<comments::PublicComment>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/clock") => Contract {
+            response: Some(named::<clock::ClockView>),
             ..c(200)
         },
         ("post", "/api/v1/clock/advance") => Contract {
             body: Some(named::<clock::Advance>),
+            response: Some(named::<clock::ClockView>),
+            ..c(200)
+        },
+        ("get", "/api/v1/public/decisions/{id}/hearing") => Contract {
+            response: Some(named::<hearings::PublicHearing>),
             ..c(200)
         },
         ("post", "/api/v1/public/decisions/{id}/hearing/applications") => Contract {
             body: Some(named::<hearings::ApplicationBody>),
+            response: Some(named::<hearings::ApplicationReceipt>),
             replay: true,
             ..c(201)
         },
+        ("get", "/api/v1/decisions/{id}/hearing/applications") => Contract {
+            response: Some(named::<Vec<hearings::ApplicationView>>),
+            ..c(200)
+        },
         ("post", "/api/v1/decisions/{id}/hearing/selection") => Contract {
             body: Some(named::<hearings::SelectionBody>),
+            response: Some(named::<hearings::DrawView>),
             ..c(201)
         },
         ("post", "/api/v1/experts") => Contract {
             body: Some(named::<experts::NewExpert>),
+            response: Some(named::<experts::ExpertView>),
             replay: true,
             ..c(201)
         },
         ("get", "/api/v1/experts") => Contract {
             query: Some(inline::<experts::Search>),
+            response: Some(named::<Page<experts::ExpertView>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/experts/{id}") => Contract {
+            response: Some(named::<experts::ExpertView>),
             ..c(200)
         },
         ("post", "/api/v1/experts/{id}/deactivate") => Contract {
             body: Some(named::<experts::Deactivate>),
+            response: Some(named::<experts::ExpertView>),
             ..c(200)
         },
         ("post", "/api/v1/decisions/{id}/experts") => Contract {
             body: Some(named::<experts::Select>),
+            response: Some(named::<experts::SelectedView>),
             ..c(200)
         },
+        // This document itself (an OpenAPI 3.1 object) is not described by itself.
         _ => c(200),
     }
 }

@@ -47,7 +47,7 @@ pub struct NewComment {
 }
 
 /// What became of one submitted comment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Receipt {
     /// The comment's id.
     pub id: String,
@@ -172,7 +172,7 @@ pub fn counts(conn: &mut DbConn, decision_id: &str) -> QueryResult<CommentCounts
 }
 
 /// How a consultation's comments were handled.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct CommentCounts {
     /// All received.
     pub received: u64,

@@ -347,6 +347,38 @@ async fn a_real_clock_cannot_be_moved() {
 }
 
 #[actix_web::test]
+async fn the_clock_and_the_packs_answer_as_the_document_says() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (status, clock) = send(&app, test::TestRequest::get().uri("/api/v1/clock")).await;
+    assert_eq!(status, 200);
+    assert_eq!(clock["simulated"], true);
+    let (status, packs) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/packs")
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(packs
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["id"] == "national" && p["title"]["zh"].is_string()));
+    let (status, pack) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/packs/national")
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(pack["id"], "national");
+}
+
+#[actix_web::test]
 async fn readers_outside_the_decisions_organs_see_nothing() {
     let t = TestApp::new();
     let app = t.service().await;

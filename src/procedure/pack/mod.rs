@@ -21,7 +21,7 @@ use super::condition::Condition;
 use super::state::{Attributes, StageId};
 
 /// A name in Chinese and English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Text {
     /// Chinese.
