@@ -144,7 +144,13 @@ async fn mutated_commands_never_get_a_server_error() {
     let tokens_all = [&tokens.unit, &tokens.staff, &tokens.reviewer, &tokens.mayor];
     let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
     for (n, (i, ms, as_draft)) in cases.into_iter().enumerate() {
-        let command = mutate(everything[i].clone(), &ms);
+        // Every tenth command goes unmutated (out of order, as another role): now that unknown
+        // fields are refused by the parser, these are the ones that reach the engine for sure.
+        let command = if n % 10 == 0 {
+            everything[i].clone()
+        } else {
+            mutate(everything[i].clone(), &ms)
+        };
         let token = tokens_all[n % tokens_all.len()];
         let req = if as_draft {
             test::TestRequest::post()
