@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::auth::{authenticate, Bearer};
 use super::common::{engine, Page as KeysetPage};
 use super::error::ApiError;
+use super::limits;
 use crate::app::AppState;
 use crate::db::comments::{self, CommentCounts, CommentRow, NewComment};
 use crate::db::rows::DecisionRow;
@@ -20,7 +21,7 @@ use crate::service::personal_data::{self, REDACTED};
 use crate::service::{decisions as service, ServiceError};
 
 /// The longest comment, in characters.
-pub const MAX_COMMENT_CHARS: usize = 5000;
+pub const MAX_COMMENT_CHARS: usize = limits::TEXT;
 
 /// A comment as the form sends it.
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -260,14 +261,18 @@ pub async fn submit(
             other => Ok(other),
         }
     };
-    let name = clean(form.name, "name", 50)?;
-    let contact = clean(form.contact, "contact", 100)?;
+    let name = clean(form.name, "name", limits::NAME)?;
+    let contact = clean(form.contact, "contact", limits::CONTACT)?;
     let header_key = req
         .headers()
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let key = clean(form.idempotency_key.or(header_key), "idempotency_key", 100)?;
+    let key = clean(
+        form.idempotency_key.or(header_key),
+        "idempotency_key",
+        limits::KEY,
+    )?;
     // The address itself is not kept: only its hash, for the limit and the record.
     let address_hash = super::common::sender_hash(&state, &req, "comment");
     if !state.comment_throttle.hit(&address_hash) {

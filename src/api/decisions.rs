@@ -23,7 +23,7 @@ use crate::procedure::{next_steps, Calendar, Event, NextStep, Pack};
 use crate::service::decisions::{self as service, Applied, NewDecision};
 
 /// The largest draft accepted, in bytes.
-pub const MAX_DRAFT: usize = 512 * 1024;
+pub const MAX_DRAFT: usize = super::limits::DRAFT_BYTES;
 
 /// `POST /api/v1/decisions`
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -21,14 +21,12 @@ use crate::procedure::Event;
 use crate::service::decisions as service;
 
 /// The largest body accepted by these endpoints, in bytes.
-pub const MAX_BODY: usize = 16 * 1024;
+pub const MAX_BODY: usize = limits::SMALL_BODY;
 
-const MAX_NAME: usize = 100;
-const MAX_ORGANISATION: usize = 200;
-const MAX_FIELD: usize = 50;
-const MAX_FIELDS: usize = 20;
-const MAX_REASON: usize = 1000;
-const MAX_DECLARATION: usize = 5000;
+use super::limits::{
+    self, FIELD as MAX_FIELD, FIELDS as MAX_FIELDS, NAME as MAX_NAME,
+    ORGANISATION as MAX_ORGANISATION, REASON as MAX_REASON, TEXT as MAX_DECLARATION,
+};
 
 /// `POST /api/v1/experts`
 #[derive(Deserialize, schemars::JsonSchema)]

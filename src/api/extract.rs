@@ -12,7 +12,7 @@ use super::error::ApiError;
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// The longest idempotency key, in bytes.
-const MAX_KEY: usize = 200;
+const MAX_KEY: usize = super::limits::KEY;
 
 /// Read a JSON body of at most `limit` bytes: 413 over it, 400 malformed, 422 wrong fields.
 pub async fn json_body<T: DeserializeOwned>(

@@ -27,15 +27,14 @@ use crate::service::hearings::{self, NewApplication};
 use crate::service::personal_data::{self, REDACTED};
 
 /// The largest application body accepted, in bytes.
-pub const MAX_APPLICATION: usize = 16 * 1024;
+pub const MAX_APPLICATION: usize = limits::SMALL_BODY;
 /// The largest draw request accepted, in bytes.
-pub const MAX_SELECTION: usize = 64 * 1024;
+pub const MAX_SELECTION: usize = limits::SELECTION_BODY;
 
 /// Limits of an application's fields, in characters.
-const MAX_NAME: usize = 100;
-const MAX_CONTACT: usize = 200;
-const MAX_GROUP: usize = 100;
-const MAX_STATEMENT: usize = 5000;
+use super::limits::{
+    self, CONTACT as MAX_CONTACT, GROUP as MAX_GROUP, NAME as MAX_NAME, TEXT as MAX_STATEMENT,
+};
 
 /// `POST /api/v1/public/decisions/{id}/hearing/applications`
 #[derive(Deserialize, schemars::JsonSchema)]

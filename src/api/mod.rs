@@ -11,6 +11,7 @@ pub mod experts;
 pub mod extract;
 pub mod facts;
 pub mod hearings;
+pub mod limits;
 pub mod openapi;
 pub mod packs;
 

@@ -159,7 +159,7 @@ async fn comment_size_and_rate_limits() {
     assert!(b["detail"].as_str().unwrap().contains("body"));
     let (s, _) = send(
         &app,
-        comment(&id, json!({ "body": "x", "name": "名".repeat(51) })),
+        comment(&id, json!({ "body": "x", "name": "名".repeat(101) })),
     )
     .await;
     assert_eq!(s, 422);
