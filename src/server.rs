@@ -10,21 +10,14 @@ use actix_web::{web, App};
 use crate::api;
 use crate::app::AppState;
 
-/// The largest JSON body accepted.
-pub const MAX_BODY: usize = 1024 * 1024;
-
 /// The header that announces a simulated clock.
 pub const SIMULATED_CLOCK_HEADER: &str = "x-juece-simulated-clock";
 
 /// Routes, extractor configuration and error handlers: the one `configure`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::JsonConfig::default()
-            .limit(MAX_BODY)
-            .error_handler(api::error::json_error),
-    )
-    .app_data(web::PathConfig::default().error_handler(api::error::path_error))
-    .app_data(web::QueryConfig::default().error_handler(api::error::query_error));
+    // JSON bodies are read by `api::extract::Body` (one extractor, naming the bad field).
+    cfg.app_data(web::PathConfig::default().error_handler(api::error::path_error))
+        .app_data(web::QueryConfig::default().error_handler(api::error::query_error));
     api::register(cfg);
     cfg.default_service(web::to(api::no_route));
 }

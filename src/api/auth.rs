@@ -9,6 +9,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
+use super::extract::Body;
 use crate::access::Principal;
 use crate::app::AppState;
 use crate::db::rows::{User, UserRole};
@@ -142,7 +143,7 @@ fn me_view(user: &User, roles: &[UserRole]) -> MeView {
 /// `POST /api/v1/session` — a bearer token for a username and password.
 pub async fn sign_in(
     state: web::Data<AppState>,
-    body: web::Json<SignIn>,
+    body: Body<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let SignIn { username, password } = body.into_inner();
     if username.len() > 200 || password.len() > 1000 {

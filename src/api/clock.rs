@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::auth::Auth;
 use super::error::ApiError;
+use super::extract::Body;
 use crate::app::AppState;
 
 /// The server's clock.
@@ -40,7 +41,7 @@ pub struct Advance {
 pub async fn advance(
     state: web::Data<AppState>,
     _auth: Auth,
-    body: web::Json<Advance>,
+    body: Body<Advance>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.clock.is_simulated() {
         return Err(ApiError::Forbidden(

@@ -4,12 +4,13 @@
 //! adoption report generated from the dispositions (第十五条、第十八条).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{authenticate, Bearer};
-use super::common::{engine, Page as KeysetPage};
+use super::common::{engine, keyset, Page as KeysetPage};
 use super::error::ApiError;
+use super::extract::Body;
 use super::limits;
 use crate::app::AppState;
 use crate::db::comments::{self, CommentCounts, CommentRow, NewComment};
@@ -46,29 +47,6 @@ pub struct Page {
     limit: Option<i64>,
     #[serde(default)]
     format: Option<String>,
-}
-
-fn cursor(c: &CommentRow) -> String {
-    format!("{}|{}", c.received_at.and_utc().to_rfc3339(), c.id)
-}
-
-fn parse_cursor(s: &Option<String>) -> Result<Option<(NaiveDateTime, String)>, ApiError> {
-    let Some(s) = s else { return Ok(None) };
-    let bad = || ApiError::BadRequest("after: not a cursor from a previous page".into());
-    let (at, id) = s.split_once('|').ok_or_else(bad)?;
-    let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?;
-    Ok(Some((at.naive_utc(), id.to_string())))
-}
-
-fn limit(page: &Page, max: i64) -> Result<i64, ApiError> {
-    let l = page.limit.unwrap_or(100);
-    if (1..=max).contains(&l) {
-        Ok(l)
-    } else {
-        Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {max}"
-        )))
-    }
 }
 
 /// A decision the public may see the consultation of: it exists, is not lawfully secret, and a
@@ -241,7 +219,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
-    form: web::Json<CommentForm>,
+    form: Body<CommentForm>,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.into_inner();
     let body = form.body.trim().to_string();
@@ -319,8 +297,8 @@ pub async fn public_list(
     id: web::Path<String>,
     page: web::Query<Page>,
 ) -> Result<HttpResponse, ApiError> {
-    let after = parse_cursor(&page.after)?;
-    let limit = limit(&page, 200)?;
+    let after = keyset::after("after", page.after.as_deref())?;
+    let limit = keyset::limit(page.limit, 100, 200)?;
     let st = state.clone();
     let rows = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
@@ -328,10 +306,7 @@ pub async fn public_list(
         Ok(comments::page(&mut conn, &row.id, after, limit, true)?)
     })
     .await??;
-    let next = rows
-        .last()
-        .filter(|_| rows.len() as i64 == limit)
-        .map(cursor);
+    let next = keyset::next(&rows, limit, |c| (c.received_at, c.id.as_str()));
     Ok(HttpResponse::Ok().json(KeysetPage {
         items: rows.iter().map(public_comment).collect(),
         next,
@@ -436,8 +411,8 @@ pub async fn export(
     let id = id.into_inner();
     match page.format.as_deref().unwrap_or("json") {
         "json" => {
-            let after = parse_cursor(&page.after)?;
-            let limit = limit(&page, 1000)?;
+            let after = keyset::after("after", page.after.as_deref())?;
+            let limit = keyset::limit(page.limit, 100, 1000)?;
             let st = state.clone();
             let (rows, shown) = web::block(move || -> Result<_, ApiError> {
                 let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
@@ -456,10 +431,7 @@ pub async fn export(
                 Ok((rows, shown))
             })
             .await??;
-            let next = rows
-                .last()
-                .filter(|_| rows.len() as i64 == limit)
-                .map(cursor);
+            let next = keyset::next(&rows, limit, |c| (c.received_at, c.id.as_str()));
             Ok(HttpResponse::Ok().json(KeysetPage {
                 items: rows.iter().map(|c| staff_comment(c, shown)).collect(),
                 next,
@@ -562,7 +534,7 @@ pub async fn report(
     state: web::Data<AppState>,
     bearer: Bearer,
     id: web::Path<String>,
-    body: web::Json<AtVersion>,
+    body: Body<AtVersion>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = body.expected_version;
     let st = state.clone();

@@ -19,6 +19,52 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
+/// The keyset paging every list shares: a page holds at most `limit` items, and the cursor of
+/// the next page is the (time, id) of the last one, written `RFC3339|id`.
+pub mod keyset {
+    use chrono::{DateTime, NaiveDateTime};
+
+    use super::{rfc3339, ApiError};
+
+    /// The cursor given as query parameter `name`, if any (400 naming it when it is not one).
+    pub fn after(
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<Option<(NaiveDateTime, String)>, ApiError> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let bad = || ApiError::BadRequest(format!("{name}: not a cursor from a previous page"));
+        let (at, id) = value.split_once('|').ok_or_else(bad)?;
+        let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?;
+        Ok(Some((at.naive_utc(), id.to_string())))
+    }
+
+    /// The page size asked for: `default` when absent, 400 outside 1..=`max`.
+    pub fn limit(value: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
+        let l = value.unwrap_or(default);
+        if (1..=max).contains(&l) {
+            Ok(l)
+        } else {
+            Err(ApiError::BadRequest(format!("limit: between 1 and {max}")))
+        }
+    }
+
+    /// The cursor of the page after `rows` (none when the page is not full: the last page).
+    pub fn next<R>(
+        rows: &[R],
+        limit: i64,
+        key: impl Fn(&R) -> (NaiveDateTime, &str),
+    ) -> Option<String> {
+        rows.last()
+            .filter(|_| i64::try_from(rows.len()).is_ok_and(|n| n == limit))
+            .map(|r| {
+                let (at, id) = key(r);
+                format!("{}|{id}", rfc3339(at))
+            })
+    }
+}
+
 /// A time as the API writes it (RFC 3339, UTC).
 pub fn rfc3339(t: NaiveDateTime) -> String {
     t.and_utc().to_rfc3339()

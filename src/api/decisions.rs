@@ -9,8 +9,9 @@ use serde_json::Value;
 
 use super::auth::{authenticate, Auth, Bearer};
 use super::common::Page;
-use super::common::{engine, rfc3339};
+use super::common::{engine, keyset, rfc3339};
 use super::error::ApiError;
+use super::extract::Body;
 use crate::access::Actor;
 use crate::app::AppState;
 use crate::db::decisions as db;
@@ -415,7 +416,7 @@ fn respond(
 pub async fn create(
     state: web::Data<AppState>,
     auth: Auth,
-    body: web::Json<Create>,
+    body: Body<Create>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let st = state.clone();
@@ -482,24 +483,8 @@ pub async fn list(
     auth: Auth,
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::BadRequest(
-            "limit must be between 1 and 200".into(),
-        ));
-    }
-    let before = match &q.before {
-        None => None,
-        Some(cursor) => {
-            let (at, id) = cursor.split_once('|').ok_or_else(|| {
-                ApiError::BadRequest("before: not a cursor from a previous page".into())
-            })?;
-            let at = DateTime::parse_from_rfc3339(at).map_err(|_| {
-                ApiError::BadRequest("before: not a cursor from a previous page".into())
-            })?;
-            Some((at.naive_utc(), id.to_string()))
-        }
-    };
+    let limit = keyset::limit(q.limit, 50, 200)?;
+    let before = keyset::after("before", q.before.as_deref())?;
     let organs = auth.organs();
     let st = state.clone();
     let rows = web::block(move || -> Result<_, ApiError> {
@@ -507,10 +492,7 @@ pub async fn list(
         Ok(db::list_decisions(&mut conn, &organs, before, limit)?)
     })
     .await??;
-    let next = rows
-        .last()
-        .filter(|_| rows.len() as i64 == limit)
-        .map(|r| format!("{}|{}", rfc3339(r.created_at), r.id));
+    let next = keyset::next(&rows, limit, |r| (r.created_at, r.id.as_str()));
     let items = rows
         .iter()
         .map(|r| DecisionSummary {
@@ -561,7 +543,7 @@ pub async fn command(
     state: web::Data<AppState>,
     bearer: Bearer,
     id: web::Path<String>,
-    body: web::Json<CommandBody>,
+    body: Body<CommandBody>,
 ) -> Result<HttpResponse, ApiError> {
     let CommandBody {
         expected_version,
@@ -612,7 +594,7 @@ pub async fn new_draft(
     state: web::Data<AppState>,
     bearer: Bearer,
     id: web::Path<String>,
-    body: web::Json<DraftBody>,
+    body: Body<DraftBody>,
 ) -> Result<HttpResponse, ApiError> {
     let DraftBody {
         expected_version,

@@ -162,24 +162,6 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
-/// JSON body errors as problem+json naming what is wrong.
-pub fn json_error(
-    err: actix_web::error::JsonPayloadError,
-    _req: &actix_web::HttpRequest,
-) -> actix_web::Error {
-    use actix_web::error::JsonPayloadError as E;
-    let api = match &err {
-        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => ApiError::TooLarge(*limit),
-        E::ContentType => {
-            ApiError::BadRequest("the body must be JSON (Content-Type: application/json)".into())
-        }
-        E::Deserialize(e) if e.is_data() => ApiError::Unprocessable(format!("invalid field: {e}")),
-        E::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
-        other => ApiError::BadRequest(other.to_string()),
-    };
-    api.into()
-}
-
 /// Path errors (e.g. an id that is not a UUID) as 404: no such resource.
 pub fn path_error(
     err: actix_web::error::PathError,

@@ -5,11 +5,10 @@
 //! declaration travels in the `expert_selected` fact, which the engine judges (第二十条).
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{engine, rfc3339, text, Page};
+use super::common::{engine, keyset, rfc3339, text, Page};
 use super::error::ApiError;
 use super::extract::{idempotency_key, json_body};
 use crate::access::role;
@@ -241,19 +240,8 @@ pub async fn search(
     q: web::Query<Search>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::BadRequest("limit: between 1 and 500".into()));
-    }
-    let before = match &q.before {
-        None => None,
-        Some(cursor) => {
-            let bad = || ApiError::BadRequest("before: not a cursor from a previous page".into());
-            let (at, id) = cursor.split_once('|').ok_or_else(bad)?;
-            let at = DateTime::parse_from_rfc3339(at).map_err(|_| bad())?;
-            Some((at.naive_utc(), id.to_string()))
-        }
-    };
+    let limit = keyset::limit(q.limit, 100, 500)?;
+    let before = keyset::after("before", q.before.as_deref())?;
     let field = match q.field.as_deref().map(str::trim) {
         Some(f) if f.chars().count() > MAX_FIELD => {
             return Err(ApiError::BadRequest(format!(
@@ -296,10 +284,7 @@ pub async fn search(
         )?)
     })
     .await??;
-    let next = rows
-        .last()
-        .filter(|_| rows.len() as i64 == limit)
-        .map(|e| format!("{}|{}", rfc3339(e.created_at), e.id));
+    let next = keyset::next(&rows, limit, |e| (e.created_at, e.id.as_str()));
     Ok(HttpResponse::Ok().json(Page {
         items: rows.iter().map(view).collect(),
         next,

@@ -1,10 +1,12 @@
 //! Request helpers shared by every resource: a size-limited JSON body that names the field it
 //! cannot take, and the `Idempotency-Key` header.
 
+use std::future::Future;
+use std::pin::Pin;
+
 use actix_web::http::header::{HeaderMap, CONTENT_TYPE};
-use actix_web::web;
+use actix_web::{web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::error::ApiError;
 
@@ -14,7 +16,8 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// The longest idempotency key, in bytes.
 const MAX_KEY: usize = super::limits::KEY;
 
-/// Read a JSON body of at most `limit` bytes: 413 over it, 400 malformed, 422 wrong fields.
+/// Read a JSON body of at most `limit` bytes: 413 over it, 400 malformed, 422 naming the field
+/// a value does not fit (its path, e.g. `command.fact.opens_at`).
 pub async fn json_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     payload: web::Payload,
@@ -34,31 +37,63 @@ pub async fn json_body<T: DeserializeOwned>(
         .await
         .map_err(|_| ApiError::TooLarge(limit))?
         .map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        if e.is_data() {
-            let field = culprit::<T>(&bytes).map_or_else(String::new, |f| format!("{f}: "));
-            ApiError::Unprocessable(format!("{field}invalid field: {e}"))
-        } else {
-            ApiError::BadRequest(format!("malformed JSON: {e}"))
-        }
-    })
+    parse(&bytes)
 }
 
-/// The top-level member whose value `T` cannot take: the one whose removal leaves the body
-/// merely missing it. serde's type errors give a position, not a name.
-fn culprit<T: DeserializeOwned>(bytes: &[u8]) -> Option<String> {
-    let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(bytes) else {
-        return None;
-    };
-    obj.keys().find_map(|k| {
-        let mut without = obj.clone();
-        without.remove(k);
-        match serde_json::from_value::<T>(Value::Object(without)) {
-            Ok(_) => Some(k.clone()),
-            Err(e) if e.to_string().starts_with(&format!("missing field `{k}`")) => Some(k.clone()),
-            Err(_) => None,
+/// JSON into `T`, naming the path of the field that does not fit.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_data() {
+            let at = if path == "." {
+                String::new()
+            } else {
+                format!("{path}: ")
+            };
+            ApiError::Unprocessable(format!("{at}invalid field: {inner}"))
+        } else {
+            ApiError::BadRequest(format!("malformed JSON: {inner}"))
         }
-    })
+    })?;
+    de.end()
+        .map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// A JSON body (at most [`super::limits::JSON_BODY`] bytes), read by [`json_body`]: the one JSON
+/// extractor of the API.
+pub struct Body<T>(pub T);
+
+impl<T> Body<T> {
+    /// The value.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Body<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Body<T>, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let headers = req.headers().clone();
+        let payload = web::Payload::from_request(req, payload).into_inner();
+        Box::pin(async move {
+            let payload = payload.map_err(|e| ApiError::BadRequest(e.to_string()))?;
+            json_body(&headers, payload, super::limits::JSON_BODY)
+                .await
+                .map(Body)
+        })
+    }
 }
 
 /// The `Idempotency-Key` header: `Ok(None)` when absent, 400 when unusable.

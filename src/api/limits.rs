@@ -19,6 +19,8 @@ pub const REASON: usize = 1000;
 pub const TEXT: usize = 5000;
 /// An idempotency key.
 pub const KEY: usize = 200;
+/// Any JSON body, in bytes.
+pub const JSON_BODY: usize = 1024 * 1024;
 /// A draft, in bytes.
 pub const DRAFT_BYTES: usize = 512 * 1024;
 /// A small JSON body (an application, an expert), in bytes.
