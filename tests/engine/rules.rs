@@ -295,13 +295,15 @@ fn a_disagreement_with_a_department_left_unreported_is_refused_citing_article_13
 
 #[test]
 fn drafting_cannot_finish_without_a_draft_citing_article_12() {
-    let (mut run, _) = run_until(
+    let (mut run, rest) = run_until(
         national(),
         &all_on(),
         records(|f| matches!(f, Fact::Draft { .. })),
     );
     let v = run.refused(&complete(stage::DRAFTING));
     assert_rule(&v, "drafting.no_draft", "第十二条");
+    run.ok(&next(&rest));
+    run.ok(&complete(stage::DRAFTING));
 }
 
 #[test]
@@ -660,6 +662,8 @@ fn a_hearing_held_before_its_participants_are_published_is_refused_citing_articl
     let held = find(&rest, records(|f| matches!(f, Fact::HearingHeld { .. })));
     let v = run.refused(&held);
     assert_rule(&v, "hearing.participants_unpublished", "第十六条第三款");
+    let rest = run.until(rest, records(|f| matches!(f, Fact::HearingHeld { .. })));
+    run.ok(&next(&rest));
 }
 
 #[test]
@@ -973,6 +977,8 @@ fn a_counsel_opinion_before_any_submission_is_refused_citing_article_26_1() {
     let counsel = find(&rest, records(is_counsel));
     let v = run.refused(&counsel);
     assert_rule(&v, "legality_review.no_submission", "第二十六条第一款");
+    run.ok(&next(&rest));
+    run.ok(&counsel);
 }
 
 #[test]
@@ -1054,6 +1060,37 @@ fn the_legality_review_cannot_finish_on_a_draft_changed_after_review_citing_arti
         "legality_review.draft_changed_after_review",
         "第二十五条",
     );
+    // The changed draft, reviewed again (with its own fair-competition review), may finish.
+    let due = china_date(run.now) + Duration::days(30);
+    for fact in [
+        Fact::FairCompetitionReview {
+            draft: draft(2),
+            reviewer: "市市场监督管理局".into(),
+            passes: true,
+            conclusion: "未发现排除、限制竞争的内容".into(),
+        },
+        Fact::LegalitySubmission {
+            draft: draft(2),
+            legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
+            procedures_account: "已履行法定程序".into(),
+            due_on: due,
+        },
+        Fact::LegalCounselOpinion {
+            by: "市政府法律顾问".into(),
+            role: juece::procedure::state::CounselRole::LegalCounsel,
+            draft: draft(2),
+            summary: "无法律障碍".into(),
+        },
+        Fact::LegalityOpinion {
+            draft: draft(2),
+            outcome: LegalityOutcome::Lawful,
+            reasons: "符合法定权限和程序".into(),
+            legal_risks: None,
+        },
+    ] {
+        run.ok(&record(fact));
+    }
+    run.ok(&complete(stage::LEGALITY_REVIEW));
 }
 
 #[test]
@@ -1494,6 +1531,10 @@ fn suspending_without_saying_why_it_is_urgent_is_refused_citing_article_37() {
         reason: " ".into(),
     }));
     assert_rule(&v, "adjustment.reason_missing", "第三十七条");
+    run.ok(&record(Fact::Suspended {
+        ground: SuspensionGround::ForceMajeure,
+        reason: "台风灾害，投放点损毁".into(),
+    }));
 }
 
 #[test]
