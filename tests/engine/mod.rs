@@ -1,3 +1,4 @@
 mod guards;
 mod property;
+mod rules;
 mod walk;
