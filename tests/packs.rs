@@ -390,7 +390,11 @@ fn invalid_json_is_refused_with_line_and_column() {
     );
     // A pack cut short.
     let cut = national_text();
-    let cut = cut[..cut.len() / 2].to_string();
+    let half = (0..=cut.len() / 2)
+        .rev()
+        .find(|&i| cut.is_char_boundary(i))
+        .unwrap_or(0);
+    let cut = cut[..half].to_string();
     refused(
         &[("national.json", cut)],
         "national.json",

@@ -158,6 +158,54 @@ fn a_decision_outside_the_catalog_is_refused_in_zhejiang_kunming_and_guizhou_but
     }
 }
 
+// ---------------------------------------------------------------- execution targets
+
+/// The execution assignment as the walk records it, without targets.
+fn assignment_without_targets(rest: &[Step]) -> Command {
+    match &rest[0].command {
+        Command::Record {
+            fact: fact @ Fact::ExecutionAssigned { .. },
+        } => {
+            let mut fact = fact.clone();
+            if let Fact::ExecutionAssigned { targets, .. } = &mut fact {
+                targets.clear();
+            }
+            Command::Record { fact }
+        }
+        other => panic!("expected the execution assignment, got {other:?}"),
+    }
+}
+
+#[test]
+fn execution_targets_are_required_in_zhejiang_only_citing_its_plan_not_article_34() {
+    let is_assignment = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::ExecutionAssigned { .. }
+            }
+        )
+    };
+    // 第三十四条 names the unit, supervision and reports; 贵州 and 昆明 add 执行主体、执行时限、
+    // 执行反馈 — no targets either.
+    for id in ["national", "yunnan", "kunming", "guizhou", "gansu"] {
+        let p = pack(id);
+        let (mut run, rest) =
+            run_until(p, script::full_walk(p, &attrs(p, &[]), t0()), is_assignment);
+        run.ok(&assignment_without_targets(&rest));
+    }
+    let z = pack("zhejiang");
+    let (mut run, rest) = run_until(z, script::full_walk(z, &attrs(z, &[]), t0()), is_assignment);
+    let v = run.refused(&assignment_without_targets(&rest));
+    assert_rule(
+        &v,
+        "execution.targets_missing",
+        &format!("{ZHEJIANG}五、（十七）"),
+    );
+    assert!(!v[0].basis.contains("第三十四条"), "{}", v[0].basis);
+    run.ok(&rest[0].command);
+}
+
 // ---------------------------------------------------------------- 浙江
 
 #[test]
@@ -672,12 +720,18 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
                 ParamValue::Flag(false),
                 ParamValue::Flag(true)
             ),
+            (
+                "execution_targets_required",
+                ParamValue::Flag(false),
+                ParamValue::Flag(true)
+            ),
         ]
     );
     for (p, item, national_article) in [
         (&d.parameters_changed[0], "五、（十五）", "第三条第三款"),
         (&d.parameters_changed[1], "五、（十六）", "第三十条"),
         (&d.parameters_changed[2], "五、（十七）", "第三十七条"),
+        (&d.parameters_changed[3], "五、（十七）", "第三十四条"),
     ] {
         assert_eq!(p.new_basis, format!("{ZHEJIANG}{item}"));
         assert_eq!(p.old_basis, format!("{NATIONAL}{national_article}"));

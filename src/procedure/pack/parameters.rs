@@ -231,4 +231,7 @@ parameters! {
     adjustment_requires_hearing: bool = false;
     /// Days after the decision within which the dossier is archived (none: 及时).
     archive_within_days: Option<u32> = None;
+    /// Whether the execution assignment must state targets (第三十四条 asks only for the unit,
+    /// supervision and reports; some local plans add 执行目标).
+    execution_targets_required: bool = false;
 }

@@ -313,7 +313,8 @@ pub enum Fact {
     ExecutionAssigned {
         /// Which unit.
         unit: String,
-        /// Targets.
+        /// Targets (required only where the pack says so: `execution_targets_required`).
+        #[serde(default)]
         targets: Vec<String>,
         /// Deadline.
         deadline: NaiveDate,
