@@ -630,3 +630,24 @@ fn workflows_graph_prints_dot() {
     ]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn article_29_is_cited_by_item_not_by_a_paragraph_it_does_not_have() {
+    // 第二十九条 has one paragraph: its items are cited 第二十九条第（X）项.
+    for entry in std::fs::read_dir(root().join("workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("第二十九条第一款"),
+            "{} cites 第二十九条第一款",
+            path.display()
+        );
+    }
+    let basis = &national()
+        .attributes
+        .iter()
+        .find(|a| a.id == "market_activity")
+        .unwrap()
+        .basis;
+    assert!(basis.ends_with("第二十九条第（一）项"), "{basis}");
+}

@@ -130,7 +130,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 ctx,
                 draft,
                 "collective_decision.not_current_draft",
-                law("第二十九条第一款"),
+                law("第二十九条"),
                 out,
             );
             package(ctx, draft, out);
@@ -255,7 +255,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                     ctx,
                     draft,
                     "collective_decision.not_current_draft",
-                    law("第二十九条第一款"),
+                    law("第二十九条"),
                     out,
                 );
                 package(ctx, draft, out);

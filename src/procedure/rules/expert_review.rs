@@ -109,7 +109,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             required_text(
                 summary,
                 "expert_review.report_missing",
-                law("第二十九条第一款第（三）项"),
+                law("第二十九条第（三）项"),
                 "专家论证意见研究采纳情况",
                 "the adoption report",
                 out,
@@ -157,7 +157,7 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
     {
         out.push(Violation::new(
             "expert_review.report_missing",
-            law("第二十九条第一款第（三）项"),
+            law("第二十九条第（三）项"),
             "缺少专家论证意见的研究采纳情况",
             "the report on how the experts' opinions were adopted is missing",
         ));

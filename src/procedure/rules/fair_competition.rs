@@ -1,4 +1,4 @@
-//! 公平竞争审查 (第二十九条第一款第（一）项): a draft touching market entities' economic activity
+//! 公平竞争审查 (第二十九条第（一）项): a draft touching market entities' economic activity
 //! carries a fair-competition review; some packs make it a stage of its own.
 
 use super::{drafting, required_text, Ctx, Violation};
@@ -19,7 +19,7 @@ fn basis(ctx: &Ctx) -> String {
     ctx.pack
         .stage(stage::FAIR_COMPETITION_REVIEW)
         .map(|s| s.basis.clone())
-        .unwrap_or_else(|| law("第二十九条第一款第（一）项"))
+        .unwrap_or_else(|| law("第二十九条第（一）项"))
 }
 
 /// A market matter needs a passing review of `draft`.

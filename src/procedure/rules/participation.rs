@@ -219,7 +219,7 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
     {
         out.push(Violation::new(
             "participation.report_missing",
-            law("第二十九条第一款第（二）项"),
+            law("第二十九条第（二）项"),
             "缺少社会公众意见的研究采纳情况报告",
             "the report on how the public's views were adopted is missing",
         ));

@@ -30,7 +30,7 @@ pub enum Fact {
         #[serde(default)]
         disagreement_reported: Option<String>,
     },
-    /// The fair-competition review of a draft touching market entities (第二十九条第一款(一)).
+    /// The fair-competition review of a draft touching market entities (第二十九条第（一）项).
     FairCompetitionReview {
         /// The draft reviewed.
         draft: DraftHash,
@@ -89,7 +89,7 @@ pub enum Fact {
         /// Minutes / summary.
         minutes: String,
     },
-    /// The report of how the public's views were adopted (第十八条, 第二十九条第一款(二)).
+    /// The report of how the public's views were adopted (第十八条, 第二十九条第（二）项).
     ParticipationReport {
         /// The report.
         summary: String,
@@ -176,7 +176,7 @@ pub enum Fact {
         /// The opinion.
         summary: String,
     },
-    /// How the experts' opinions were adopted (第二十九条第一款(三)).
+    /// How the experts' opinions were adopted (第二十九条第（三）项).
     ExpertReport {
         /// The report.
         summary: String,
