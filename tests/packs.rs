@@ -649,5 +649,5 @@ fn article_29_is_cited_by_item_not_by_a_paragraph_it_does_not_have() {
         .find(|a| a.id == "market_activity")
         .unwrap()
         .basis;
-    assert!(basis.ends_with("第二十九条第（一）项"), "{basis}");
+    assert!(basis.contains("第二十九条第（一）项"), "{basis}");
 }

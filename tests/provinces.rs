@@ -398,6 +398,34 @@ fn zhejiang_reviews_fair_competition_as_a_stage_before_the_legality_review() {
 }
 
 #[test]
+fn zhejiang_reviews_fair_competition_without_waiting_for_the_risk_assessment() {
+    // No source orders the review after the risk assessment; 《公平竞争审查条例》第十四条 puts it
+    // in the drafting phase.
+    let z = pack("zhejiang");
+    let a = attrs(z, &["market_activity", "stability_risk"]);
+    let (mut run, _) = run_until(z, script::full_walk(z, &a, t0()), |c| {
+        starts(c, stage::RISK_ASSESSMENT)
+    });
+    assert_eq!(
+        run.state.status(stage::RISK_ASSESSMENT),
+        StageStatus::NotStarted
+    );
+    run.ok(&start(stage::FAIR_COMPETITION_REVIEW));
+    // The legality review still waits for both.
+    let v = run.refused(&start(stage::LEGALITY_REVIEW));
+    skipped_at(&v, stage::RISK_ASSESSMENT);
+    let hit = v
+        .iter()
+        .find(|x| x.stage == Some(StageId::new(stage::FAIR_COMPETITION_REVIEW)))
+        .unwrap_or_else(|| panic!("the review in progress blocks the legality review: {v:#?}"));
+    assert!(
+        hit.basis
+            .contains("《公平竞争审查条例》第十四条、第十六条、第十八条"),
+        "{v:#?}"
+    );
+}
+
+#[test]
 fn zhejiang_refuses_an_adjustment_without_a_public_hearing() {
     let changed = |hearing: Option<&str>| Command::Record {
         fact: Fact::Changed {

@@ -86,6 +86,9 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         reviewer: "市市场监督管理局".into(),
         passes: true,
         conclusion: "未发现排除、限制竞争的内容".into(),
+        market_regulator: Some("市市场监督管理局".into()),
+        stakeholders_heard: vec!["市再生资源行业协会".into()],
+        exception: None,
     };
     if !fair_stage {
         w.record(review.clone());

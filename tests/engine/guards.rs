@@ -5,9 +5,11 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use juece::procedure::script::{self, Step};
 use juece::procedure::state::{
-    stage, Attributes, Category, Command, CounselRole, DecisionStatus, DraftHash, Fact,
-    LegalityOutcome, MeetingOutcome, Position, RiskLevel, StageStatus, SuspensionGround,
+    stage, Attributes, Category, Command, CompetitionException, CompetitionExceptionGround,
+    CounselRole, DecisionStatus, DraftHash, Fact, LegalityOutcome, MeetingOutcome, Position,
+    RiskLevel, StageStatus, SuspensionGround,
 };
+use juece::procedure::Violation;
 
 use crate::support::*;
 
@@ -546,6 +548,9 @@ fn a_market_matter_whose_draft_is_adjusted_after_an_uncontrollable_risk_can_go_o
             reviewer: "市市场监督管理局".into(),
             passes: true,
             conclusion: "未发现排除、限制竞争的内容".into(),
+            market_regulator: Some("市市场监督管理局".into()),
+            stakeholders_heard: vec!["市再生资源行业协会".into()],
+            exception: None,
         })
     };
     run.ok(&review(2));
@@ -1346,4 +1351,124 @@ fn a_refused_command_changes_nothing_and_the_walk_goes_on_as_before() {
         noisy.steps(std::slice::from_ref(s));
     }
     assert_eq!(noisy.state, clean.state);
+}
+
+// ---- fair-competition review (第二十九条第（一）项; 《公平竞争审查条例》)
+
+fn fair_reviewed(f: &Fact) -> bool {
+    matches!(f, Fact::FairCompetitionReview { .. })
+}
+
+fn fair_review(
+    passes: bool,
+    regulator: Option<&str>,
+    heard: &[&str],
+    exception: Option<CompetitionException>,
+) -> Command {
+    record(Fact::FairCompetitionReview {
+        draft: draft(1),
+        reviewer: "市城市管理局".into(),
+        passes,
+        conclusion: "经评估对公平竞争的影响".into(),
+        market_regulator: regulator.map(Into::into),
+        stakeholders_heard: heard.iter().map(|s| s.to_string()).collect(),
+        exception,
+    })
+}
+
+fn exception(reason: &str, period: &str) -> Option<CompetitionException> {
+    Some(CompetitionException {
+        ground: CompetitionExceptionGround::PublicInterest,
+        reason: reason.into(),
+        period_or_end: period.into(),
+    })
+}
+
+#[test]
+fn a_fair_competition_review_without_the_market_regulator_or_the_operators_heard_is_refused() {
+    let (mut run, _) = run_until(national(), &all_on(), records(fair_reviewed));
+    let v = run.refused(&fair_review(true, None, &[], None));
+    assert_rule(
+        &v,
+        "fair_competition.market_regulator_missing",
+        "《公平竞争审查条例》第十四条",
+    );
+    assert_rule(
+        &v,
+        "fair_competition.stakeholders_not_heard",
+        "《公平竞争审查条例》第十六条",
+    );
+    run.ok(&fair_review(
+        true,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会", "本地回收企业代表"],
+        None,
+    ));
+}
+
+/// A market matter whose review of draft 1 is `review`, run up to its legality submission.
+fn submission_after_review(review: Command) -> (Run<'static>, Vec<Violation>) {
+    let (mut run, rest) = run_until(national(), &all_on(), records(fair_reviewed));
+    run.ok(&review);
+    let rest: Vec<Step> = rest
+        .into_iter()
+        .filter(|s| !records(fair_reviewed)(&s.command))
+        .collect();
+    let rest = run.until(rest, records(legality_submitted));
+    let v = run.try_(&rest[0].command).err().unwrap_or_default();
+    (run, v)
+}
+
+#[test]
+fn a_failing_fair_competition_review_keeps_the_draft_from_the_legality_review_citing_article_18() {
+    let (_, v) = submission_after_review(fair_review(
+        false,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会"],
+        None,
+    ));
+    assert_rule(
+        &v,
+        "legality_review.fair_competition_missing",
+        "《公平竞争审查条例》第十八条、第十二条",
+    );
+    assert_rule(
+        &v,
+        "legality_review.fair_competition_missing",
+        "第二十九条第（一）项",
+    );
+}
+
+#[test]
+fn a_failing_fair_competition_review_may_go_on_under_an_exception_of_article_12_with_its_reason() {
+    let (run, v) = submission_after_review(fair_review(
+        false,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会"],
+        exception(
+            "为实现节约能源、保护环境的社会公共利益；特许经营以外的方式无法保证收运连续，无对竞争影响更小的替代方案",
+            "实施期限三年，期满评估",
+        ),
+    ));
+    assert!(v.is_empty(), "{v:#?}");
+    assert_eq!(
+        run.state.status(stage::LEGALITY_REVIEW),
+        StageStatus::InProgress
+    );
+}
+
+#[test]
+fn an_exception_of_article_12_without_its_reason_or_period_is_refused() {
+    let (mut run, _) = run_until(national(), &all_on(), records(fair_reviewed));
+    let v = run.refused(&fair_review(
+        false,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会"],
+        exception("", ""),
+    ));
+    assert_rule(
+        &v,
+        "fair_competition.exception_incomplete",
+        "《公平竞争审查条例》第十二条、第十七条第二款",
+    );
 }

@@ -348,8 +348,11 @@ fn invariant(pack: &Pack, s: &Decision) -> Result<(), String> {
     if attrs.get("market_activity") {
         let review = s.all_facts().rev().find_map(|f| match f {
             Fact::FairCompetitionReview {
-                draft: d, passes, ..
-            } if d == draft => Some(*passes),
+                draft: d,
+                passes,
+                exception,
+                ..
+            } if d == draft => Some(*passes || exception.is_some()),
             _ => None,
         });
         if review != Some(true) {

@@ -30,16 +30,28 @@ pub enum Fact {
         #[serde(default)]
         disagreement_reported: Option<String>,
     },
-    /// The fair-competition review of a draft touching market entities (第二十九条第（一）项).
+    /// The fair-competition review of a draft touching market entities (第二十九条第（一）项;
+    /// 《公平竞争审查条例》第十四条、第十六条、第十二条).
     FairCompetitionReview {
         /// The draft reviewed.
         draft: DraftHash,
-        /// Who reviewed.
+        /// Who reviewed (the drafting unit's 初审, or the unit that gave the conclusion).
         reviewer: String,
         /// Whether the draft passes.
         passes: bool,
         /// The conclusion.
         conclusion: String,
+        /// The market-regulation department that reviewed together with the drafting unit
+        /// (《公平竞争审查条例》第十四条: measures a government issues).
+        #[serde(default)]
+        market_regulator: Option<String>,
+        /// The operators, industry associations and chambers of commerce heard on the effect on
+        /// competition (《公平竞争审查条例》第十六条).
+        #[serde(default)]
+        stakeholders_heard: Vec<String>,
+        /// Where the draft does not pass: the exception of 第十二条 it is issued under.
+        #[serde(default)]
+        exception: Option<CompetitionException>,
     },
     // ---- public participation (第十四、十五、十八条)
     /// A public comment period opened on a draft; it starts at the server's clock.

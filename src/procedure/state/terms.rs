@@ -445,3 +445,30 @@ pub enum SuspensionGround {
     /// 不可抗力
     ForceMajeure,
 }
+
+/// The grounds on which a measure with an effect of excluding or restricting competition may
+/// still be issued (《公平竞争审查条例》第十二条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompetitionExceptionGround {
+    /// (一) 为维护国家安全和发展利益
+    NationalSecurity,
+    /// (二) 为促进科学技术进步、增强国家自主创新能力
+    Innovation,
+    /// (三) 为实现节约能源、保护环境、救灾救助等社会公共利益
+    PublicInterest,
+    /// (四) 法律、行政法规规定的其他情形
+    OtherLaw,
+}
+
+/// A failing review's exception (《公平竞争审查条例》第十二条, explained in the conclusion as its
+/// 第十七条第二款 asks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompetitionException {
+    /// Which ground of 第十二条.
+    pub ground: CompetitionExceptionGround,
+    /// Why the ground applies and why no alternative with a smaller effect on competition exists.
+    pub reason: String,
+    /// The reasonable period of implementation or the condition that ends it (实施期限或者终止条件).
+    pub period_or_end: String,
+}
