@@ -264,6 +264,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
         procedures_account: "已履行公众参与、专家论证、风险评估等程序".into(),
         due_on: due,
+        shortening_reason: None,
     });
     w.advance(7);
     w.record(Fact::LegalCounselOpinion {

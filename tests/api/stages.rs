@@ -163,6 +163,7 @@ async fn a_market_matter_needs_a_fair_competition_review_of_the_submitted_draft_
         legal_basis: vec!["《固体废物污染环境防治法》".into()],
         procedures_account: "已履行".into(),
         due_on: china_date(t.state.clock.now()) + chrono::Duration::days(30),
+        shortening_reason: None,
     });
     let (s, b) = send(
         &app,
@@ -192,6 +193,7 @@ async fn a_legality_review_with_fewer_than_seven_working_days_is_refused_citing_
                 legal_basis: vec!["《固体废物污染环境防治法》".into()],
                 procedures_account: "已履行".into(),
                 due_on: china_date(t.state.clock.now()) + chrono::Duration::days(2),
+                shortening_reason: None,
             })
         },
         "legality_review.review_time_too_short",

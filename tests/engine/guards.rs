@@ -112,6 +112,7 @@ fn submission(draft_no: u32, due_on: NaiveDate) -> Command {
         legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
         procedures_account: "已履行法定程序".into(),
         due_on,
+        shortening_reason: None,
     })
 }
 
@@ -672,6 +673,34 @@ fn legality_review_is_refused_with_fewer_than_seven_working_days() {
         assert_rule(&v, "legality_review.review_time_too_short", "第二十六条");
         assert!(v[0].message_en.contains("2026-02-28"), "{v:#?}");
     }
+}
+
+#[test]
+fn a_legality_review_under_seven_working_days_is_accepted_with_a_stated_reason() {
+    // 第二十六条第二款: 一般不少于7个工作日 — a shorter review is lawful when the reason is given.
+    let mut run = submission_before_spring_festival();
+    let short = |reason: Option<&str>| {
+        record(Fact::LegalitySubmission {
+            draft: draft(1),
+            legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
+            procedures_account: "已履行法定程序".into(),
+            due_on: ymd(2026, 2, 24),
+            shortening_reason: reason.map(Into::into),
+        })
+    };
+    for blank in [None, Some("  ")] {
+        let v = run.refused(&short(blank));
+        assert_rule(
+            &v,
+            "legality_review.review_time_too_short",
+            "第二十六条第二款",
+        );
+    }
+    run.ok(&short(Some("汛期前须出台，经市政府同意缩短审查时间")));
+    assert!(run.state.all_facts().any(|f| matches!(
+        f,
+        Fact::LegalitySubmission { shortening_reason: Some(r), .. } if r.contains("汛期")
+    )));
 }
 
 #[test]

@@ -217,6 +217,7 @@ fn bad_commands(b: &Bad, state: &Decision, now: DateTime<Utc>) -> Vec<Command> {
                 legal_basis: vec!["依据".into()],
                 procedures_account: "程序说明".into(),
                 due_on: today + Duration::days(60),
+                shortening_reason: None,
             }),
             rec(Fact::LegalCounselOpinion {
                 by: "法律顾问".into(),

@@ -137,6 +137,7 @@ fn a_stage_completed_after_the_legality_opinion_needs_a_new_review() {
         legal_basis: vec!["《城乡规划法》".into()],
         procedures_account: "已补充专家论证".into(),
         due_on: due,
+        shortening_reason: None,
     }));
     run.ok(&record(Fact::LegalCounselOpinion {
         by: "法律顾问".into(),

@@ -34,6 +34,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             legal_basis,
             procedures_account,
             due_on,
+            shortening_reason,
         } => {
             if pending(ctx).is_some() {
                 out.push(Violation::new(
@@ -75,7 +76,12 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             );
             let p = &ctx.pack.parameters.legality_review_working_days;
             let earliest = ctx.cal.add_working_days(ctx.today, p.value);
-            if *due_on < earliest.date {
+            // 一般不少于7个工作日: a shorter time is lawful when the submission states why; the
+            // reason stays in the record for the legality unit and the meeting to read.
+            let reason_given = shortening_reason
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty());
+            if *due_on < earliest.date && !reason_given {
                 let note = if earliest.provisional {
                     "（该年度节假日安排尚未公布，按周末推算）"
                 } else {
@@ -84,8 +90,8 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out.push(Violation::new(
                     "legality_review.review_time_too_short",
                     p.basis.clone(),
-                    format!("审查期限{due_on}不足{}个工作日，最早应为{}{note}", p.value, earliest.date),
-                    format!("a due date of {due_on} gives fewer than {} working days; the earliest is {}{}", p.value, earliest.date, if earliest.provisional { " (provisional: no holiday calendar for that year)" } else { "" }),
+                    format!("审查期限{due_on}不足{}个工作日，最早应为{}{note}；确需缩短的，须说明理由", p.value, earliest.date),
+                    format!("a due date of {due_on} gives fewer than {} working days; the earliest is {}{}; a shorter review needs a stated reason", p.value, earliest.date, if earliest.provisional { " (provisional: no holiday calendar for that year)" } else { "" }),
                 ));
             }
         }

@@ -223,8 +223,12 @@ pub enum Fact {
         legal_basis: Vec<String>,
         /// Account of the procedures performed (履行决策法定程序的说明).
         procedures_account: String,
-        /// The date the review is due, at least the pack's working days away.
+        /// The date the review is due, at least the pack's working days away unless a reason
+        /// for less is stated.
         due_on: NaiveDate,
+        /// Why the review gets less than the pack's working days (第二十六条第二款: 一般不少于).
+        #[serde(default)]
+        shortening_reason: Option<String>,
     },
     /// The reviewer returned the package or asked for more (第二十六条第一款).
     LegalityReturned {
