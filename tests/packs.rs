@@ -455,13 +455,16 @@ fn a_change_in_an_extending_pack_without_its_basis_is_refused() {
 #[test]
 fn a_new_stage_in_an_extending_pack_needs_a_name_and_basis() {
     let files = extending(|v| {
-        v["stages"] =
-            json!([{ "id": "npc_report", "required": true, "after": ["collective_decision"] }]);
+        v["stages"] = json!([{ "id": "fair_competition_review", "required": true, "after": ["collective_decision"] }]);
     });
     refused(
         &files,
         "testprov.json",
-        &["stage \"npc_report\"", "a new stage needs name", "basis"],
+        &[
+            "stage \"fair_competition_review\"",
+            "a new stage needs name",
+            "basis",
+        ],
     );
 }
 

@@ -209,57 +209,45 @@ fn execution_targets_are_required_in_zhejiang_only_citing_its_plan_not_article_3
 // ---------------------------------------------------------------- 浙江
 
 #[test]
-fn zhejiang_refuses_publication_before_the_report_to_the_standing_committee() {
-    let plain = attrs(national(), &[]);
-    let (mut run, _) = run_until(
-        national(),
-        script::full_walk(national(), &plain, t0()),
-        |c| starts(c, stage::PUBLICATION),
-    );
-    run.ok(&start(stage::PUBLICATION));
+fn a_matter_designated_for_the_standing_committee_is_not_published_before_the_report_in_any_pack() {
+    // 第八条第一款: only matters a law or regulation designates are reported; 浙江 003 五、（十六）
+    // says 依法依规, so it adds nothing to it.
+    for id in ["national", "zhejiang", "kunming", "guizhou", "gansu"] {
+        let p = pack(id);
+        let plain = attrs(p, &[]);
+        let (mut run, _) = run_until(p, script::full_walk(p, &plain, t0()), |c| {
+            starts(c, stage::NPC_REPORT)
+        });
+        run.ok(&start(stage::PUBLICATION));
 
-    let z = pack("zhejiang");
-    let (mut run, rest) = run_until(z, script::full_walk(z, &plain, t0()), |c| {
-        starts(c, stage::NPC_REPORT)
-    });
-    let v = run.refused(&start(stage::PUBLICATION));
-    assert_rule(
-        &v,
-        "flow.required_stage_skipped",
-        &format!("{ZHEJIANG}五、（十六）"),
-    );
-    assert!(skipped_at(&v, stage::NPC_REPORT).basis.contains("第八条"));
-
-    // Once reported, it is published.
-    let i = rest
-        .iter()
-        .position(|s| starts(&s.command, stage::PUBLICATION))
-        .expect("the walk publishes");
-    run.steps(&rest[..i]);
-    assert_eq!(run.state.status(stage::NPC_REPORT), StageStatus::Completed);
-    run.ok(&start(stage::PUBLICATION));
+        let designated = attrs(p, &["npc_report_matter"]);
+        let (mut run, rest) = run_until(p, script::full_walk(p, &designated, t0()), |c| {
+            starts(c, stage::NPC_REPORT)
+        });
+        let v = run.refused(&start(stage::PUBLICATION));
+        assert!(
+            skipped_at(&v, stage::NPC_REPORT).basis.contains("第八条"),
+            "{id}: {v:#?}"
+        );
+        let i = rest
+            .iter()
+            .position(|s| starts(&s.command, stage::PUBLICATION))
+            .expect("the walk publishes");
+        run.steps(&rest[..i]);
+        assert_eq!(run.state.status(stage::NPC_REPORT), StageStatus::Completed);
+        run.ok(&start(stage::PUBLICATION));
+    }
 }
 
 #[test]
-fn zhejiang_does_not_execute_an_unpublished_decision_before_the_standing_committee_report() {
-    let hidden = attrs(national(), &["not_public"]);
-    let (mut run, _) = run_until(
-        national(),
-        script::full_walk(national(), &hidden, t0()),
-        |c| starts(c, stage::ARCHIVING),
-    );
-    run.ok(&start(stage::EXECUTION));
-
-    let z = pack("zhejiang");
-    let (mut run, _) = run_until(z, script::full_walk(z, &hidden, t0()), |c| {
+fn an_unpublished_designated_matter_is_not_executed_before_the_standing_committee_report() {
+    let p = national();
+    let hidden = attrs(p, &["not_public", "npc_report_matter"]);
+    let (mut run, _) = run_until(p, script::full_walk(p, &hidden, t0()), |c| {
         starts(c, stage::NPC_REPORT)
     });
     let v = run.refused(&start(stage::EXECUTION));
-    assert_rule(
-        &v,
-        "flow.required_stage_skipped",
-        &format!("{ZHEJIANG}五、（十六）"),
-    );
+    assert_rule(&v, "flow.required_stage_skipped", "第八条第一款");
     skipped_at(&v, stage::NPC_REPORT);
 }
 
@@ -673,19 +661,12 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
     };
     assert_eq!(
         ids(d.stages_added.iter().map(|s| &s.id).collect()),
-        ["fair_competition_review", "npc_report"]
+        ["fair_competition_review"]
     );
     assert!(d.stages_removed.is_empty());
     assert_eq!(
         ids(d.stages_changed.iter().map(|c| &c.id).collect()),
-        [
-            "archiving",
-            "execution",
-            "hearing",
-            "legality_review",
-            "publication",
-            "risk_assessment"
-        ]
+        ["hearing", "legality_review", "risk_assessment"]
     );
     for s in &d.stages_added {
         assert!(s.basis.contains(ZHEJIANG), "{}: {}", s.id, s.basis);
@@ -776,7 +757,7 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
         "national@2019.1",
         "zhejiang@2021.1",
         "参数 legality_unit_attends_meeting：false → true（依据：《浙江省法治政府建设实施纲要（2021—2025年）》（种子文件003）五、（十六）；原依据：《重大行政决策程序暂行条例》第三十条）",
-        "+ 环节 npc_report（向本级人大常委会报告 / Report to the people's congress standing committee）",
+        "+ 环节 fair_competition_review（公平竞争审查 / Fair competition review）",
         "前置环节 after：增加 added 公平竞争审查 fair_competition_review",
         "何时必经 required when：从不 → 「直接涉及公民、法人、其他组织切身利益或社会公众普遍关心」（public_interest）且非「依法不予公开」（not_public） / never → public_interest and not not_public",
         "+ 属性 nimby_project（环保邻避类重大项目",
@@ -799,7 +780,7 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
     let back = diff(pack("zhejiang"), national());
     let mut removed: Vec<&str> = back.stages_removed.iter().map(|s| s.id.as_str()).collect();
     removed.sort_unstable();
-    assert_eq!(removed, ["fair_competition_review", "npc_report"]);
+    assert_eq!(removed, ["fair_competition_review"]);
     assert_eq!(back.attributes_removed.len(), 2);
     assert!(back.to_text().contains("删除环节 / Stages removed"));
 
@@ -848,7 +829,7 @@ fn juece_workflows_diff_prints_the_differences_with_their_basis_as_text_and_json
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("npc_report") && text.contains("种子文件003"),
+        text.contains("fair_competition_review") && text.contains("种子文件003"),
         "{text}"
     );
     assert!(text.contains("legality_unit_attends_meeting"), "{text}");

@@ -323,6 +323,10 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
     w.start(stage::PARTY_REPORT);
     w.record(Fact::PartyReport {
         submitted_on: w.date(),
+        reply: None,
+    });
+    w.record(Fact::PartyReply {
+        replied_on: w.date(),
         reply: "同意".into(),
     });
     w.complete(stage::PARTY_REPORT);
@@ -330,7 +334,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         w.start(stage::NPC_REPORT);
         w.record(Fact::NpcReport {
             submitted_on: w.date(),
-            reply: "已报告".into(),
+            reply: None,
         });
         w.complete(stage::NPC_REPORT);
     }

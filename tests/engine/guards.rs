@@ -866,6 +866,38 @@ fn a_member_speaking_after_the_head_is_refused() {
 }
 
 #[test]
+fn a_member_may_speak_more_than_once_and_the_latest_position_counts() {
+    // 第三十条第二款: 充分发表意见 — no limit on how often. m1 and m2 first oppose, then support:
+    // the head adopting is no departure from the majority.
+    let (mut run, _) = run_until(national(), &all_on(), records(first_statement));
+    run.ok(&statement("m1", Position::Oppose));
+    run.ok(&statement("m2", Position::Oppose));
+    run.ok(&statement("m3", Position::Support));
+    run.ok(&statement("m1", Position::Support));
+    run.ok(&statement("m2", Position::Support));
+    run.ok(&statement("h", Position::Support));
+    run.ok(&head_decision(MeetingOutcome::Adopted, None));
+    assert_eq!(run.state.status, DecisionStatus::Adopted);
+}
+
+#[test]
+fn a_member_who_changes_to_opposition_makes_adoption_a_departure_needing_a_reason() {
+    let (mut run, _) = run_until(national(), &all_on(), records(first_statement));
+    run.ok(&statement("m1", Position::Support));
+    run.ok(&statement("m2", Position::Support));
+    run.ok(&statement("m3", Position::Oppose));
+    run.ok(&statement("m1", Position::Oppose));
+    run.ok(&statement("m2", Position::Oppose));
+    run.ok(&statement("h", Position::Support));
+    let v = run.refused(&head_decision(MeetingOutcome::Adopted, None));
+    assert_rule(
+        &v,
+        "collective_decision.deviation_without_reason",
+        "第三十条第二款",
+    );
+}
+
+#[test]
 fn the_head_deciding_without_having_spoken_last_is_refused() {
     let (mut run, _) = run_until(national(), &all_on(), records(first_statement));
     for m in ["m1", "m2", "m3"] {
@@ -1241,6 +1273,51 @@ fn publication_before_the_party_report_is_refused() {
     );
     let (mut run, _) = run_until(national(), &all_on(), starts(stage::PUBLICATION));
     run.ok(&start(stage::PUBLICATION));
+}
+
+fn party_report() -> Command {
+    record(Fact::PartyReport {
+        submitted_on: date(0),
+        reply: None,
+    })
+}
+
+fn party_reply(text: &str) -> Command {
+    record(Fact::PartyReply {
+        replied_on: date(0),
+        reply: text.into(),
+    })
+}
+
+#[test]
+fn the_party_committee_may_be_reported_to_before_the_meeting() {
+    // 第三十一条: 出台前 — before issuance, not necessarily after the meeting.
+    let (mut run, _) = run_until(national(), &all_on(), starts(stage::COLLECTIVE_DECISION));
+    run.ok(&start(stage::PARTY_REPORT));
+    run.ok(&party_report());
+    run.ok(&complete(stage::PARTY_REPORT));
+    run.ok(&start(stage::COLLECTIVE_DECISION));
+    // Publication still waits for the meeting.
+    let v = run.refused(&start(stage::PUBLICATION));
+    assert_rule_at(
+        &v,
+        "flow.required_stage_skipped",
+        stage::COLLECTIVE_DECISION,
+        "第三十条",
+    );
+}
+
+#[test]
+fn a_party_report_completes_without_a_reply_and_the_reply_is_recorded_when_it_comes() {
+    let (mut run, _) = run_until(national(), &all_on(), starts(stage::PARTY_REPORT));
+    run.ok(&start(stage::PARTY_REPORT));
+    let v = run.refused(&party_reply("同意"));
+    assert_rule(&v, "report.reply_without_report", "第三十一条");
+    run.ok(&party_report());
+    run.ok(&complete(stage::PARTY_REPORT));
+    let v = run.refused(&party_reply(" "));
+    assert_rule(&v, "report.reply_missing", "第三十一条");
+    run.ok(&party_reply("原则同意"));
 }
 
 fn publication(explanation: Option<&str>) -> Command {

@@ -182,14 +182,8 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             if head_spoke {
                 out.push(head_not_last());
             }
-            if meeting.statements.iter().any(|(who, _)| who == member) {
-                out.push(Violation::new(
-                    "collective_decision.already_spoke",
-                    law("第三十条第三款"),
-                    format!("{member}已发表意见"),
-                    format!("{member} has already stated an opinion"),
-                ));
-            }
+            // 第三十条第二款 asks members to 充分发表意见 and sets no limit on how often; a
+            // member may speak again (the latest position is the one counted).
             required_text(
                 text,
                 "collective_decision.statement_empty",
@@ -224,11 +218,18 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             if !head_last {
                 out.push(head_not_last());
             }
-            let others: Vec<Position> = meeting
-                .statements
+            // Each member's latest position: a member who spoke again may have changed it.
+            let others: Vec<Position> = members
                 .iter()
-                .filter(|(who, _)| members.iter().any(|m| !m.head && &m.id == who))
-                .map(|(_, p)| *p)
+                .filter(|m| !m.head)
+                .filter_map(|m| {
+                    meeting
+                        .statements
+                        .iter()
+                        .rev()
+                        .find(|(who, _)| who == &m.id)
+                        .map(|(_, p)| *p)
+                })
                 .collect();
             let n = members.iter().filter(|m| !m.head).count();
             let support = others.iter().filter(|p| **p == Position::Support).count();

@@ -39,8 +39,8 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         MeetingConvened { .. } | MeetingStatement { .. } | HeadDecision { .. } => {
             stage::COLLECTIVE_DECISION
         }
-        PartyReport { .. } => stage::PARTY_REPORT,
-        NpcReport { .. } => stage::NPC_REPORT,
+        PartyReport { .. } | PartyReply { .. } => stage::PARTY_REPORT,
+        NpcReport { .. } | NpcReply { .. } => stage::NPC_REPORT,
         Publication { .. } => stage::PUBLICATION,
         ArchiveSealed { .. } => stage::ARCHIVING,
         ExecutionAssigned { .. } | ExecutionReport { .. } | PublicFeedback { .. } => {
@@ -236,6 +236,13 @@ pub(crate) fn check_record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     let Some(home) = fact_stage(ctx, fact) else {
         return;
     };
+    // A reply comes when the committee gives it: recording the report does not wait for it, and
+    // the reply may arrive after the stage is done (第三十一条 asks for the report, not a reply).
+    if matches!(fact, Fact::PartyReply { .. } | Fact::NpcReply { .. })
+        && ctx.state.status(home) == StageStatus::Completed
+    {
+        return;
+    }
     // Where the pack keeps the fair-competition review with the draft, a draft revised after
     // drafting (e.g. adjusted for an uncontrollable risk, 第二十四条) is reviewed where it was
     // revised; otherwise a market matter could never reach the legality review again.

@@ -270,7 +270,9 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         MeetingConvened { .. } | MeetingStatement { .. } | HeadDecision { .. } => {
             collective_decision::record(ctx, fact, out)
         }
-        PartyReport { .. } | NpcReport { .. } => reports::record(ctx, fact, out),
+        PartyReport { .. } | PartyReply { .. } | NpcReport { .. } | NpcReply { .. } => {
+            reports::record(ctx, fact, out)
+        }
         Publication { .. } => publication::record(ctx, fact, out),
         ArchiveSealed { .. } => archiving::record(ctx, fact, out),
         ExecutionAssigned { .. } | ExecutionReport { .. } | PublicFeedback { .. } => {

@@ -291,17 +291,33 @@ pub enum Fact {
         deviation_reason: Option<String>,
     },
     // ---- reports before issuance (第三十一条, 第八条)
-    /// The report to the party committee at the same level, and its reply.
+    /// The report to the party committee at the same level (第三十一条: 出台前请示报告).
     PartyReport {
         /// When it was submitted.
         submitted_on: NaiveDate,
+        /// The reply, where it came with the record of the report; otherwise `party_reply`.
+        #[serde(default)]
+        reply: Option<String>,
+    },
+    /// The party committee's reply, recorded when it comes.
+    PartyReply {
+        /// When it came.
+        replied_on: NaiveDate,
         /// The reply.
         reply: String,
     },
-    /// The report to the people's congress standing committee, and its reply.
+    /// The report to the people's congress standing committee (第八条).
     NpcReport {
         /// When it was submitted.
         submitted_on: NaiveDate,
+        /// The reply, where it came with the record of the report; otherwise `npc_reply`.
+        #[serde(default)]
+        reply: Option<String>,
+    },
+    /// The standing committee's reply, recorded when it comes.
+    NpcReply {
+        /// When it came.
+        replied_on: NaiveDate,
         /// The reply.
         reply: String,
     },
