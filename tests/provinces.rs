@@ -52,7 +52,12 @@ fn all_conditions(pack: &Pack) -> Attributes {
         .attributes
         .iter()
         .map(|a| a.id.as_str())
-        .filter(|a| !matches!(*a, "not_public" | "exploratory_reform"))
+        .filter(|a| {
+            !matches!(
+                *a,
+                "not_public" | "exploratory_reform" | "hearing_equivalent_form"
+            )
+        })
         .collect();
     attrs(pack, &flags)
 }
@@ -251,32 +256,40 @@ fn an_unpublished_designated_matter_is_not_executed_before_the_standing_committe
     skipped_at(&v, stage::NPC_REPORT);
 }
 
-/// The meeting as the walk convenes it, without the legality review unit among the observers.
-fn meeting_without_legality_unit(rest: &[Step]) -> Command {
+/// The meeting as the walk convenes it, with its observers changed by `f`.
+fn meeting_with(rest: &[Step], f: impl Fn(&mut Fact)) -> Command {
     match &rest[0].command {
         Command::Record {
             fact: fact @ Fact::MeetingConvened { .. },
         } => {
             let mut fact = fact.clone();
-            if let Fact::MeetingConvened { observers, .. } = &mut fact {
-                observers.clear();
-            }
+            f(&mut fact);
             Command::Record { fact }
         }
         other => panic!("expected the meeting, got {other:?}"),
     }
 }
 
+/// The meeting as the walk convenes it, without the legality review unit among the observers.
+fn meeting_without_legality_unit(rest: &[Step]) -> Command {
+    meeting_with(rest, |fact| {
+        if let Fact::MeetingConvened { observers, .. } = fact {
+            observers.clear();
+        }
+    })
+}
+
+fn is_meeting(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Record {
+            fact: Fact::MeetingConvened { .. }
+        }
+    )
+}
+
 #[test]
 fn zhejiang_refuses_a_meeting_the_justice_department_does_not_attend() {
-    let is_meeting = |c: &Command| {
-        matches!(
-            c,
-            Command::Record {
-                fact: Fact::MeetingConvened { .. }
-            }
-        )
-    };
     for id in ["national", "yunnan", "kunming", "guizhou", "gansu"] {
         let p = pack(id);
         let (mut run, rest) = run_until(p, script::full_walk(p, &attrs(p, &[]), t0()), is_meeting);
@@ -290,6 +303,36 @@ fn zhejiang_refuses_a_meeting_the_justice_department_does_not_attend() {
         "collective_decision.legality_unit_absent",
         &format!("{ZHEJIANG}五、（十六）"),
     );
+}
+
+#[test]
+fn zhejiang_asks_the_justice_department_to_state_its_view_at_the_executive_meeting_only() {
+    // 003 五、（十六）: 列席政府常务会议并发表意见 — the executive meeting, and a view stated.
+    let z = pack("zhejiang");
+    let (mut run, rest) = run_until(z, script::full_walk(z, &attrs(z, &[]), t0()), is_meeting);
+    let silent = meeting_with(&rest, |fact| {
+        if let Fact::MeetingConvened { observers, .. } = fact {
+            for o in observers.iter_mut() {
+                o.statement = None;
+            }
+        }
+    });
+    let v = run.refused(&silent);
+    assert_rule(
+        &v,
+        "collective_decision.legality_unit_silent",
+        &format!("{ZHEJIANG}五、（十六）"),
+    );
+    let plenary = meeting_with(&rest, |fact| {
+        if let Fact::MeetingConvened {
+            kind, observers, ..
+        } = fact
+        {
+            *kind = juece::procedure::state::MeetingKind::PlenaryMeeting;
+            observers.clear();
+        }
+    });
+    run.ok(&plenary);
 }
 
 #[test]
@@ -315,6 +358,41 @@ fn a_matter_of_public_vital_interest_needs_a_hearing_in_zhejiang_and_kunming_onl
         let hit = skipped_at(&v, stage::HEARING);
         assert!(hit.basis.contains(&basis), "{id}: {}", hit.basis);
         assert!(hit.basis.contains("第十六条"), "{id}: {}", hit.basis);
+    }
+}
+
+#[test]
+fn zhejiang_and_kunming_accept_another_listed_form_in_place_of_the_hearing() {
+    // 通过举办听证会等形式: a hearing, or another form of the list, recorded in the participation.
+    for (id, basis) in [
+        ("zhejiang", format!("{ZHEJIANG}五、（十六）")),
+        ("kunming", KUNMING.to_string()),
+    ] {
+        let p = pack(id);
+        let a = attrs(p, &["public_interest", "hearing_equivalent_form"]);
+        let (mut run, _) = run_until(p, walk_without(p, &a, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        run.ok(&start(stage::LEGALITY_REVIEW));
+
+        let no_activity: Vec<Step> = walk_without(p, &a, stage::HEARING)
+            .into_iter()
+            .filter(|s| {
+                !matches!(
+                    s.command,
+                    Command::Record {
+                        fact: Fact::ParticipationActivity { .. }
+                    }
+                )
+            })
+            .collect();
+        let (mut run, rest) = run_until(
+            p,
+            no_activity,
+            |c| matches!(c, Command::CompleteStage { stage } if stage.as_str() == stage::PUBLIC_PARTICIPATION),
+        );
+        let v = run.refused(&rest[0].command);
+        assert_rule(&v, "participation.equivalent_form_missing", &basis);
     }
 }
 
@@ -747,7 +825,14 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
         assert_eq!(p.defined_in, "zhejiang@2021.1");
     }
     let attrs: Vec<&str> = d.attributes_added.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(attrs, ["nimby_project", "livelihood_policy"]);
+    assert_eq!(
+        attrs,
+        [
+            "hearing_equivalent_form",
+            "nimby_project",
+            "livelihood_policy"
+        ]
+    );
     assert!(d.attributes_removed.is_empty());
     assert!(d.returns_added.is_empty() && d.returns_removed.is_empty());
     assert!(d.anchors_changed.is_empty() && d.bases_changed.is_empty());
@@ -759,7 +844,7 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
         "参数 legality_unit_attends_meeting：false → true（依据：《浙江省法治政府建设实施纲要（2021—2025年）》（种子文件003）五、（十六）；原依据：《重大行政决策程序暂行条例》第三十条）",
         "+ 环节 fair_competition_review（公平竞争审查 / Fair competition review）",
         "前置环节 after：增加 added 公平竞争审查 fair_competition_review",
-        "何时必经 required when：从不 → 「直接涉及公民、法人、其他组织切身利益或社会公众普遍关心」（public_interest）且非「依法不予公开」（not_public） / never → public_interest and not not_public",
+        "何时必经 required when：从不 → 「直接涉及公民、法人、其他组织切身利益」（public_interest）且非「依法不予公开」（not_public）且非「以听证会以外的其他形式（座谈会、实地走访等）加大公众参与力度」（hearing_equivalent_form） / never → public_interest and not not_public and not hearing_equivalent_form",
         "+ 属性 nimby_project（环保邻避类重大项目",
     ] {
         assert!(text.contains(line), "the report lacks {line:?}:\n{text}");
@@ -781,7 +866,7 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
     let mut removed: Vec<&str> = back.stages_removed.iter().map(|s| s.id.as_str()).collect();
     removed.sort_unstable();
     assert_eq!(removed, ["fair_competition_review"]);
-    assert_eq!(back.attributes_removed.len(), 2);
+    assert_eq!(back.attributes_removed.len(), 3);
     assert!(back.to_text().contains("删除环节 / Stages removed"));
 
     let city = diff(pack("yunnan"), pack("kunming"));

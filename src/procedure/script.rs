@@ -26,6 +26,7 @@ pub fn all_conditions_on(category: Category) -> Attributes {
     let mut a = Attributes::new(category);
     for f in [
         "public_interest",
+        "public_concern",
         "technical",
         "stability_risk",
         "market_activity",

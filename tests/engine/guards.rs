@@ -1352,6 +1352,26 @@ fn publishing_an_ordinary_matter_needs_no_explanation() {
 }
 
 #[test]
+fn the_explanation_at_publication_follows_public_concern_not_vital_interest() {
+    // 第三十二条 names 社会公众普遍关心 (public_concern); 切身利益 (public_interest) is 第十六条's
+    // trigger for a hearing, not a ground for the explanation.
+    let at_publication = |a: &Attributes| {
+        run_until(
+            national(),
+            a,
+            records(|f| matches!(f, Fact::Publication { .. })),
+        )
+        .0
+    };
+    let mut run = at_publication(&plain().with("public_interest", true));
+    run.ok(&publication(None));
+    let mut run = at_publication(&plain().with("public_concern", true));
+    let v = run.refused(&publication(None));
+    assert_rule(&v, "publication.explanation_missing", "第三十二条");
+    run.ok(&publication(Some("公众意见采纳情况说明")));
+}
+
+#[test]
 fn archiving_before_publication_is_refused() {
     let (mut run, _) = run_until(national(), &all_on(), starts(stage::PUBLICATION));
     let v = run.refused(&start(stage::ARCHIVING));

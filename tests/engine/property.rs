@@ -25,8 +25,9 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use crate::support::{calendar, national, t0};
 
 /// The flags the generator switches.
-const FLAGS: [&str; 7] = [
+const FLAGS: [&str; 8] = [
     "public_interest",
+    "public_concern",
     "technical",
     "stability_risk",
     "market_activity",

@@ -7,7 +7,8 @@ use super::{
 };
 use crate::procedure::pack::ReturnTrigger;
 use crate::procedure::state::{
-    stage, DraftHash, Fact, LegalityOutcome, Meeting, MeetingOutcome, Member, Position, StageId,
+    stage, DraftHash, Fact, LegalityOutcome, Meeting, MeetingKind, MeetingOutcome, Member,
+    Position, StageId,
 };
 use crate::procedure::violation::law;
 
@@ -112,6 +113,7 @@ fn no_meeting() -> Violation {
 pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     match fact {
         Fact::MeetingConvened {
+            kind,
             held_on,
             draft,
             members,
@@ -152,14 +154,27 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                     "a collective discussion needs several members",
                 ));
             }
+            // Where a pack asks for it (浙江: 列席政府常务会议并发表意见), the legality unit attends
+            // the executive meeting — not every plenary — and states its view.
             let p = &ctx.pack.parameters.legality_unit_attends_meeting;
-            if p.value && !observers.iter().any(|o| o.role == "legality_review_unit") {
-                out.push(Violation::new(
-                    "collective_decision.legality_unit_absent",
-                    p.basis.clone(),
-                    "负责合法性审查的部门应当列席会议",
-                    "the legality review unit must attend the meeting",
-                ));
+            if p.value && matches!(kind, MeetingKind::ExecutiveMeeting) {
+                match observers.iter().find(|o| o.role == "legality_review_unit") {
+                    None => out.push(Violation::new(
+                        "collective_decision.legality_unit_absent",
+                        p.basis.clone(),
+                        "负责合法性审查的部门应当列席政府常务会议",
+                        "the legality review unit must attend the executive meeting",
+                    )),
+                    Some(o) if o.statement.as_deref().is_none_or(|t| t.trim().is_empty()) => {
+                        out.push(Violation::new(
+                            "collective_decision.legality_unit_silent",
+                            p.basis.clone(),
+                            "列席常务会议的负责合法性审查的部门应当发表意见，须记录其意见",
+                            "the legality review unit attending the executive meeting must state its view; record it",
+                        ))
+                    }
+                    Some(_) => {}
+                }
             }
         }
         Fact::MeetingStatement { member, text, .. } => {

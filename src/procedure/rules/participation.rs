@@ -192,6 +192,23 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
             "the public's views have not been heard in any way",
         ));
     }
+    // A pack that asks for a hearing "等形式" (浙江, 昆明) lets another listed form take its
+    // place; that form must then be on the record of the participation.
+    if ctx.attrs.get("hearing_equivalent_form") && !has_activity {
+        let basis = ctx
+            .pack
+            .attributes
+            .iter()
+            .find(|a| a.id == "hearing_equivalent_form")
+            .map(|a| a.basis.clone())
+            .unwrap_or_else(|| law("第十四条第二款"));
+        out.push(Violation::new(
+            "participation.equivalent_form_missing",
+            basis,
+            "未举行听证会的，须以座谈会、实地走访等其他形式听取意见并记录",
+            "without a hearing, another form (symposium, field visit…) must be held and recorded",
+        ));
+    }
     if let Some(end) = periods(ctx).map(|(_, end)| end).max() {
         if ctx.today <= end {
             out.push(Violation::new(
