@@ -147,14 +147,15 @@ fn initiation_without_catalog_item(pack: &Pack) -> Command {
 }
 
 #[test]
-fn a_decision_outside_the_catalog_is_refused_in_zhejiang_kunming_and_guizhou_but_not_nationally() {
-    for id in ["national", "yunnan", "gansu"] {
+fn a_decision_outside_the_catalog_is_refused_in_zhejiang_and_guizhou_but_not_nationally_or_in_kunming(
+) {
+    // 昆明's 力争……到2025年……100%全覆盖 is a target, not a bar: read as gansu reads its plan.
+    for id in ["national", "yunnan", "kunming", "gansu"] {
         let p = pack(id);
         Run::new(p).ok(&initiation_without_catalog_item(p));
     }
     for (id, basis) in [
         ("zhejiang", format!("{ZHEJIANG}五、（十五）")),
-        ("kunming", KUNMING.to_string()),
         ("guizhou", GUIZHOU.to_string()),
     ] {
         let p = pack(id);
@@ -877,14 +878,7 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
             .collect::<Vec<_>>(),
         [stage::HEARING]
     );
-    assert_eq!(
-        city.parameters_changed
-            .iter()
-            .map(|p| p.name)
-            .collect::<Vec<_>>(),
-        ["catalog_required"]
-    );
-    assert!(city.parameters_changed[0].new_basis.contains(KUNMING));
+    assert!(city.parameters_changed.is_empty());
 
     let guizhou = diff(national(), pack("guizhou"));
     assert!(guizhou.stages_added.is_empty() && guizhou.stages_changed.is_empty());
