@@ -504,11 +504,79 @@ fn risk_reported(f: &Fact) -> bool {
 }
 
 #[test]
-fn an_uncontrollable_risk_blocks_completing_the_risk_assessment() {
+fn an_uncontrollable_assessment_completes_the_stage_and_leaves_the_judgement_to_the_organ() {
+    // 第二十四条: the report is 重要依据; 决策机关认为 — the organ judges, at the meeting.
     let (mut run, _) = run_until(national(), &all_on(), records(risk_reported));
     run.ok(&risk_report(1, false, None));
-    let v = run.refused(&complete(stage::RISK_ASSESSMENT));
-    assert_rule(&v, "risk_assessment.uncontrollable", "第二十四条");
+    run.ok(&complete(stage::RISK_ASSESSMENT));
+}
+
+/// The full walk with the assessment finding the risk uncontrollable.
+fn walk_with_uncontrollable_risk() -> Vec<Step> {
+    script::full_walk(national(), &all_on(), t0())
+        .into_iter()
+        .map(|mut s| {
+            if let Command::Record {
+                fact: Fact::RiskReport { .. },
+            } = s.command
+            {
+                s.command = risk_report(1, false, None);
+            }
+            s
+        })
+        .collect()
+}
+
+fn risk_finding(controllable: bool, reasons: &str, measures: &[&str]) -> Command {
+    record(Fact::RiskFinding {
+        controllable,
+        reasons: reasons.into(),
+        measures: measures.iter().map(|m| m.to_string()).collect(),
+    })
+}
+
+fn is_head_decision(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Record {
+            fact: Fact::HeadDecision { .. }
+        }
+    )
+}
+
+#[test]
+fn the_meeting_may_find_an_assessed_uncontrollable_risk_controllable_with_reasons_and_measures() {
+    let mut run = Run::new(national());
+    let rest = run.until(walk_with_uncontrollable_risk(), is_head_decision);
+    let v = run.refused(&rest[0].command);
+    assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
+    for bad in [
+        risk_finding(true, " ", &["分阶段实施"]),
+        risk_finding(true, "已设处置专班", &[]),
+    ] {
+        let v = run.refused(&bad);
+        assert_rule(
+            &v,
+            "collective_decision.risk_finding_incomplete",
+            "第二十四条",
+        );
+    }
+    run.ok(&risk_finding(
+        true,
+        "评估报告所列风险点已有对应措施，处置专班已组建",
+        &["分阶段实施", "设立处置专班"],
+    ));
+    run.ok(&rest[0].command);
+    assert_eq!(run.state.status, DecisionStatus::Adopted);
+}
+
+#[test]
+fn the_organ_finding_a_risk_uncontrollable_keeps_it_from_adopting() {
+    // The organ may also disagree with a controllable assessment.
+    let (mut run, rest) = run_until(national(), &all_on(), is_head_decision);
+    run.ok(&risk_finding(false, "群体性投诉风险被低估", &[]));
+    let v = run.refused(&rest[0].command);
+    assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
 }
 
 #[test]
@@ -569,33 +637,29 @@ fn a_market_matter_whose_draft_is_adjusted_after_an_uncontrollable_risk_can_go_o
 }
 
 #[test]
-fn an_uncontrollable_risk_keeps_the_draft_from_the_meeting_even_when_the_stage_is_waived() {
+fn an_uncontrollable_risk_keeps_the_draft_from_adoption_even_when_the_stage_is_waived() {
     // The stage is closed by a waiver after an uncontrollable finding: the meeting still sees it.
-    let steps: Vec<Step> = script::full_walk(national(), &all_on(), t0())
+    let steps: Vec<Step> = walk_with_uncontrollable_risk()
         .into_iter()
         .map(|mut s| {
-            s.command = match s.command {
-                Command::Record {
-                    fact: Fact::RiskReport { .. },
-                } => risk_report(1, false, None),
-                c if completes(stage::RISK_ASSESSMENT)(&c) => Command::WaiveStage {
+            if completes(stage::RISK_ASSESSMENT)(&s.command) {
+                s.command = Command::WaiveStage {
                     stage: juece::procedure::state::StageId::new(stage::RISK_ASSESSMENT),
                     reference: "《垃圾处理设施项目社会稳定风险评估报告》（市稳评〔2025〕3号）"
                         .into(),
-                },
-                c => c,
-            };
+                };
+            }
             s
         })
         .collect();
     let mut run = Run::new(national());
-    run.until(steps, starts(stage::COLLECTIVE_DECISION));
-    let v = run.refused(&start(stage::COLLECTIVE_DECISION));
+    let rest = run.until(steps, is_head_decision);
+    let v = run.refused(&rest[0].command);
     assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
 }
 
 #[test]
-fn an_uncontrollable_risk_found_during_the_meeting_stage_blocks_the_meeting() {
+fn a_risk_reassessed_during_the_meeting_stage_must_be_finished_and_reviewed_before_the_meeting() {
     let (mut run, rest) = run_until(
         national(),
         &all_on(),
@@ -603,8 +667,22 @@ fn an_uncontrollable_risk_found_during_the_meeting_stage_blocks_the_meeting() {
     );
     run.ok(&start(stage::RISK_ASSESSMENT));
     run.ok(&risk_report(1, false, None));
+    // The reopened assessment must be finished, and then reviewed again, before the meeting.
     let v = run.refused(&rest[0].command);
-    assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
+    assert_rule_at(
+        &v,
+        "flow.required_stage_skipped",
+        stage::RISK_ASSESSMENT,
+        "第二十二条",
+    );
+    run.ok(&complete(stage::RISK_ASSESSMENT));
+    let v = run.refused(&rest[0].command);
+    assert_rule_at(
+        &v,
+        "collective_decision.review_predates_procedure",
+        stage::RISK_ASSESSMENT,
+        "第二十七条",
+    );
 }
 
 #[test]

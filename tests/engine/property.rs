@@ -339,12 +339,15 @@ fn invariant(pack: &Pack, s: &Decision) -> Result<(), String> {
         return Err("the last legality opinion is on another draft".into());
     }
 
+    // The organ's own finding at the meeting (第二十四条) prevails over the assessment.
     let risk = s.all_facts().rev().find_map(|f| match f {
-        Fact::RiskReport { controllable, .. } => Some(*controllable),
+        Fact::RiskReport { controllable, .. } | Fact::RiskFinding { controllable, .. } => {
+            Some(*controllable)
+        }
         _ => None,
     });
     if risk == Some(false) {
-        return Err("the latest risk report is uncontrollable".into());
+        return Err("the latest finding on the risk is uncontrollable".into());
     }
 
     if attrs.get("market_activity") {

@@ -43,11 +43,6 @@ pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
         _ => {}
     }
     review_postdates_procedure(ctx, out);
-    if let Some((_, false)) = risk::latest(ctx) {
-        out.push(risk::uncontrollable(
-            "collective_decision.risk_uncontrollable",
-        ));
-    }
     fair_competition::require_for(
         ctx,
         draft,
@@ -208,6 +203,35 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out,
             );
         }
+        Fact::RiskFinding {
+            controllable,
+            reasons,
+            measures,
+        } => {
+            if open_meeting(ctx).is_none() {
+                out.push(no_meeting());
+            }
+            required_text(
+                reasons,
+                "collective_decision.risk_finding_incomplete",
+                law("第二十四条"),
+                "决策机关认定风险是否可控的理由",
+                "the organ's reasons for its finding on the risk",
+                out,
+            );
+            let assessed_uncontrollable = matches!(risk::latest(ctx), Some((_, false)));
+            if *controllable
+                && assessed_uncontrollable
+                && measures.iter().all(|m| m.trim().is_empty())
+            {
+                out.push(Violation::new(
+                    "collective_decision.risk_finding_incomplete",
+                    law("第二十四条"),
+                    "风险评估认为风险不可控，决策机关认为可控的，须载明确保风险可控的措施",
+                    "the assessment found the risk uncontrollable; the organ's finding that it is controllable must name the measures that make it so",
+                ));
+            }
+        }
         Fact::HeadDecision {
             outcome,
             deviation_reason,
@@ -267,6 +291,11 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 ));
             }
             if *outcome == MeetingOutcome::Adopted {
+                if risk_controllable(ctx) == Some(false) {
+                    out.push(risk::uncontrollable(
+                        "collective_decision.risk_uncontrollable",
+                    ));
+                }
                 drafting::current_draft(
                     ctx,
                     draft,
@@ -293,6 +322,20 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         }
         _ => {}
     }
+}
+
+/// Whether the risk is controllable as the meeting may act on it: the organ's own finding at
+/// this meeting (第二十四条: 决策机关认为), or else the latest assessment; `None` without either.
+fn risk_controllable(ctx: &Ctx) -> Option<bool> {
+    for d in ctx.state.facts.iter().rev() {
+        match &d.fact {
+            Fact::RiskFinding { controllable, .. } => return Some(*controllable),
+            Fact::RiskReport { controllable, .. } => return Some(*controllable),
+            Fact::MeetingConvened { .. } => break,
+            _ => {}
+        }
+    }
+    risk::latest(ctx).map(|(_, c)| c)
 }
 
 fn head_not_last() -> Violation {

@@ -36,9 +36,10 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         | LegalityReturned { .. }
         | LegalCounselOpinion { .. }
         | LegalityOpinion { .. } => stage::LEGALITY_REVIEW,
-        MeetingConvened { .. } | MeetingStatement { .. } | HeadDecision { .. } => {
-            stage::COLLECTIVE_DECISION
-        }
+        MeetingConvened { .. }
+        | MeetingStatement { .. }
+        | RiskFinding { .. }
+        | HeadDecision { .. } => stage::COLLECTIVE_DECISION,
         PartyReport { .. } | PartyReply { .. } => stage::PARTY_REPORT,
         NpcReport { .. } | NpcReply { .. } => stage::NPC_REPORT,
         Publication { .. } => stage::PUBLICATION,

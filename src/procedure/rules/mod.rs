@@ -267,9 +267,10 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         | LegalityReturned { .. }
         | LegalCounselOpinion { .. }
         | LegalityOpinion { .. } => legality_review::record(ctx, fact, out),
-        MeetingConvened { .. } | MeetingStatement { .. } | HeadDecision { .. } => {
-            collective_decision::record(ctx, fact, out)
-        }
+        MeetingConvened { .. }
+        | MeetingStatement { .. }
+        | RiskFinding { .. }
+        | HeadDecision { .. } => collective_decision::record(ctx, fact, out),
         PartyReport { .. } | PartyReply { .. } | NpcReport { .. } | NpcReply { .. } => {
             reports::record(ctx, fact, out)
         }

@@ -282,6 +282,18 @@ pub enum Fact {
         /// As stated.
         text: String,
     },
+    /// The organ's own finding on the risk, recorded at the meeting (第二十四条: 决策机关认为风险
+    /// 可控的，可以作出决策). It prevails over the assessor's finding for this meeting.
+    RiskFinding {
+        /// Whether the organ finds the risk controllable.
+        controllable: bool,
+        /// Its reasons.
+        reasons: String,
+        /// The measures that make the risk controllable (needed where the assessor found it
+        /// uncontrollable).
+        #[serde(default)]
+        measures: Vec<String>,
+    },
     /// The head's decision.
     HeadDecision {
         /// The outcome.
