@@ -437,6 +437,40 @@ fn a_hearing_announced_for_today_is_refused() {
     run.ok(&notice(date(11)));
 }
 
+#[test]
+fn a_selection_method_is_needed_only_where_participants_are_selected() {
+    // 第十六条第三款: 需要遴选听证参加人的，……应当提前公布听证参加人遴选办法.
+    let is_notice = records(|f| matches!(f, Fact::HearingNotice { .. }));
+    let (mut run, rest) = run_until(national(), &all_on(), &is_notice);
+    let mut notice = rest[0].command.clone();
+    if let Command::Record {
+        fact: Fact::HearingNotice {
+            selection_method, ..
+        },
+    } = &mut notice
+    {
+        selection_method.clear();
+    }
+    run.ok(&notice);
+    let rest: Vec<Step> = rest.into_iter().skip(1).collect();
+    let rest = run.until(
+        rest,
+        records(|f| matches!(f, Fact::HearingParticipants { .. })),
+    );
+    let drawn = rest[0].command.clone();
+    let v = run.refused(&drawn);
+    assert_rule(&v, "hearing.selection_method_missing", "第十六条第三款");
+    // Every applicant admitted: no selection, no method needed.
+    let mut admitted = drawn;
+    if let Command::Record {
+        fact: Fact::HearingParticipants { selection_seed, .. },
+    } = &mut admitted
+    {
+        *selection_seed = None;
+    }
+    run.ok(&admitted);
+}
+
 // ---- expert review (第十九、二十条)
 
 fn expert(id: &str, name: &str, interest: bool) -> Command {
