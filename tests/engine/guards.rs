@@ -298,6 +298,30 @@ fn public_participation_cannot_close_with_a_comment_undisposed() {
     run.ok(&complete(stage::PUBLIC_PARTICIPATION));
 }
 
+fn dispose_group(ids: &[&str]) -> Command {
+    record(Fact::CommentsDisposed {
+        comment_ids: ids.iter().map(|s| s.to_string()).collect(),
+        disposition: juece::procedure::state::Disposition::PartlyAdopted,
+        reason: "均要求延长过渡期：部分采纳，过渡期延至六个月".into(),
+    })
+}
+
+#[test]
+fn similar_comments_may_be_disposed_of_as_a_group() {
+    // 第十八条: 归纳整理、研究论证 — one disposition for a group counts for each of its comments.
+    let (mut run, _) = run_until(national(), &all_on(), records(comment_disposed));
+    let v = run.refused(&dispose_group(&[]));
+    assert_rule(&v, "participation.group_empty", "第十八条");
+    let v = run.refused(&dispose_group(&["c1", "c1"]));
+    assert_rule(&v, "participation.group_duplicate", "第十八条");
+    let v = run.refused(&dispose_group(&["c1", "c2", "c3"]));
+    assert_rule(&v, "participation.no_open_comment", "第十八条");
+    run.ok(&dispose_group(&["c1", "c2"]));
+    assert_eq!(run.state.comments.open(), 0);
+    run.ok(&participation_report());
+    run.ok(&complete(stage::PUBLIC_PARTICIPATION));
+}
+
 #[test]
 fn a_hidden_comment_needs_no_disposition() {
     let (mut run, _) = run_until(national(), &all_on(), records(comment_disposed));

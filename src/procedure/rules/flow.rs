@@ -21,6 +21,7 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         | CommentsReceived { .. }
         | CommentHidden { .. }
         | CommentDisposed { .. }
+        | CommentsDisposed { .. }
         | ParticipationActivity { .. }
         | ParticipationReport { .. } => stage::PUBLIC_PARTICIPATION,
         GroupConsultation { .. } => stage::GROUP_CONSULTATION,

@@ -250,6 +250,7 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         | CommentsReceived { .. }
         | CommentHidden { .. }
         | CommentDisposed { .. }
+        | CommentsDisposed { .. }
         | ParticipationActivity { .. }
         | ParticipationReport { .. } => participation::record(ctx, fact, out),
         GroupConsultation { .. } => group_consultation::record(ctx, fact, out),

@@ -129,6 +129,49 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out,
             );
         }
+        Fact::CommentsDisposed {
+            comment_ids,
+            reason,
+            ..
+        } => {
+            let distinct: std::collections::BTreeSet<&str> =
+                comment_ids.iter().map(|c| c.trim()).collect();
+            if distinct.is_empty() || distinct.contains("") {
+                out.push(Violation::new(
+                    "participation.group_empty",
+                    law("第十八条"),
+                    "归并处理的意见须列明每条意见的编号",
+                    "a group disposition must list the id of every comment in it",
+                ));
+            } else if distinct.len() != comment_ids.len() {
+                out.push(Violation::new(
+                    "participation.group_duplicate",
+                    law("第十八条"),
+                    "同一条意见在归并处理中重复列出",
+                    "a comment is listed twice in the group",
+                ));
+            }
+            let open = ctx.state.comments.open();
+            if (distinct.len() as u64) > open {
+                out.push(Violation::new(
+                    "participation.no_open_comment",
+                    law("第十八条"),
+                    format!("归并处理{}条意见，但只有{open}条待处理", distinct.len()),
+                    format!(
+                        "the group lists {} comments but only {open} are left to handle",
+                        distinct.len()
+                    ),
+                ));
+            }
+            required_text(
+                reason,
+                "participation.disposition_reason_missing",
+                law("第十八条"),
+                "该类意见的归纳和采纳情况的理由",
+                "what the group says and the reason for the disposition",
+                out,
+            );
+        }
         Fact::ParticipationActivity {
             held_on, minutes, ..
         } => {

@@ -92,6 +92,16 @@ pub enum Fact {
         /// The reason.
         reason: String,
     },
+    /// One disposition for a group of similar comments (第十八条: 归纳整理、研究论证): each comment
+    /// of the group counts as disposed.
+    CommentsDisposed {
+        /// The ids of the comments in the group.
+        comment_ids: Vec<String>,
+        /// 采纳 / 部分采纳 / 不予采纳.
+        disposition: Disposition,
+        /// What the group says, and the reason for the disposition.
+        reason: String,
+    },
     /// Another participation activity with its minutes (第十四条第二款).
     ParticipationActivity {
         /// What kind.
