@@ -555,6 +555,42 @@ fn the_expert_review_cannot_close_while_a_selected_expert_has_given_no_opinion()
     assert_eq!(v.len(), 3, "three experts, three missing opinions: {v:#?}");
 }
 
+fn expert_meeting(attendees: &[&str], minutes: &str) -> Command {
+    record(Fact::ExpertMeeting {
+        held_on: date(0),
+        attendees: attendees.iter().map(|s| s.to_string()).collect(),
+        minutes: minutes.into(),
+    })
+}
+
+#[test]
+fn experts_heard_at_a_minuted_expert_meeting_need_no_signed_written_opinion() {
+    // 第二十条: 论证会、书面咨询、委托咨询论证等方式; only a written opinion is signed (第十九条第二款).
+    let (mut run, _) = run_until(
+        national(),
+        &all_on(),
+        records(|f| matches!(f, Fact::ExpertOpinion { .. })),
+    );
+    let ids: Vec<String> = run
+        .state
+        .all_facts()
+        .filter_map(|f| match f {
+            Fact::ExpertSelected { expert_id, .. } => Some(expert_id.clone()),
+            _ => None,
+        })
+        .collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let v = run.refused(&expert_meeting(&ids, " "));
+    assert_rule(&v, "expert_review.minutes_missing", "第二十条");
+    let v = run.refused(&expert_meeting(&["e99"], "纪要"));
+    assert_rule(&v, "expert_review.unknown_expert", "第二十条");
+    run.ok(&expert_meeting(&ids, "论证会纪要：各专家意见如下……"));
+    run.ok(&record(Fact::ExpertReport {
+        summary: "采纳情况".into(),
+    }));
+    run.ok(&complete(stage::EXPERT_REVIEW));
+}
+
 // ---- risk assessment (第二十二至二十四条)
 
 fn risk_reported(f: &Fact) -> bool {

@@ -31,7 +31,10 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         | HearingHeld { .. }
         | HearingRecordSigned { .. }
         | HearingReport { .. } => stage::HEARING,
-        ExpertSelected { .. } | ExpertOpinion { .. } | ExpertReport { .. } => stage::EXPERT_REVIEW,
+        ExpertSelected { .. }
+        | ExpertOpinion { .. }
+        | ExpertMeeting { .. }
+        | ExpertReport { .. } => stage::EXPERT_REVIEW,
         RiskReport { .. } => stage::RISK_ASSESSMENT,
         LegalitySubmission { .. }
         | LegalityReturned { .. }

@@ -260,9 +260,10 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         | HearingHeld { .. }
         | HearingRecordSigned { .. }
         | HearingReport { .. } => hearing::record(ctx, fact, out),
-        ExpertSelected { .. } | ExpertOpinion { .. } | ExpertReport { .. } => {
-            expert_review::record(ctx, fact, out)
-        }
+        ExpertSelected { .. }
+        | ExpertOpinion { .. }
+        | ExpertMeeting { .. }
+        | ExpertReport { .. } => expert_review::record(ctx, fact, out),
         RiskReport { .. } => risk::record(ctx, fact, out),
         LegalitySubmission { .. }
         | LegalityReturned { .. }

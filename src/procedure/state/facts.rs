@@ -198,6 +198,16 @@ pub enum Fact {
         /// The opinion.
         summary: String,
     },
+    /// A 论证会 (第二十条: 论证会、书面咨询、委托咨询论证等方式): the experts who attended and
+    /// the minutes of their views. An attending expert needs no written opinion of their own.
+    ExpertMeeting {
+        /// When it was held.
+        held_on: NaiveDate,
+        /// The selected experts (ids) who attended.
+        attendees: Vec<String>,
+        /// The minutes, with each expert's view.
+        minutes: String,
+    },
     /// How the experts' opinions were adopted (第二十九条第（三）项).
     ExpertReport {
         /// The report.
