@@ -51,6 +51,7 @@ fn all_conditions(pack: &Pack) -> Attributes {
     let flags: Vec<&str> = pack
         .attributes
         .iter()
+        .filter(|a| !a.excludes)
         .map(|a| a.id.as_str())
         .filter(|a| {
             !matches!(
@@ -161,6 +162,65 @@ fn a_decision_outside_the_catalog_is_refused_in_zhejiang_and_guizhou_but_not_nat
         let p = pack(id);
         let v = Run::new(p).refused(&initiation_without_catalog_item(p));
         assert_rule(&v, "initiation.catalog_item_missing", &basis);
+    }
+}
+
+// ---------------------------------------------------------------- exclusions
+
+/// The walk's initiation with `flag` set.
+fn initiation_flagged(pack: &Pack, flag: &str) -> Command {
+    let steps = script::full_walk(pack, &attrs(pack, &[]), t0());
+    match &steps[0].command {
+        Command::Initiate(init) => {
+            let mut init = init.clone();
+            init.attributes = init.attributes.with(flag, true);
+            Command::Initiate(init)
+        }
+        other => panic!("the walk starts with {other:?}"),
+    }
+}
+
+#[test]
+fn matters_another_statute_or_a_local_rule_excludes_are_refused_at_initiation() {
+    // 第三条第二款: 法律、行政法规对……决策程序另有规定的，依照其规定 — in every pack.
+    for id in [
+        "national", "zhejiang", "yunnan", "kunming", "guizhou", "gansu",
+    ] {
+        let p = pack(id);
+        let v = Run::new(p).refused(&initiation_flagged(p, "other_statute_procedure"));
+        assert_rule(&v, "scope.excluded_matter", "第三条第二款");
+    }
+    for (id, flag, basis) in [
+        (
+            "guizhou",
+            "petition_matter",
+            "（贵州省人民政府令第197号）第三条第二款",
+        ),
+        (
+            "guizhou",
+            "internal_personnel_finance",
+            "（贵州省人民政府令第197号）第三条第二款",
+        ),
+        (
+            "yunnan",
+            "personnel_internal_foreign",
+            "（云南省人民政府令第217号）第二条第三款",
+        ),
+        (
+            "kunming",
+            "personnel_internal_foreign",
+            "（云南省人民政府令第217号）第二条第三款",
+        ),
+    ] {
+        let p = pack(id);
+        let v = Run::new(p).refused(&initiation_flagged(p, flag));
+        assert_rule(&v, "scope.excluded_matter", basis);
+    }
+    // Nationally the local kinds are no attribute at all; the plain matter starts everywhere.
+    for id in PROVINCIAL {
+        let p = pack(id);
+        let steps = script::full_walk(p, &attrs(p, &[]), t0());
+        Run::new(p).ok(&steps[0].command);
     }
 }
 
@@ -542,11 +602,14 @@ fn gansu_and_guizhou_keep_the_national_legality_gate_before_the_meeting() {
 }
 
 #[test]
-fn yunnan_and_gansu_change_nothing_until_their_rules_are_confirmed() {
-    for id in ["yunnan", "gansu"] {
-        let d = diff(national(), pack(id));
-        assert!(d.is_empty(), "{id} changes something:\n{}", d.to_text());
-    }
+fn gansu_changes_nothing_and_yunnan_only_its_exclusions_until_their_rules_are_confirmed() {
+    let d = diff(national(), pack("gansu"));
+    assert!(d.is_empty(), "gansu changes something:\n{}", d.to_text());
+    let d = diff(national(), pack("yunnan"));
+    let added: Vec<&str> = d.attributes_added.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(added, ["personnel_internal_foreign"]);
+    assert!(d.stages_added.is_empty() && d.stages_changed.is_empty());
+    assert!(d.parameters_changed.is_empty());
 }
 
 // ---------------------------------------------------------------- whole walks

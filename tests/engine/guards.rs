@@ -1292,6 +1292,16 @@ fn out_of_scope_categories_are_refused_at_initiation() {
 }
 
 #[test]
+fn changing_to_a_matter_whose_procedure_another_statute_sets_is_refused() {
+    let (mut run, _) = run_until(national(), &plain(), starts(stage::PUBLIC_PARTICIPATION));
+    let v = run.refused(&Command::ChangeAttributes {
+        attributes: plain().with("other_statute_procedure", true),
+        reason: "经核实属于城乡规划法规定程序的事项".into(),
+    });
+    assert_rule(&v, "scope.excluded_matter", "第三条第二款");
+}
+
+#[test]
 fn changing_to_an_out_of_scope_category_is_refused() {
     let (mut run, _) = run_until(national(), &plain(), starts(stage::DRAFTING));
     let v = run.refused(&Command::ChangeAttributes {
