@@ -458,6 +458,39 @@ fn zhejiang_and_kunming_accept_another_listed_form_in_place_of_the_hearing() {
 }
 
 #[test]
+fn a_hearing_another_law_requires_is_required_everywhere_and_no_other_form_replaces_it() {
+    // 第十六条第一款: 法律、法规、规章对召开听证会另有规定的，依照其规定 — e.g. 《价格法》第二十三条.
+    for id in [
+        "national", "zhejiang", "yunnan", "kunming", "guizhou", "gansu",
+    ] {
+        let p = pack(id);
+        let plain = attrs(p, &["hearing_equivalent_form"]);
+        let (mut run, _) = run_until(p, walk_without(p, &plain, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        run.ok(&start(stage::LEGALITY_REVIEW));
+
+        let priced = attrs(p, &["statutory_hearing", "hearing_equivalent_form"]);
+        let (mut run, _) = run_until(p, walk_without(p, &priced, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        let v = run.refused(&start(stage::LEGALITY_REVIEW));
+        let hit = skipped_at(&v, stage::HEARING);
+        assert!(hit.basis.contains("第十六条"), "{id}: {}", hit.basis);
+    }
+    let basis = &national()
+        .attributes
+        .iter()
+        .find(|a| a.id == "statutory_hearing")
+        .unwrap()
+        .basis;
+    assert!(
+        basis.contains("《中华人民共和国价格法》第二十三条"),
+        "{basis}"
+    );
+}
+
+#[test]
 fn a_matter_lawfully_not_public_needs_no_hearing_even_in_zhejiang() {
     let z = pack("zhejiang");
     let a = attrs(z, &["public_interest", "not_public"]);
@@ -831,7 +864,7 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
     assert!(matches!(
         &hearing.changes[..],
         [StageField::Required {
-            old: Condition::Const(false),
+            old: Condition::All(_),
             new: Condition::All(_)
         }]
     ));
@@ -908,7 +941,7 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
         "参数 legality_unit_attends_meeting：false → true（依据：《浙江省法治政府建设实施纲要（2021—2025年）》（种子文件003）五、（十六）；原依据：《重大行政决策程序暂行条例》第三十条）",
         "+ 环节 fair_competition_review（公平竞争审查 / Fair competition review）",
         "前置环节 after：增加 added 公平竞争审查 fair_competition_review",
-        "何时必经 required when：从不 → 「直接涉及公民、法人、其他组织切身利益」（public_interest）且非「依法不予公开」（not_public）且非「以听证会以外的其他形式（座谈会、实地走访等）加大公众参与力度」（hearing_equivalent_form） / never → public_interest and not not_public and not hearing_equivalent_form",
+        "何时必经 required when：「法律、法规、规章规定应当召开听证会的事项」（statutory_hearing）且非「依法不予公开」（not_public） → 非「依法不予公开」（not_public）且（「法律、法规、规章规定应当召开听证会的事项」（statutory_hearing）或（「直接涉及公民、法人、其他组织切身利益」（public_interest）且非「以听证会以外的其他形式（座谈会、实地走访等）加大公众参与力度」（hearing_equivalent_form））） / statutory_hearing and not not_public → not not_public and (statutory_hearing or (public_interest and not hearing_equivalent_form))",
         "+ 属性 nimby_project（环保邻避类重大项目",
     ] {
         assert!(text.contains(line), "the report lacks {line:?}:\n{text}");
