@@ -7,8 +7,9 @@ use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use super::pack::Pack;
 use super::state::{
     china_date, stage, ActivityKind, Attributes, Category, Command, CounselRole, Disposition,
-    DraftHash, EvaluationGround, Fact, HearingParticipant, Initiation, LegalityOutcome,
-    MeetingKind, MeetingOutcome, Member, Observer, Position, Proposer, RiskLevel, StageId,
+    DraftHash, EvaluationGround, Fact, HearingParticipant, Initiation, LegalityFindings,
+    LegalityOutcome, MeetingKind, MeetingOutcome, Member, Observer, Position, Proposer, RiskLevel,
+    StageId,
 };
 
 /// One scripted step: when, and what.
@@ -279,6 +280,12 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         outcome: LegalityOutcome::Lawful,
         reasons: "符合法定权限和程序".into(),
         legal_risks: None,
+        findings: Some(LegalityFindings::new(
+            "符合法定权限",
+            "已履行法定程序",
+            "内容合法",
+        )),
+        revision_required: None,
     });
     w.complete(stage::LEGALITY_REVIEW);
 

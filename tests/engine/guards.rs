@@ -94,6 +94,12 @@ fn legality_opinion(draft_no: u32, outcome: LegalityOutcome, risks: Option<&str>
         outcome,
         reasons: "经审查".into(),
         legal_risks: risks.map(Into::into),
+        findings: Some(juece::procedure::state::LegalityFindings::new(
+            "符合法定权限",
+            "已履行法定程序",
+            "内容合法",
+        )),
+        revision_required: None,
     })
 }
 
@@ -889,9 +895,78 @@ fn a_legality_opinion_on_a_draft_other_than_the_one_submitted_is_refused() {
         outcome: LegalityOutcome::Lawful,
         reasons: "合法".into(),
         legal_risks: None,
+        findings: Some(juece::procedure::state::LegalityFindings::new(
+            "符合法定权限",
+            "已履行法定程序",
+            "内容合法",
+        )),
+        revision_required: None,
     }));
     assert_rule(&v, "legality_review.opinion_on_other_draft", "第二十五条");
     run.ok(&rest[0].command);
+}
+
+fn opinion_with(
+    outcome: LegalityOutcome,
+    findings: Option<juece::procedure::state::LegalityFindings>,
+    revision: Option<&str>,
+) -> Command {
+    record(Fact::LegalityOpinion {
+        draft: draft(1),
+        outcome,
+        reasons: "经审查".into(),
+        legal_risks: None,
+        findings,
+        revision_required: revision.map(Into::into),
+    })
+}
+
+fn findings(a: &str, p: &str, c: &str) -> Option<juece::procedure::state::LegalityFindings> {
+    Some(juece::procedure::state::LegalityFindings::new(a, p, c))
+}
+
+#[test]
+fn a_legality_opinion_must_state_its_findings_on_authority_procedure_and_content() {
+    // 第二十七条: 合法性审查的内容包括 (一)法定权限 (二)法定程序 (三)内容.
+    let (mut run, _) = run_until(national(), &plain(), records(legality_opinion_given));
+    let v = run.refused(&opinion_with(LegalityOutcome::Lawful, None, None));
+    assert_rule(&v, "legality_review.opinion_incomplete", "第二十七条");
+    let v = run.refused(&opinion_with(
+        LegalityOutcome::Lawful,
+        findings("符合", " ", "合法"),
+        None,
+    ));
+    assert_rule(&v, "legality_review.opinion_incomplete", "第二十七条");
+    assert!(v[0].message_zh.contains("法定程序"), "{v:#?}");
+    run.ok(&opinion_with(
+        LegalityOutcome::Lawful,
+        findings("符合法定权限", "已履行法定程序", "内容合法"),
+        None,
+    ));
+}
+
+#[test]
+fn a_draft_lawful_after_revision_goes_to_the_meeting_only_once_revised() {
+    // 第二十八条: 决策承办单位根据合法性审查意见进行必要的调整或者补充.
+    let (mut run, rest) = run_until(national(), &plain(), records(legality_opinion_given));
+    let ok = findings("符合法定权限", "已履行法定程序", "第五条须修改");
+    let v = run.refused(&opinion_with(
+        LegalityOutcome::LawfulAfterRevision,
+        ok.clone(),
+        None,
+    ));
+    assert_rule(&v, "legality_review.revision_unspecified", "第二十八条");
+    run.ok(&opinion_with(
+        LegalityOutcome::LawfulAfterRevision,
+        ok,
+        Some("删除第五条中的收费标准"),
+    ));
+    let rest: Vec<Step> = rest.into_iter().skip(1).collect();
+    run.until(rest, starts(stage::COLLECTIVE_DECISION));
+    let v = run.refused(&start(stage::COLLECTIVE_DECISION));
+    assert_rule(&v, "collective_decision.revision_missing", "第二十八条");
+    run.ok(&new_draft(2));
+    run.ok(&start(stage::COLLECTIVE_DECISION));
 }
 
 #[test]

@@ -167,6 +167,12 @@ fn opinion(draft: &DraftHash, n: u8) -> Command {
             outcome: outcome(n),
             reasons: "审查意见".into(),
             legal_risks: Some("法律风险".into()),
+            findings: Some(juece::procedure::state::LegalityFindings::new(
+                "符合法定权限",
+                "已履行法定程序",
+                "内容合法",
+            )),
+            revision_required: None,
         },
     }
 }

@@ -150,6 +150,12 @@ fn a_stage_completed_after_the_legality_opinion_needs_a_new_review() {
         outcome: LegalityOutcome::Lawful,
         reasons: "合法".into(),
         legal_risks: None,
+        findings: Some(juece::procedure::state::LegalityFindings::new(
+            "符合法定权限",
+            "已履行法定程序",
+            "内容合法",
+        )),
+        revision_required: None,
     }));
     run.ok(&complete(stage::LEGALITY_REVIEW));
     run.ok(&start(stage::COLLECTIVE_DECISION));

@@ -27,6 +27,15 @@ pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
         Some((_, outcome)) if !legality_review::passes(outcome) => out.push(
             legality_review::unlawful("collective_decision.unlawful_draft"),
         ),
+        // 第二十八条: 修改后合法 — the meeting takes the revised draft, not the one reviewed.
+        Some((reviewed, LegalityOutcome::LawfulAfterRevision))
+            if reviewed == draft || !legality_review::revised_since(ctx, reviewed) =>
+        {
+            out.push(legality_review::revision_missing(
+                "collective_decision.revision_missing",
+            ))
+        }
+        Some((_, LegalityOutcome::LawfulAfterRevision)) => {}
         Some((reviewed, _)) if reviewed != draft => out.push(
             legality_review::changed_after_review("collective_decision.draft_not_reviewed"),
         ),

@@ -141,7 +141,43 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             outcome,
             reasons,
             legal_risks,
+            findings,
+            revision_required,
         } => {
+            // 第二十七条: the review covers authority, procedure and content; the opinion says
+            // what it found on each.
+            let blank = |t: &str| t.trim().is_empty();
+            let missing: Vec<&str> = match findings {
+                None => vec!["法定权限", "法定程序", "内容"],
+                Some(f) => [
+                    ("法定权限", &f.authority),
+                    ("法定程序", &f.procedure),
+                    ("内容", &f.content),
+                ]
+                .into_iter()
+                .filter(|(_, t)| blank(t))
+                .map(|(n, _)| n)
+                .collect(),
+            };
+            if !missing.is_empty() {
+                out.push(Violation::new(
+                    "legality_review.opinion_incomplete",
+                    law("第二十七条"),
+                    format!("合法性审查意见未就{}作出审查结论", missing.join("、")),
+                    "the legality opinion must state its findings on authority, procedure and content",
+                ));
+            }
+            // 第二十八条: 修改后合法 names the revision the undertaking unit must make.
+            if *outcome == LegalityOutcome::LawfulAfterRevision
+                && revision_required.as_deref().is_none_or(blank)
+            {
+                out.push(Violation::new(
+                    "legality_review.revision_unspecified",
+                    law("第二十八条"),
+                    "审查意见为修改后合法的，须载明需要调整或者补充的内容",
+                    "a lawful-after-revision opinion must state the revision required",
+                ));
+            }
             match pending(ctx) {
                 None => out.push(no_submission()),
                 Some(d) if d != draft => out.push(other_draft(
@@ -224,7 +260,9 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
         Some((draft, outcome)) if answered => {
             if !passes(outcome) {
                 out.push(unlawful("legality_review.unlawful"));
-            } else if ctx.state.current_draft() != Some(draft) {
+            } else if ctx.state.current_draft() != Some(draft)
+                && !(outcome == LegalityOutcome::LawfulAfterRevision && revised_since(ctx, draft))
+            {
                 out.push(changed_after_review(
                     "legality_review.draft_changed_after_review",
                 ));
@@ -237,6 +275,27 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
             "the legality review unit has not given its opinion",
         )),
     }
+}
+
+/// Whether the current draft is a later version than `reviewed` (the revision 第二十八条 asks
+/// for after a 修改后合法 opinion).
+pub(crate) fn revised_since(ctx: &Ctx, reviewed: &DraftHash) -> bool {
+    let drafts = &ctx.state.drafts;
+    let at = |d: &DraftHash| drafts.iter().rposition(|x| x == d);
+    match (at(reviewed), ctx.state.current_draft().and_then(at)) {
+        (Some(r), Some(c)) => c > r,
+        _ => false,
+    }
+}
+
+/// The violation for a 修改后合法 opinion whose revision has not been made.
+pub(crate) fn revision_missing(rule: &str) -> Violation {
+    Violation::new(
+        rule,
+        law("第二十八条"),
+        "合法性审查意见为修改后合法，决策承办单位须根据审查意见调整或补充草案后再提交讨论",
+        "the opinion found the draft lawful after revision; the undertaking unit must revise it as the opinion asks before the meeting",
+    )
 }
 
 /// The violation for an unlawful draft.

@@ -277,6 +277,13 @@ pub enum Fact {
         /// The legal risks stated (exploratory reform, 第二十五条第二款).
         #[serde(default)]
         legal_risks: Option<String>,
+        /// The findings on authority, procedure and content (第二十七条). Opinions recorded
+        /// before this field existed have none.
+        #[serde(default)]
+        findings: Option<LegalityFindings>,
+        /// Where the outcome is 修改后合法: the revision the opinion asks for (第二十八条).
+        #[serde(default)]
+        revision_required: Option<String>,
     },
     // ---- collective decision (第二十九、三十条)
     /// A meeting convened on a draft.

@@ -472,3 +472,25 @@ pub struct CompetitionException {
     /// The reasonable period of implementation or the condition that ends it (实施期限或者终止条件).
     pub period_or_end: String,
 }
+
+/// What the legality opinion found on each point of 第二十七条.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalityFindings {
+    /// (一) 决策事项是否符合法定权限.
+    pub authority: String,
+    /// (二) 决策草案的形成是否履行相关法定程序.
+    pub procedure: String,
+    /// (三) 决策草案内容是否符合有关法律、法规、规章和国家政策的规定.
+    pub content: String,
+}
+
+impl LegalityFindings {
+    /// Findings on the three points.
+    pub fn new(authority: &str, procedure: &str, content: &str) -> Self {
+        LegalityFindings {
+            authority: authority.into(),
+            procedure: procedure.into(),
+            content: content.into(),
+        }
+    }
+}
