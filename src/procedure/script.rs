@@ -70,6 +70,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         lead_unit: "市城市管理局".into(),
         co_units: vec!["市生态环境局".into()],
         catalog_item: Some("2026-07".into()),
+        departments_concerned: vec!["市财政局".into()],
     }));
     w.start(stage::DRAFTING);
     w.record(Fact::Draft {
@@ -218,6 +219,8 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
             level: RiskLevel::Low,
             controllable: true,
             measures_taken: None,
+            departments_heard: vec!["市公安局".into(), "市信访局".into()],
+            third_party: None,
         });
         w.complete(stage::RISK_ASSESSMENT);
     }

@@ -120,6 +120,8 @@ async fn an_uncontrollable_risk_completes_the_risk_stage_and_leaves_the_judgemen
         level: juece::procedure::state::RiskLevel::High,
         controllable: false,
         measures_taken: None,
+        departments_heard: vec!["市公安局".into(), "市信访局".into()],
+        third_party: None,
     });
     let post = |v: i64, c: &Command| {
         test::TestRequest::post()

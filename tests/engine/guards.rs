@@ -62,6 +62,8 @@ fn risk_report(draft_no: u32, controllable: bool, measures: Option<&str>) -> Com
         },
         controllable,
         measures_taken: measures.map(Into::into),
+        departments_heard: vec!["市公安局".into(), "市信访局".into()],
+        third_party: None,
     })
 }
 
@@ -1854,4 +1856,75 @@ fn an_exception_of_article_12_without_its_reason_or_period_is_refused() {
         "fair_competition.exception_incomplete",
         "《公平竞争审查条例》第十二条、第十七条第二款",
     );
+}
+
+// ---- 第十三条, 第二十三条第二款, 第三十六条第三款
+
+#[test]
+fn every_department_the_matter_concerns_is_consulted_before_drafting_closes() {
+    let steps: Vec<Step> = script::full_walk(national(), &plain(), t0())
+        .into_iter()
+        .map(|mut s| {
+            if let Command::Initiate(init) = &mut s.command {
+                init.departments_concerned.push("市自然资源局".into());
+            }
+            s
+        })
+        .collect();
+    let mut run = Run::new(national());
+    run.until(steps, completes(stage::DRAFTING));
+    let v = run.refused(&complete(stage::DRAFTING));
+    assert_rule(&v, "drafting.department_not_consulted", "第十三条");
+    assert!(v[0].message_zh.contains("市自然资源局"), "{v:#?}");
+    run.ok(&record(Fact::DepartmentConsultation {
+        department: "市自然资源局".into(),
+        agreed: true,
+        disagreement_reported: None,
+    }));
+    run.ok(&complete(stage::DRAFTING));
+}
+
+#[test]
+fn a_risk_report_must_name_the_departments_heard() {
+    let (mut run, _) = run_until(national(), &all_on(), records(risk_reported));
+    let mut report = risk_report(1, true, None);
+    if let Command::Record {
+        fact:
+            Fact::RiskReport {
+                departments_heard,
+                third_party,
+                ..
+            },
+    } = &mut report
+    {
+        departments_heard.clear();
+        *third_party = Some("某社会稳定风险评估事务所".into());
+    }
+    let v = run.refused(&report);
+    assert_rule(
+        &v,
+        "risk_assessment.departments_not_heard",
+        "第二十三条第二款",
+    );
+    run.ok(&risk_report(1, true, None));
+}
+
+#[test]
+fn a_post_evaluation_names_the_deputies_and_organisations_that_took_part() {
+    let (mut run, rest) = run_until(
+        national(),
+        &all_on(),
+        records(|f| matches!(f, Fact::EvaluationReport { .. })),
+    );
+    let v = run.refused(&record(Fact::EvaluationReport {
+        summary: "基本达到预期".into(),
+        public_heard: true,
+        participants: vec![],
+    }));
+    assert_rule(
+        &v,
+        "post_evaluation.participants_missing",
+        "第三十六条第三款",
+    );
+    run.ok(&rest[0].command);
 }

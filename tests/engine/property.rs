@@ -213,6 +213,8 @@ fn bad_commands(b: &Bad, state: &Decision, now: DateTime<Utc>) -> Vec<Command> {
             level: RiskLevel::High,
             controllable: *controllable,
             measures_taken: measures.then(|| "已调整实施方案".into()),
+            departments_heard: vec!["公安局".into()],
+            third_party: None,
         })],
         Bad::WaiveRisk => vec![Command::WaiveStage {
             stage: StageId::new(stage::RISK_ASSESSMENT),

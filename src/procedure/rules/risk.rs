@@ -29,6 +29,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         contingency_plan,
         controllable,
         measures_taken,
+        departments_heard,
         ..
     } = fact
     else {
@@ -68,6 +69,14 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         "the contingency plan",
         out,
     );
+    if departments_heard.iter().all(|d| d.trim().is_empty()) {
+        out.push(Violation::new(
+            "risk_assessment.departments_not_heard",
+            basis(),
+            "开展风险评估，应当听取有关部门的意见，须载明听取了哪些部门",
+            "the assessment must hear the departments concerned; name them",
+        ));
+    }
     // 第二十四条: after an uncontrollable finding, controllability comes from adjusting the draft
     // or other measures — not from assessing the same thing again.
     if *controllable {

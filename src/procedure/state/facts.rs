@@ -233,6 +233,12 @@ pub enum Fact {
         /// Measures taken since an earlier uncontrollable finding.
         #[serde(default)]
         measures_taken: Option<String>,
+        /// The departments heard (第二十三条第二款: 应当听取有关部门的意见).
+        #[serde(default)]
+        departments_heard: Vec<String>,
+        /// A commissioned third party (专业机构、社会组织) that carried it out (第二十三条第三款).
+        #[serde(default)]
+        third_party: Option<String>,
     },
     // ---- legality review (第二十五至二十八条)
     /// The package sent for legality review (第二十六条).

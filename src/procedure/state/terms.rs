@@ -282,6 +282,10 @@ pub struct Initiation {
     /// The catalog item the decision implements, where there is one.
     #[serde(default)]
     pub catalog_item: Option<String>,
+    /// The departments and lower governments whose duties the matter touches or that are closely
+    /// concerned (第十三条): each is consulted during drafting.
+    #[serde(default)]
+    pub departments_concerned: Vec<String>,
 }
 
 /// A comment's disposition (第十八条).
