@@ -1928,3 +1928,59 @@ fn a_post_evaluation_names_the_deputies_and_organisations_that_took_part() {
     );
     run.ok(&rest[0].command);
 }
+
+// ---- accountability (第三十八至四十一条)
+
+fn accountability(
+    ground: juece::procedure::state::AccountabilityGround,
+    findings: &str,
+    exempted: &[&str],
+) -> Command {
+    record(Fact::AccountabilityRecord {
+        ground,
+        decided_by: "省人民政府".into(),
+        findings: findings.into(),
+        responsible: vec!["市长".into()],
+        exempted: exempted.iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+#[test]
+fn only_a_member_who_dissented_on_the_record_is_exempted_for_a_seriously_mistaken_decision() {
+    use juece::procedure::state::AccountabilityGround::{OrganViolation, SeriousError};
+    let (mut run, _) = run_until(national(), &all_on(), records(first_statement));
+    majority_opposed(&mut run);
+    run.ok(&head_decision(
+        MeetingOutcome::Adopted,
+        Some("上级督办事项，须在年内完成"),
+    ));
+    let v = run.refused(&accountability(SeriousError, " ", &[]));
+    assert_rule(&v, "accountability.findings_missing", "第三十八条第二款");
+    // m3 supported the draft: no exemption.
+    let v = run.refused(&accountability(
+        SeriousError,
+        "决策严重失误，倒查责任",
+        &["m3"],
+    ));
+    assert_rule(
+        &v,
+        "accountability.exemption_without_dissent",
+        "第三十八条第三款",
+    );
+    let v = run.refused(&accountability(OrganViolation, "责令改正", &["m1"]));
+    assert_rule(
+        &v,
+        "accountability.exemption_not_applicable",
+        "第三十八条第三款",
+    );
+    run.ok(&accountability(
+        SeriousError,
+        "决策严重失误，倒查责任，终身追究",
+        &["m1", "副市长乙"],
+    ));
+    run.ok(&accountability(
+        OrganViolation,
+        "上一级行政机关责令改正",
+        &[],
+    ));
+}

@@ -53,7 +53,7 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         }
         EvaluationCommissioned { .. } | EvaluationReport { .. } => stage::POST_EVALUATION,
         Stopped { .. } | Changed { .. } => stage::ADJUSTMENT,
-        Suspended { .. } | Resumed { .. } => return None,
+        Suspended { .. } | Resumed { .. } | AccountabilityRecord { .. } => return None,
     })
 }
 

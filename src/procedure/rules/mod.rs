@@ -4,6 +4,7 @@
 //! choke point: the store appends what it returns and nothing else. Every violation found is
 //! reported, not just the first.
 
+mod accountability;
 mod adjustment;
 mod archiving;
 mod attributes;
@@ -284,6 +285,7 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         EvaluationCommissioned { .. } | EvaluationReport { .. } => {
             evaluation::record(ctx, fact, out)
         }
+        AccountabilityRecord { .. } => accountability::record(ctx, fact, out),
         Suspended { .. } | Resumed { .. } | Stopped { .. } | Changed { .. } => {
             adjustment::record(ctx, fact, out)
         }

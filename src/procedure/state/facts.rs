@@ -427,6 +427,24 @@ pub enum Fact {
         #[serde(default)]
         participants: Vec<String>,
     },
+    // ---- accountability (第三十八至四十一条)
+    /// An accountability finding on the decision, for inspectors: who decided it, on which
+    /// article, who is responsible, and the members exempted by their recorded dissent
+    /// (第三十八条第三款).
+    AccountabilityRecord {
+        /// The article it rests on.
+        ground: AccountabilityGround,
+        /// Who made the finding (上一级行政机关, 决策机关…).
+        decided_by: String,
+        /// What was found and what is ordered (责令改正, 通报批评, 取消评估资格…).
+        findings: String,
+        /// The persons or bodies held responsible.
+        #[serde(default)]
+        responsible: Vec<String>,
+        /// Meeting members exempted because they dissented on the record (第三十八条第三款).
+        #[serde(default)]
+        exempted: Vec<String>,
+    },
     // ---- change, suspension, stop (第三十七条)
     /// The head suspends execution first, in an emergency.
     Suspended {

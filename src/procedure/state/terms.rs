@@ -498,3 +498,32 @@ impl LegalityFindings {
         }
     }
 }
+
+/// The article of 第五章 an accountability record rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountabilityGround {
+    /// 第三十八条第一款: the organ broke the regulation — 上一级行政机关责令改正.
+    OrganViolation,
+    /// 第三十八条第二款: a serious error or a decision unduly delayed — 倒查责任，终身责任追究.
+    SeriousError,
+    /// 第三十九条: the undertaking unit or a unit doing procedural work failed its duty.
+    UndertakingUnit,
+    /// 第四十条: the execution unit refused, shifted or delayed execution, or hid problems.
+    ExecutionUnit,
+    /// 第四十一条: experts, professional bodies or social organisations broke their duties.
+    Assessors,
+}
+
+impl AccountabilityGround {
+    /// The article, as cited.
+    pub fn article(self) -> &'static str {
+        match self {
+            AccountabilityGround::OrganViolation => "第三十八条第一款",
+            AccountabilityGround::SeriousError => "第三十八条第二款",
+            AccountabilityGround::UndertakingUnit => "第三十九条",
+            AccountabilityGround::ExecutionUnit => "第四十条",
+            AccountabilityGround::Assessors => "第四十一条",
+        }
+    }
+}
