@@ -224,6 +224,56 @@ fn matters_another_statute_or_a_local_rule_excludes_are_refused_at_initiation() 
     }
 }
 
+// ---------------------------------------------------------------- legality opinion (昆明)
+
+#[test]
+fn kunming_asks_the_legality_opinion_for_subject_and_basis_too() {
+    let is_opinion = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::LegalityOpinion { .. }
+            }
+        )
+    };
+    for id in ["national", "yunnan", "kunming"] {
+        let p = pack(id);
+        let (mut run, rest) = run_until(p, script::full_walk(p, &attrs(p, &[]), t0()), is_opinion);
+        if id != "kunming" {
+            let mut three_points = rest[0].command.clone();
+            if let Command::Record {
+                fact:
+                    Fact::LegalityOpinion {
+                        findings: Some(f), ..
+                    },
+            } = &mut three_points
+            {
+                f.subject = None;
+                f.legal_basis = None;
+            }
+            run.ok(&three_points);
+            continue;
+        }
+        let mut three_points = rest[0].command.clone();
+        if let Command::Record {
+            fact: Fact::LegalityOpinion {
+                findings: Some(f), ..
+            },
+        } = &mut three_points
+        {
+            f.subject = None;
+            f.legal_basis = None;
+        }
+        let v = run.refused(&three_points);
+        assert_rule(
+            &v,
+            "legality_review.opinion_incomplete",
+            "（种子文件001）二、（三）3.",
+        );
+        run.ok(&rest[0].command);
+    }
+}
+
 // ---------------------------------------------------------------- execution targets
 
 /// The execution assignment as the walk records it, without targets.
@@ -974,7 +1024,16 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
             .collect::<Vec<_>>(),
         [stage::HEARING]
     );
-    assert!(city.parameters_changed.is_empty());
+    assert_eq!(
+        city.parameters_changed
+            .iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>(),
+        ["legality_review_five_points"]
+    );
+    assert!(city.parameters_changed[0]
+        .new_basis
+        .contains("（种子文件001）二、（三）3."));
 
     let guizhou = diff(national(), pack("guizhou"));
     assert!(guizhou.stages_added.is_empty() && guizhou.stages_changed.is_empty());

@@ -283,11 +283,11 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         outcome: LegalityOutcome::Lawful,
         reasons: "符合法定权限和程序".into(),
         legal_risks: None,
-        findings: Some(LegalityFindings::new(
-            "符合法定权限",
-            "已履行法定程序",
-            "内容合法",
-        )),
+        findings: Some(LegalityFindings {
+            subject: Some("市人民政府为决策主体".into()),
+            legal_basis: Some("依据充分".into()),
+            ..LegalityFindings::new("符合法定权限", "已履行法定程序", "内容合法")
+        }),
         revision_required: None,
     });
     w.complete(stage::LEGALITY_REVIEW);

@@ -167,6 +167,24 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                     "the legality opinion must state its findings on authority, procedure and content",
                 ));
             }
+            let five = &ctx.pack.parameters.legality_review_five_points;
+            if five.value {
+                if let Some(f) = findings {
+                    let extra: Vec<&str> = [("决策主体", &f.subject), ("决策依据", &f.legal_basis)]
+                        .into_iter()
+                        .filter(|(_, t)| t.as_deref().is_none_or(blank))
+                        .map(|(n, _)| n)
+                        .collect();
+                    if !extra.is_empty() {
+                        out.push(Violation::new(
+                            "legality_review.opinion_incomplete",
+                            five.basis.clone(),
+                            format!("本地区要求合法性审查意见还须就{}作出审查结论", extra.join("、")),
+                            "this jurisdiction also asks for findings on the decision's subject and basis",
+                        ));
+                    }
+                }
+            }
             // 第二十八条: 修改后合法 names the revision the undertaking unit must make.
             if *outcome == LegalityOutcome::LawfulAfterRevision
                 && revision_required.as_deref().is_none_or(blank)

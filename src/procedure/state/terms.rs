@@ -486,6 +486,12 @@ pub struct LegalityFindings {
     pub procedure: String,
     /// (三) 决策草案内容是否符合有关法律、法规、规章和国家政策的规定.
     pub content: String,
+    /// 决策主体 — asked where the pack sets `legality_review_five_points` (昆明).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// 决策依据 — asked where the pack sets `legality_review_five_points` (昆明).
+    #[serde(default)]
+    pub legal_basis: Option<String>,
 }
 
 impl LegalityFindings {
@@ -495,6 +501,8 @@ impl LegalityFindings {
             authority: authority.into(),
             procedure: procedure.into(),
             content: content.into(),
+            subject: None,
+            legal_basis: None,
         }
     }
 }
