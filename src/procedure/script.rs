@@ -7,9 +7,9 @@ use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use super::pack::Pack;
 use super::state::{
     china_date, stage, ActivityKind, Attributes, Category, Command, CounselRole, Disposition,
-    DraftHash, EvaluationGround, Fact, HearingParticipant, Initiation, LegalityFindings,
-    LegalityOutcome, MeetingKind, MeetingOutcome, Member, Observer, Position, Proposer, RiskLevel,
-    StageId,
+    DraftHash, EvaluationGround, Fact, HearingParticipant, HearingProceedings, Initiation,
+    LegalityFindings, LegalityOutcome, MeetingKind, MeetingOutcome, Member, Observer, Position,
+    Proposer, RiskLevel, StageId,
 };
 
 /// One scripted step: when, and what.
@@ -229,6 +229,10 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         w.record(Fact::HearingHeld {
             held_on: w.date(),
             public: true,
+            proceedings: Some(HearingProceedings {
+                presentation: "市城市管理局介绍草案、依据和有关情况".into(),
+                statements_and_debate: "参加人陈述意见，就收费标准询问、质证和辩论".into(),
+            }),
         });
         for p in participants {
             w.record(Fact::HearingRecordSigned {

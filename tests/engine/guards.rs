@@ -428,8 +428,11 @@ fn a_hearing_not_held_in_public_is_refused() {
     let v = run.refused(&record(Fact::HearingHeld {
         held_on: date(11),
         public: false,
+        proceedings: None,
     }));
     assert_rule(&v, "hearing.not_public", "第十七条");
+    // 第十七条第（一）项、第（二）项: the record says how the hearing went.
+    assert_rule(&v, "hearing.proceedings_missing", "第十七条第（一）项");
     run.ok(&rest[0].command);
 }
 

@@ -188,11 +188,20 @@ fn a_hearing_cannot_be_held_before_its_announced_date() {
     let v = run.refused(&record(Fact::HearingHeld {
         held_on: early,
         public: true,
+        proceedings: proceedings(),
     }));
     assert_rule(&v, "hearing.held_before_announced_date", "第十六条");
     run.now = t0() + chrono::Duration::days(30);
     run.ok(&record(Fact::HearingHeld {
         held_on: announced,
         public: true,
+        proceedings: proceedings(),
     }));
+}
+
+fn proceedings() -> Option<juece::procedure::state::HearingProceedings> {
+    Some(juece::procedure::state::HearingProceedings {
+        presentation: "介绍草案".into(),
+        statements_and_debate: "陈述、询问、质证和辩论".into(),
+    })
 }

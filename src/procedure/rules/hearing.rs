@@ -142,7 +142,26 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             }
             ctx.not_future("材料送达", "delivery", *delivered_on, out);
         }
-        Fact::HearingHeld { held_on, public } => {
+        Fact::HearingHeld {
+            held_on,
+            public,
+            proceedings,
+        } => {
+            // 第十七条: the draft presented, then statements, questioning, cross-examination and
+            // debate — the record says how each went.
+            let blank = |t: &str| t.trim().is_empty();
+            let incomplete = match proceedings {
+                None => true,
+                Some(p) => blank(&p.presentation) || blank(&p.statements_and_debate),
+            };
+            if incomplete {
+                out.push(Violation::new(
+                    "hearing.proceedings_missing",
+                    law("第十七条第（一）项、第（二）项"),
+                    "听证记录须载明决策承办单位介绍草案、依据和有关情况，以及听证参加人陈述意见、询问、质证和辩论的情况",
+                    "the record must state how the draft was presented and how participants stated views, questioned, cross-examined and debated",
+                ));
+            }
             let Some(participants) = h.participants else {
                 out.push(Violation::new(
                     "hearing.participants_unpublished",

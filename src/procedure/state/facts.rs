@@ -159,6 +159,10 @@ pub enum Fact {
         held_on: NaiveDate,
         /// Whether it was public (第十七条: 公开举行).
         public: bool,
+        /// What the hearing went through (第十七条第（一）项、第（二）项). Hearings recorded before
+        /// this field existed have none.
+        #[serde(default)]
+        proceedings: Option<HearingProceedings>,
     },
     /// A participant confirmed and signed the record (第十七条(三)).
     HearingRecordSigned {

@@ -535,3 +535,12 @@ impl AccountabilityGround {
         }
     }
 }
+
+/// The course of a hearing (第十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HearingProceedings {
+    /// (一) 决策承办单位介绍决策草案、依据和有关情况.
+    pub presentation: String,
+    /// (二) 听证参加人陈述意见，进行询问、质证和辩论 (and any explanation given).
+    pub statements_and_debate: String,
+}
