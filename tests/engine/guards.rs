@@ -1382,6 +1382,20 @@ fn changing_to_a_matter_whose_procedure_another_statute_sets_is_refused() {
 }
 
 #[test]
+fn a_matter_the_peoples_congress_decides_is_not_decided_by_the_government() {
+    // 第八条第一款: 属于本级人民代表大会及其常务委员会讨论决定的重大事项范围的，按照有关规定办理.
+    let steps = script::full_walk(national(), &plain(), t0());
+    let mut init = match &steps[0].command {
+        Command::Initiate(init) => init.clone(),
+        other => panic!("{other:?}"),
+    };
+    init.attributes = init.attributes.with("npc_decides", true);
+    let v = Run::new(national()).refused(&Command::Initiate(init));
+    assert_rule(&v, "scope.excluded_matter", "第八条第一款");
+    Run::new(national()).ok(&steps[0].command);
+}
+
+#[test]
 fn changing_to_an_out_of_scope_category_is_refused() {
     let (mut run, _) = run_until(national(), &plain(), starts(stage::DRAFTING));
     let v = run.refused(&Command::ChangeAttributes {
