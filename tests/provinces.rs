@@ -274,6 +274,55 @@ fn kunming_asks_the_legality_opinion_for_subject_and_basis_too() {
     }
 }
 
+// ---------------------------------------------------------------- 云南 hearings
+
+#[test]
+fn yunnan_and_kunming_hear_the_listed_matters_with_two_thirds_present() {
+    let is_held = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::HearingHeld { .. }
+            }
+        )
+    };
+    for id in ["yunnan", "kunming"] {
+        let p = pack(id);
+        // 41号第四条: a listed matter needs a hearing.
+        let a = attrs(p, &["listed_hearing_matter"]);
+        let (mut run, _) = run_until(p, walk_without(p, &a, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        let v = run.refused(&start(stage::LEGALITY_REVIEW));
+        assert!(skipped_at(&v, stage::HEARING)
+            .basis
+            .contains("41号）第四条"));
+        // 第十条: two thirds present.
+        let (mut run, rest) = run_until(p, script::full_walk(p, &a, t0()), is_held);
+        let mut thin = rest[0].command.clone();
+        if let Command::Record {
+            fact: Fact::HearingHeld { present, .. },
+        } = &mut thin
+        {
+            present.truncate(1);
+        }
+        let v = run.refused(&thin);
+        assert_rule(&v, "hearing.quorum_not_met", "云政办发〔2009〕41号）第十条");
+        run.ok(&rest[0].command);
+    }
+    // Nationally there is no quorum.
+    let n = national();
+    let (mut run, rest) = run_until(n, script::full_walk(n, &attrs(n, &[]), t0()), is_held);
+    let mut thin = rest[0].command.clone();
+    if let Command::Record {
+        fact: Fact::HearingHeld { present, .. },
+    } = &mut thin
+    {
+        present.clear();
+    }
+    run.ok(&thin);
+}
+
 // ---------------------------------------------------------------- execution targets
 
 /// The execution assignment as the walk records it, without targets.
@@ -685,14 +734,24 @@ fn gansu_and_guizhou_keep_the_national_legality_gate_before_the_meeting() {
 }
 
 #[test]
-fn gansu_changes_nothing_and_yunnan_only_its_exclusions_until_their_rules_are_confirmed() {
+fn gansu_changes_nothing_and_yunnan_only_what_its_read_articles_say() {
     let d = diff(national(), pack("gansu"));
     assert!(d.is_empty(), "gansu changes something:\n{}", d.to_text());
     let d = diff(national(), pack("yunnan"));
     let added: Vec<&str> = d.attributes_added.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(added, ["personnel_internal_foreign"]);
-    assert!(d.stages_added.is_empty() && d.stages_changed.is_empty());
-    assert!(d.parameters_changed.is_empty());
+    assert_eq!(
+        added,
+        ["listed_hearing_matter", "personnel_internal_foreign"]
+    );
+    assert!(d.stages_added.is_empty());
+    let changed: Vec<&str> = d.stages_changed.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(changed, [stage::HEARING]);
+    assert!(d.stages_changed[0]
+        .new_basis
+        .contains("云政办发〔2009〕41号）第四条"));
+    let params: Vec<&str> = d.parameters_changed.iter().map(|p| p.name).collect();
+    assert_eq!(params, ["hearing_quorum_two_thirds"]);
+    assert!(d.parameters_changed[0].new_basis.contains("第十条"));
 }
 
 // ---------------------------------------------------------------- whole walks
@@ -734,7 +793,9 @@ fn every_pack_walks_through_whole_with_every_condition_on() {
 #[test]
 fn every_change_a_local_pack_makes_cites_a_local_source() {
     let n = national();
-    let local = |basis: &str| basis.contains("种子文件") || basis.contains("人民政府令");
+    let local = |basis: &str| {
+        basis.contains("种子文件") || basis.contains("人民政府令") || basis.contains("云政办发")
+    };
     for id in PROVINCIAL {
         let p = pack(id);
         for s in p.stages.iter().filter(|s| s.defined_in == p.key()) {

@@ -233,6 +233,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
                 presentation: "市城市管理局介绍草案、依据和有关情况".into(),
                 statements_and_debate: "参加人陈述意见，就收费标准询问、质证和辩论".into(),
             }),
+            present: participants.iter().map(|p| p.to_string()).collect(),
         });
         for p in participants {
             w.record(Fact::HearingRecordSigned {

@@ -429,6 +429,7 @@ fn a_hearing_not_held_in_public_is_refused() {
         held_on: date(11),
         public: false,
         proceedings: None,
+        present: vec![],
     }));
     assert_rule(&v, "hearing.not_public", "第十七条");
     // 第十七条第（一）项、第（二）项: the record says how the hearing went.

@@ -189,6 +189,7 @@ fn a_hearing_cannot_be_held_before_its_announced_date() {
         held_on: early,
         public: true,
         proceedings: proceedings(),
+        present: vec![],
     }));
     assert_rule(&v, "hearing.held_before_announced_date", "第十六条");
     run.now = t0() + chrono::Duration::days(30);
@@ -196,6 +197,7 @@ fn a_hearing_cannot_be_held_before_its_announced_date() {
         held_on: announced,
         public: true,
         proceedings: proceedings(),
+        present: vec![],
     }));
 }
 

@@ -237,4 +237,6 @@ parameters! {
     /// Whether the legality opinion also states its findings on the decision's subject (主体) and
     /// basis (依据), beside the three points of 第二十七条.
     legality_review_five_points: bool = false;
+    /// Whether a hearing may be held only with at least two thirds of the participants present.
+    hearing_quorum_two_thirds: bool = false;
 }

@@ -146,6 +146,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             held_on,
             public,
             proceedings,
+            present,
         } => {
             // 第十七条: the draft presented, then statements, questioning, cross-examination and
             // debate — the record says how each went.
@@ -175,6 +176,21 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out.push(no_notice());
             }
             ctx.not_future("听证会", "hearing", *held_on, out);
+            let quorum = &ctx.pack.parameters.hearing_quorum_two_thirds;
+            if quorum.value {
+                let here = participants
+                    .iter()
+                    .filter(|p| present.iter().any(|x| x == &p.name))
+                    .count();
+                if here * 3 < participants.len() * 2 {
+                    out.push(Violation::new(
+                        "hearing.quorum_not_met",
+                        quorum.basis.clone(),
+                        format!("听证会应当在有2/3以上听证代表出席时方可举行；出席{here}人，应出席{}人，应当延期举行", participants.len()),
+                        format!("a hearing needs two thirds of the participants present; {here} of {} are", participants.len()),
+                    ));
+                }
+            }
             if let Some(announced) = h.date {
                 if *held_on < announced {
                     out.push(Violation::new(

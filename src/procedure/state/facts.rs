@@ -163,6 +163,9 @@ pub enum Fact {
         /// this field existed have none.
         #[serde(default)]
         proceedings: Option<HearingProceedings>,
+        /// The participants present (read where a pack sets a quorum).
+        #[serde(default)]
+        present: Vec<String>,
     },
     /// A participant confirmed and signed the record (第十七条(三)).
     HearingRecordSigned {
