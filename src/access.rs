@@ -109,6 +109,7 @@ const STAFF: &[(&str, Party)] = &[(ORGAN_STAFF, DecisionOrgan)];
 const UNIT: &[(&str, Party)] = &[(UNDERTAKING, LeadUnit)];
 const REVIEWER: &[(&str, Party)] = &[(LEGALITY_REVIEWER, LegalityUnit)];
 const HEAD_ONLY: &[(&str, Party)] = &[(HEAD, DecisionOrgan)];
+const INSPECTOR_ONLY: &[(&str, Party)] = &[(INSPECTOR, DecisionOrgan)];
 const STAFF_OR_UNIT: &[(&str, Party)] = &[(ORGAN_STAFF, DecisionOrgan), (UNDERTAKING, LeadUnit)];
 
 fn stage_roles(id: &str, completing: bool) -> &'static [(&'static str, Party)] {
@@ -142,10 +143,15 @@ pub fn required(command: &Command) -> &'static [(&'static str, Party)] {
                 LegalityReturned { .. } | LegalCounselOpinion { .. } | LegalityOpinion { .. } => {
                     REVIEWER
                 }
-                MeetingConvened { .. } | MeetingStatement { .. } => STAFF,
+                // The meeting's record, including its own finding on the risk (第二十四条).
+                MeetingConvened { .. } | MeetingStatement { .. } | RiskFinding { .. } => STAFF,
+                // 第三十八至四十一条: the finding of those who hold the organ to account.
+                AccountabilityRecord { .. } => INSPECTOR_ONLY,
                 HeadDecision { .. } | Suspended { .. } => HEAD_ONLY,
                 PartyReport { .. }
+                | PartyReply { .. }
                 | NpcReport { .. }
+                | NpcReply { .. }
                 | Publication { .. }
                 | ArchiveSealed { .. }
                 | ExecutionAssigned { .. }

@@ -390,7 +390,11 @@ fn invalid_json_is_refused_with_line_and_column() {
     );
     // A pack cut short.
     let cut = national_text();
-    let cut = cut[..cut.len() / 2].to_string();
+    let half = (0..=cut.len() / 2)
+        .rev()
+        .find(|&i| cut.is_char_boundary(i))
+        .unwrap_or(0);
+    let cut = cut[..half].to_string();
     refused(
         &[("national.json", cut)],
         "national.json",
@@ -451,13 +455,16 @@ fn a_change_in_an_extending_pack_without_its_basis_is_refused() {
 #[test]
 fn a_new_stage_in_an_extending_pack_needs_a_name_and_basis() {
     let files = extending(|v| {
-        v["stages"] =
-            json!([{ "id": "npc_report", "required": true, "after": ["collective_decision"] }]);
+        v["stages"] = json!([{ "id": "fair_competition_review", "required": true, "after": ["collective_decision"] }]);
     });
     refused(
         &files,
         "testprov.json",
-        &["stage \"npc_report\"", "a new stage needs name", "basis"],
+        &[
+            "stage \"fair_competition_review\"",
+            "a new stage needs name",
+            "basis",
+        ],
     );
 }
 
@@ -625,4 +632,25 @@ fn workflows_graph_prints_dot() {
         dir.to_str().unwrap(),
     ]);
     assert!(!out.status.success());
+}
+
+#[test]
+fn article_29_is_cited_by_item_not_by_a_paragraph_it_does_not_have() {
+    // 第二十九条 has one paragraph: its items are cited 第二十九条第（X）项.
+    for entry in std::fs::read_dir(root().join("workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("第二十九条第一款"),
+            "{} cites 第二十九条第一款",
+            path.display()
+        );
+    }
+    let basis = &national()
+        .attributes
+        .iter()
+        .find(|a| a.id == "market_activity")
+        .unwrap()
+        .basis;
+    assert!(basis.contains("第二十九条第（一）项"), "{basis}");
 }

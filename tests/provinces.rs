@@ -51,8 +51,14 @@ fn all_conditions(pack: &Pack) -> Attributes {
     let flags: Vec<&str> = pack
         .attributes
         .iter()
+        .filter(|a| !a.excludes)
         .map(|a| a.id.as_str())
-        .filter(|a| !matches!(*a, "not_public" | "exploratory_reform"))
+        .filter(|a| {
+            !matches!(
+                *a,
+                "not_public" | "exploratory_reform" | "hearing_equivalent_form"
+            )
+        })
         .collect();
     attrs(pack, &flags)
 }
@@ -142,14 +148,15 @@ fn initiation_without_catalog_item(pack: &Pack) -> Command {
 }
 
 #[test]
-fn a_decision_outside_the_catalog_is_refused_in_zhejiang_kunming_and_guizhou_but_not_nationally() {
-    for id in ["national", "yunnan", "gansu"] {
+fn a_decision_outside_the_catalog_is_refused_in_zhejiang_and_guizhou_but_not_nationally_or_in_kunming(
+) {
+    // 昆明's 力争……到2025年……100%全覆盖 is a target, not a bar: read as gansu reads its plan.
+    for id in ["national", "yunnan", "kunming", "gansu"] {
         let p = pack(id);
         Run::new(p).ok(&initiation_without_catalog_item(p));
     }
     for (id, basis) in [
         ("zhejiang", format!("{ZHEJIANG}五、（十五）")),
-        ("kunming", KUNMING.to_string()),
         ("guizhou", GUIZHOU.to_string()),
     ] {
         let p = pack(id);
@@ -158,89 +165,291 @@ fn a_decision_outside_the_catalog_is_refused_in_zhejiang_kunming_and_guizhou_but
     }
 }
 
+// ---------------------------------------------------------------- exclusions
+
+/// The walk's initiation with `flag` set.
+fn initiation_flagged(pack: &Pack, flag: &str) -> Command {
+    let steps = script::full_walk(pack, &attrs(pack, &[]), t0());
+    match &steps[0].command {
+        Command::Initiate(init) => {
+            let mut init = init.clone();
+            init.attributes = init.attributes.with(flag, true);
+            Command::Initiate(init)
+        }
+        other => panic!("the walk starts with {other:?}"),
+    }
+}
+
+#[test]
+fn matters_another_statute_or_a_local_rule_excludes_are_refused_at_initiation() {
+    // 第三条第二款: 法律、行政法规对……决策程序另有规定的，依照其规定 — in every pack.
+    for id in [
+        "national", "zhejiang", "yunnan", "kunming", "guizhou", "gansu",
+    ] {
+        let p = pack(id);
+        let v = Run::new(p).refused(&initiation_flagged(p, "other_statute_procedure"));
+        assert_rule(&v, "scope.excluded_matter", "第三条第二款");
+    }
+    for (id, flag, basis) in [
+        (
+            "guizhou",
+            "petition_matter",
+            "（贵州省人民政府令第197号）第三条第二款",
+        ),
+        (
+            "guizhou",
+            "internal_personnel_finance",
+            "（贵州省人民政府令第197号）第三条第二款",
+        ),
+        (
+            "yunnan",
+            "personnel_internal_foreign",
+            "（云南省人民政府令第217号）第二条第三款",
+        ),
+        (
+            "kunming",
+            "personnel_internal_foreign",
+            "（云南省人民政府令第217号）第二条第三款",
+        ),
+    ] {
+        let p = pack(id);
+        let v = Run::new(p).refused(&initiation_flagged(p, flag));
+        assert_rule(&v, "scope.excluded_matter", basis);
+    }
+    // Nationally the local kinds are no attribute at all; the plain matter starts everywhere.
+    for id in PROVINCIAL {
+        let p = pack(id);
+        let steps = script::full_walk(p, &attrs(p, &[]), t0());
+        Run::new(p).ok(&steps[0].command);
+    }
+}
+
+// ---------------------------------------------------------------- legality opinion (昆明)
+
+#[test]
+fn kunming_asks_the_legality_opinion_for_subject_and_basis_too() {
+    let is_opinion = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::LegalityOpinion { .. }
+            }
+        )
+    };
+    for id in ["national", "yunnan", "kunming"] {
+        let p = pack(id);
+        let (mut run, rest) = run_until(p, script::full_walk(p, &attrs(p, &[]), t0()), is_opinion);
+        if id != "kunming" {
+            let mut three_points = rest[0].command.clone();
+            if let Command::Record {
+                fact:
+                    Fact::LegalityOpinion {
+                        findings: Some(f), ..
+                    },
+            } = &mut three_points
+            {
+                f.subject = None;
+                f.legal_basis = None;
+            }
+            run.ok(&three_points);
+            continue;
+        }
+        let mut three_points = rest[0].command.clone();
+        if let Command::Record {
+            fact: Fact::LegalityOpinion {
+                findings: Some(f), ..
+            },
+        } = &mut three_points
+        {
+            f.subject = None;
+            f.legal_basis = None;
+        }
+        let v = run.refused(&three_points);
+        assert_rule(
+            &v,
+            "legality_review.opinion_incomplete",
+            "（种子文件001）二、（三）3.",
+        );
+        run.ok(&rest[0].command);
+    }
+}
+
+// ---------------------------------------------------------------- 云南 hearings
+
+#[test]
+fn yunnan_and_kunming_hear_the_listed_matters_with_two_thirds_present() {
+    let is_held = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::HearingHeld { .. }
+            }
+        )
+    };
+    for id in ["yunnan", "kunming"] {
+        let p = pack(id);
+        // 41号第四条: a listed matter needs a hearing.
+        let a = attrs(p, &["listed_hearing_matter"]);
+        let (mut run, _) = run_until(p, walk_without(p, &a, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        let v = run.refused(&start(stage::LEGALITY_REVIEW));
+        assert!(skipped_at(&v, stage::HEARING)
+            .basis
+            .contains("41号）第四条"));
+        // 第十条: two thirds present.
+        let (mut run, rest) = run_until(p, script::full_walk(p, &a, t0()), is_held);
+        let mut thin = rest[0].command.clone();
+        if let Command::Record {
+            fact: Fact::HearingHeld { present, .. },
+        } = &mut thin
+        {
+            present.truncate(1);
+        }
+        let v = run.refused(&thin);
+        assert_rule(&v, "hearing.quorum_not_met", "云政办发〔2009〕41号）第十条");
+        run.ok(&rest[0].command);
+    }
+    // Nationally there is no quorum.
+    let n = national();
+    let (mut run, rest) = run_until(n, script::full_walk(n, &attrs(n, &[]), t0()), is_held);
+    let mut thin = rest[0].command.clone();
+    if let Command::Record {
+        fact: Fact::HearingHeld { present, .. },
+    } = &mut thin
+    {
+        present.clear();
+    }
+    run.ok(&thin);
+}
+
+// ---------------------------------------------------------------- execution targets
+
+/// The execution assignment as the walk records it, without targets.
+fn assignment_without_targets(rest: &[Step]) -> Command {
+    match &rest[0].command {
+        Command::Record {
+            fact: fact @ Fact::ExecutionAssigned { .. },
+        } => {
+            let mut fact = fact.clone();
+            if let Fact::ExecutionAssigned { targets, .. } = &mut fact {
+                targets.clear();
+            }
+            Command::Record { fact }
+        }
+        other => panic!("expected the execution assignment, got {other:?}"),
+    }
+}
+
+#[test]
+fn execution_targets_are_required_in_zhejiang_only_citing_its_plan_not_article_34() {
+    let is_assignment = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::ExecutionAssigned { .. }
+            }
+        )
+    };
+    // 第三十四条 names the unit, supervision and reports; 贵州 and 昆明 add 执行主体、执行时限、
+    // 执行反馈 — no targets either.
+    for id in ["national", "yunnan", "kunming", "guizhou", "gansu"] {
+        let p = pack(id);
+        let (mut run, rest) =
+            run_until(p, script::full_walk(p, &attrs(p, &[]), t0()), is_assignment);
+        run.ok(&assignment_without_targets(&rest));
+    }
+    let z = pack("zhejiang");
+    let (mut run, rest) = run_until(z, script::full_walk(z, &attrs(z, &[]), t0()), is_assignment);
+    let v = run.refused(&assignment_without_targets(&rest));
+    assert_rule(
+        &v,
+        "execution.targets_missing",
+        &format!("{ZHEJIANG}五、（十七）"),
+    );
+    assert!(!v[0].basis.contains("第三十四条"), "{}", v[0].basis);
+    run.ok(&rest[0].command);
+}
+
 // ---------------------------------------------------------------- 浙江
 
 #[test]
-fn zhejiang_refuses_publication_before_the_report_to_the_standing_committee() {
-    let plain = attrs(national(), &[]);
-    let (mut run, _) = run_until(
-        national(),
-        script::full_walk(national(), &plain, t0()),
-        |c| starts(c, stage::PUBLICATION),
-    );
-    run.ok(&start(stage::PUBLICATION));
+fn a_matter_designated_for_the_standing_committee_is_not_published_before_the_report_in_any_pack() {
+    // 第八条第一款: only matters a law or regulation designates are reported; 浙江 003 五、（十六）
+    // says 依法依规, so it adds nothing to it.
+    for id in ["national", "zhejiang", "kunming", "guizhou", "gansu"] {
+        let p = pack(id);
+        let plain = attrs(p, &[]);
+        let (mut run, _) = run_until(p, script::full_walk(p, &plain, t0()), |c| {
+            starts(c, stage::NPC_REPORT)
+        });
+        run.ok(&start(stage::PUBLICATION));
 
-    let z = pack("zhejiang");
-    let (mut run, rest) = run_until(z, script::full_walk(z, &plain, t0()), |c| {
-        starts(c, stage::NPC_REPORT)
-    });
-    let v = run.refused(&start(stage::PUBLICATION));
-    assert_rule(
-        &v,
-        "flow.required_stage_skipped",
-        &format!("{ZHEJIANG}五、（十六）"),
-    );
-    assert!(skipped_at(&v, stage::NPC_REPORT).basis.contains("第八条"));
-
-    // Once reported, it is published.
-    let i = rest
-        .iter()
-        .position(|s| starts(&s.command, stage::PUBLICATION))
-        .expect("the walk publishes");
-    run.steps(&rest[..i]);
-    assert_eq!(run.state.status(stage::NPC_REPORT), StageStatus::Completed);
-    run.ok(&start(stage::PUBLICATION));
+        let designated = attrs(p, &["npc_report_matter"]);
+        let (mut run, rest) = run_until(p, script::full_walk(p, &designated, t0()), |c| {
+            starts(c, stage::NPC_REPORT)
+        });
+        let v = run.refused(&start(stage::PUBLICATION));
+        assert!(
+            skipped_at(&v, stage::NPC_REPORT).basis.contains("第八条"),
+            "{id}: {v:#?}"
+        );
+        let i = rest
+            .iter()
+            .position(|s| starts(&s.command, stage::PUBLICATION))
+            .expect("the walk publishes");
+        run.steps(&rest[..i]);
+        assert_eq!(run.state.status(stage::NPC_REPORT), StageStatus::Completed);
+        run.ok(&start(stage::PUBLICATION));
+    }
 }
 
 #[test]
-fn zhejiang_does_not_execute_an_unpublished_decision_before_the_standing_committee_report() {
-    let hidden = attrs(national(), &["not_public"]);
-    let (mut run, _) = run_until(
-        national(),
-        script::full_walk(national(), &hidden, t0()),
-        |c| starts(c, stage::ARCHIVING),
-    );
-    run.ok(&start(stage::EXECUTION));
-
-    let z = pack("zhejiang");
-    let (mut run, _) = run_until(z, script::full_walk(z, &hidden, t0()), |c| {
+fn an_unpublished_designated_matter_is_not_executed_before_the_standing_committee_report() {
+    let p = national();
+    let hidden = attrs(p, &["not_public", "npc_report_matter"]);
+    let (mut run, _) = run_until(p, script::full_walk(p, &hidden, t0()), |c| {
         starts(c, stage::NPC_REPORT)
     });
     let v = run.refused(&start(stage::EXECUTION));
-    assert_rule(
-        &v,
-        "flow.required_stage_skipped",
-        &format!("{ZHEJIANG}五、（十六）"),
-    );
+    assert_rule(&v, "flow.required_stage_skipped", "第八条第一款");
     skipped_at(&v, stage::NPC_REPORT);
 }
 
-/// The meeting as the walk convenes it, without the legality review unit among the observers.
-fn meeting_without_legality_unit(rest: &[Step]) -> Command {
+/// The meeting as the walk convenes it, with its observers changed by `f`.
+fn meeting_with(rest: &[Step], f: impl Fn(&mut Fact)) -> Command {
     match &rest[0].command {
         Command::Record {
             fact: fact @ Fact::MeetingConvened { .. },
         } => {
             let mut fact = fact.clone();
-            if let Fact::MeetingConvened { observers, .. } = &mut fact {
-                observers.clear();
-            }
+            f(&mut fact);
             Command::Record { fact }
         }
         other => panic!("expected the meeting, got {other:?}"),
     }
 }
 
+/// The meeting as the walk convenes it, without the legality review unit among the observers.
+fn meeting_without_legality_unit(rest: &[Step]) -> Command {
+    meeting_with(rest, |fact| {
+        if let Fact::MeetingConvened { observers, .. } = fact {
+            observers.clear();
+        }
+    })
+}
+
+fn is_meeting(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Record {
+            fact: Fact::MeetingConvened { .. }
+        }
+    )
+}
+
 #[test]
 fn zhejiang_refuses_a_meeting_the_justice_department_does_not_attend() {
-    let is_meeting = |c: &Command| {
-        matches!(
-            c,
-            Command::Record {
-                fact: Fact::MeetingConvened { .. }
-            }
-        )
-    };
     for id in ["national", "yunnan", "kunming", "guizhou", "gansu"] {
         let p = pack(id);
         let (mut run, rest) = run_until(p, script::full_walk(p, &attrs(p, &[]), t0()), is_meeting);
@@ -254,6 +463,36 @@ fn zhejiang_refuses_a_meeting_the_justice_department_does_not_attend() {
         "collective_decision.legality_unit_absent",
         &format!("{ZHEJIANG}五、（十六）"),
     );
+}
+
+#[test]
+fn zhejiang_asks_the_justice_department_to_state_its_view_at_the_executive_meeting_only() {
+    // 003 五、（十六）: 列席政府常务会议并发表意见 — the executive meeting, and a view stated.
+    let z = pack("zhejiang");
+    let (mut run, rest) = run_until(z, script::full_walk(z, &attrs(z, &[]), t0()), is_meeting);
+    let silent = meeting_with(&rest, |fact| {
+        if let Fact::MeetingConvened { observers, .. } = fact {
+            for o in observers.iter_mut() {
+                o.statement = None;
+            }
+        }
+    });
+    let v = run.refused(&silent);
+    assert_rule(
+        &v,
+        "collective_decision.legality_unit_silent",
+        &format!("{ZHEJIANG}五、（十六）"),
+    );
+    let plenary = meeting_with(&rest, |fact| {
+        if let Fact::MeetingConvened {
+            kind, observers, ..
+        } = fact
+        {
+            *kind = juece::procedure::state::MeetingKind::PlenaryMeeting;
+            observers.clear();
+        }
+    });
+    run.ok(&plenary);
 }
 
 #[test]
@@ -280,6 +519,74 @@ fn a_matter_of_public_vital_interest_needs_a_hearing_in_zhejiang_and_kunming_onl
         assert!(hit.basis.contains(&basis), "{id}: {}", hit.basis);
         assert!(hit.basis.contains("第十六条"), "{id}: {}", hit.basis);
     }
+}
+
+#[test]
+fn zhejiang_and_kunming_accept_another_listed_form_in_place_of_the_hearing() {
+    // 通过举办听证会等形式: a hearing, or another form of the list, recorded in the participation.
+    for (id, basis) in [
+        ("zhejiang", format!("{ZHEJIANG}五、（十六）")),
+        ("kunming", KUNMING.to_string()),
+    ] {
+        let p = pack(id);
+        let a = attrs(p, &["public_interest", "hearing_equivalent_form"]);
+        let (mut run, _) = run_until(p, walk_without(p, &a, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        run.ok(&start(stage::LEGALITY_REVIEW));
+
+        let no_activity: Vec<Step> = walk_without(p, &a, stage::HEARING)
+            .into_iter()
+            .filter(|s| {
+                !matches!(
+                    s.command,
+                    Command::Record {
+                        fact: Fact::ParticipationActivity { .. }
+                    }
+                )
+            })
+            .collect();
+        let (mut run, rest) = run_until(
+            p,
+            no_activity,
+            |c| matches!(c, Command::CompleteStage { stage } if stage.as_str() == stage::PUBLIC_PARTICIPATION),
+        );
+        let v = run.refused(&rest[0].command);
+        assert_rule(&v, "participation.equivalent_form_missing", &basis);
+    }
+}
+
+#[test]
+fn a_hearing_another_law_requires_is_required_everywhere_and_no_other_form_replaces_it() {
+    // 第十六条第一款: 法律、法规、规章对召开听证会另有规定的，依照其规定 — e.g. 《价格法》第二十三条.
+    for id in [
+        "national", "zhejiang", "yunnan", "kunming", "guizhou", "gansu",
+    ] {
+        let p = pack(id);
+        let plain = attrs(p, &["hearing_equivalent_form"]);
+        let (mut run, _) = run_until(p, walk_without(p, &plain, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        run.ok(&start(stage::LEGALITY_REVIEW));
+
+        let priced = attrs(p, &["statutory_hearing", "hearing_equivalent_form"]);
+        let (mut run, _) = run_until(p, walk_without(p, &priced, stage::HEARING), |c| {
+            starts(c, stage::LEGALITY_REVIEW)
+        });
+        let v = run.refused(&start(stage::LEGALITY_REVIEW));
+        let hit = skipped_at(&v, stage::HEARING);
+        assert!(hit.basis.contains("第十六条"), "{id}: {}", hit.basis);
+    }
+    let basis = &national()
+        .attributes
+        .iter()
+        .find(|a| a.id == "statutory_hearing")
+        .unwrap()
+        .basis;
+    assert!(
+        basis.contains("《中华人民共和国价格法》第二十三条"),
+        "{basis}"
+    );
 }
 
 #[test]
@@ -350,6 +657,34 @@ fn zhejiang_reviews_fair_competition_as_a_stage_before_the_legality_review() {
 }
 
 #[test]
+fn zhejiang_reviews_fair_competition_without_waiting_for_the_risk_assessment() {
+    // No source orders the review after the risk assessment; 《公平竞争审查条例》第十四条 puts it
+    // in the drafting phase.
+    let z = pack("zhejiang");
+    let a = attrs(z, &["market_activity", "stability_risk"]);
+    let (mut run, _) = run_until(z, script::full_walk(z, &a, t0()), |c| {
+        starts(c, stage::RISK_ASSESSMENT)
+    });
+    assert_eq!(
+        run.state.status(stage::RISK_ASSESSMENT),
+        StageStatus::NotStarted
+    );
+    run.ok(&start(stage::FAIR_COMPETITION_REVIEW));
+    // The legality review still waits for both.
+    let v = run.refused(&start(stage::LEGALITY_REVIEW));
+    skipped_at(&v, stage::RISK_ASSESSMENT);
+    let hit = v
+        .iter()
+        .find(|x| x.stage == Some(StageId::new(stage::FAIR_COMPETITION_REVIEW)))
+        .unwrap_or_else(|| panic!("the review in progress blocks the legality review: {v:#?}"));
+    assert!(
+        hit.basis
+            .contains("《公平竞争审查条例》第十四条、第十六条、第十八条"),
+        "{v:#?}"
+    );
+}
+
+#[test]
 fn zhejiang_refuses_an_adjustment_without_a_public_hearing() {
     let changed = |hearing: Option<&str>| Command::Record {
         fact: Fact::Changed {
@@ -401,11 +736,24 @@ fn gansu_and_guizhou_keep_the_national_legality_gate_before_the_meeting() {
 }
 
 #[test]
-fn yunnan_and_gansu_change_nothing_until_their_rules_are_confirmed() {
-    for id in ["yunnan", "gansu"] {
-        let d = diff(national(), pack(id));
-        assert!(d.is_empty(), "{id} changes something:\n{}", d.to_text());
-    }
+fn gansu_changes_nothing_and_yunnan_only_what_its_read_articles_say() {
+    let d = diff(national(), pack("gansu"));
+    assert!(d.is_empty(), "gansu changes something:\n{}", d.to_text());
+    let d = diff(national(), pack("yunnan"));
+    let added: Vec<&str> = d.attributes_added.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        added,
+        ["listed_hearing_matter", "personnel_internal_foreign"]
+    );
+    assert!(d.stages_added.is_empty());
+    let changed: Vec<&str> = d.stages_changed.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(changed, [stage::HEARING]);
+    assert!(d.stages_changed[0]
+        .new_basis
+        .contains("云政办发〔2009〕41号）第四条"));
+    let params: Vec<&str> = d.parameters_changed.iter().map(|p| p.name).collect();
+    assert_eq!(params, ["hearing_quorum_two_thirds"]);
+    assert!(d.parameters_changed[0].new_basis.contains("第十条"));
 }
 
 // ---------------------------------------------------------------- whole walks
@@ -447,7 +795,9 @@ fn every_pack_walks_through_whole_with_every_condition_on() {
 #[test]
 fn every_change_a_local_pack_makes_cites_a_local_source() {
     let n = national();
-    let local = |basis: &str| basis.contains("种子文件") || basis.contains("人民政府令");
+    let local = |basis: &str| {
+        basis.contains("种子文件") || basis.contains("人民政府令") || basis.contains("云政办发")
+    };
     for id in PROVINCIAL {
         let p = pack(id);
         for s in p.stages.iter().filter(|s| s.defined_in == p.key()) {
@@ -599,19 +949,12 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
     };
     assert_eq!(
         ids(d.stages_added.iter().map(|s| &s.id).collect()),
-        ["fair_competition_review", "npc_report"]
+        ["fair_competition_review"]
     );
     assert!(d.stages_removed.is_empty());
     assert_eq!(
         ids(d.stages_changed.iter().map(|c| &c.id).collect()),
-        [
-            "archiving",
-            "execution",
-            "hearing",
-            "legality_review",
-            "publication",
-            "risk_assessment"
-        ]
+        ["hearing", "legality_review", "risk_assessment"]
     );
     for s in &d.stages_added {
         assert!(s.basis.contains(ZHEJIANG), "{}: {}", s.id, s.basis);
@@ -634,7 +977,7 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
     assert!(matches!(
         &hearing.changes[..],
         [StageField::Required {
-            old: Condition::Const(false),
+            old: Condition::All(_),
             new: Condition::All(_)
         }]
     ));
@@ -674,19 +1017,32 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
                 ParamValue::Flag(false),
                 ParamValue::Flag(true)
             ),
+            (
+                "execution_targets_required",
+                ParamValue::Flag(false),
+                ParamValue::Flag(true)
+            ),
         ]
     );
     for (p, item, national_article) in [
         (&d.parameters_changed[0], "五、（十五）", "第三条第三款"),
         (&d.parameters_changed[1], "五、（十六）", "第三十条"),
         (&d.parameters_changed[2], "五、（十七）", "第三十七条"),
+        (&d.parameters_changed[3], "五、（十七）", "第三十四条"),
     ] {
         assert_eq!(p.new_basis, format!("{ZHEJIANG}{item}"));
         assert_eq!(p.old_basis, format!("{NATIONAL}{national_article}"));
         assert_eq!(p.defined_in, "zhejiang@2021.1");
     }
     let attrs: Vec<&str> = d.attributes_added.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(attrs, ["nimby_project", "livelihood_policy"]);
+    assert_eq!(
+        attrs,
+        [
+            "hearing_equivalent_form",
+            "nimby_project",
+            "livelihood_policy"
+        ]
+    );
     assert!(d.attributes_removed.is_empty());
     assert!(d.returns_added.is_empty() && d.returns_removed.is_empty());
     assert!(d.anchors_changed.is_empty() && d.bases_changed.is_empty());
@@ -696,9 +1052,9 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
         "national@2019.1",
         "zhejiang@2021.1",
         "参数 legality_unit_attends_meeting：false → true（依据：《浙江省法治政府建设实施纲要（2021—2025年）》（种子文件003）五、（十六）；原依据：《重大行政决策程序暂行条例》第三十条）",
-        "+ 环节 npc_report（向本级人大常委会报告 / Report to the people's congress standing committee）",
+        "+ 环节 fair_competition_review（公平竞争审查 / Fair competition review）",
         "前置环节 after：增加 added 公平竞争审查 fair_competition_review",
-        "何时必经 required when：从不 → 「直接涉及公民、法人、其他组织切身利益或社会公众普遍关心」（public_interest）且非「依法不予公开」（not_public） / never → public_interest and not not_public",
+        "何时必经 required when：「法律、法规、规章规定应当召开听证会的事项」（statutory_hearing）且非「依法不予公开」（not_public） → 非「依法不予公开」（not_public）且（「法律、法规、规章规定应当召开听证会的事项」（statutory_hearing）或（「直接涉及公民、法人、其他组织切身利益」（public_interest）且非「以听证会以外的其他形式（座谈会、实地走访等）加大公众参与力度」（hearing_equivalent_form））） / statutory_hearing and not not_public → not not_public and (statutory_hearing or (public_interest and not hearing_equivalent_form))",
         "+ 属性 nimby_project（环保邻避类重大项目",
     ] {
         assert!(text.contains(line), "the report lacks {line:?}:\n{text}");
@@ -719,8 +1075,8 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
     let back = diff(pack("zhejiang"), national());
     let mut removed: Vec<&str> = back.stages_removed.iter().map(|s| s.id.as_str()).collect();
     removed.sort_unstable();
-    assert_eq!(removed, ["fair_competition_review", "npc_report"]);
-    assert_eq!(back.attributes_removed.len(), 2);
+    assert_eq!(removed, ["fair_competition_review"]);
+    assert_eq!(back.attributes_removed.len(), 3);
     assert!(back.to_text().contains("删除环节 / Stages removed"));
 
     let city = diff(pack("yunnan"), pack("kunming"));
@@ -736,9 +1092,11 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
             .iter()
             .map(|p| p.name)
             .collect::<Vec<_>>(),
-        ["catalog_required"]
+        ["legality_review_five_points"]
     );
-    assert!(city.parameters_changed[0].new_basis.contains(KUNMING));
+    assert!(city.parameters_changed[0]
+        .new_basis
+        .contains("（种子文件001）二、（三）3."));
 
     let guizhou = diff(national(), pack("guizhou"));
     assert!(guizhou.stages_added.is_empty() && guizhou.stages_changed.is_empty());
@@ -768,7 +1126,7 @@ fn juece_workflows_diff_prints_the_differences_with_their_basis_as_text_and_json
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("npc_report") && text.contains("种子文件003"),
+        text.contains("fair_competition_review") && text.contains("种子文件003"),
         "{text}"
     );
     assert!(text.contains("legality_unit_attends_meeting"), "{text}");

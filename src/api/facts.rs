@@ -62,7 +62,7 @@ fn admission_rules(kind: &str) -> &'static str {
     match kind {
         "expert_selected" => "`expert_review.not_in_registry` (第二十一条第三款), `expert_review.expert_withdrawn`, `expert_review.registry_mismatch` (第二十一条); name, organisation and field are the registry's",
         "changed" => "`adjustment.new_decision_unknown` (第三十七条)",
-        "comment_hidden" | "comment_disposed" => "`participation.comment_unknown`, `participation.comment_hidden`, `participation.comment_already_disposed` (第十八条)",
+        "comment_hidden" | "comment_disposed" | "comments_disposed" => "`participation.comment_unknown`, `participation.comment_hidden`, `participation.comment_already_disposed` (第十八条)",
         "hearing_participants" => "`hearing.participants_not_drawn`, `hearing.seed_without_draw`, `hearing.participant_not_applicant` (第十六条第三款); the seed is the draw's",
         "meeting_convened" => "`collective_decision.not_a_meeting` (第三十条第一款)",
         "participation_report" => "`participation.comments_undisposed` (第十八条)",

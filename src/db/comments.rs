@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::schema::comments;
 use super::DbConn;
-use crate::procedure::state::Fact;
+use crate::procedure::state::{Disposition, Fact};
 
 /// A stored comment.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
@@ -94,22 +94,61 @@ pub fn apply_handling(
             comment_id,
             disposition,
             reason,
-        } => {
-            let d = serde_json::to_value(disposition)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string));
-            diesel::update(target(comment_id))
-                .set((
-                    comments::disposition.eq(d),
-                    comments::disposition_reason.eq(reason),
-                    comments::handled_by.eq(user_id),
-                    comments::handled_at.eq(at),
-                ))
-                .execute(conn)
-                .map(|_| ())
-        }
+        } => dispose(
+            conn,
+            decision_id,
+            std::slice::from_ref(comment_id),
+            *disposition,
+            reason,
+            at,
+            user_id,
+        ),
+        Fact::CommentsDisposed {
+            comment_ids,
+            disposition,
+            reason,
+        } => dispose(
+            conn,
+            decision_id,
+            comment_ids,
+            *disposition,
+            reason,
+            at,
+            user_id,
+        ),
         _ => Ok(()),
     }
+}
+
+/// Record the same disposition on each of `ids` (one, or a group of similar comments).
+fn dispose(
+    conn: &mut DbConn,
+    decision_id: &str,
+    ids: &[String],
+    disposition: Disposition,
+    reason: &str,
+    at: Option<NaiveDateTime>,
+    user_id: &str,
+) -> QueryResult<()> {
+    let d = serde_json::to_value(disposition)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string));
+    // In chunks: SQLite limits the variables of one statement.
+    for chunk in ids.chunks(500) {
+        diesel::update(
+            comments::table
+                .filter(comments::decision_id.eq(decision_id))
+                .filter(comments::id.eq_any(chunk)),
+        )
+        .set((
+            comments::disposition.eq(&d),
+            comments::disposition_reason.eq(reason),
+            comments::handled_by.eq(user_id),
+            comments::handled_at.eq(at),
+        ))
+        .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// A page of a decision's comments in order of receipt, after the keyset cursor; only the
@@ -235,4 +274,26 @@ pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
         };
     }
     Ok(())
+}
+
+/// Of these comments of a decision, those that exist: (id, hidden, disposed). One query per
+/// 500 ids, so a disposition of a large group of similar comments stays cheap.
+pub fn handling_of(
+    conn: &mut DbConn,
+    decision_id: &str,
+    ids: &[String],
+) -> QueryResult<Vec<(String, bool, bool)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, Option<String>, Option<String>)> = comments::table
+            .filter(comments::decision_id.eq(decision_id))
+            .filter(comments::id.eq_any(chunk))
+            .select((comments::id, comments::hidden_reason, comments::disposition))
+            .load(conn)?;
+        out.extend(
+            rows.into_iter()
+                .map(|(id, hidden, disposed)| (id, hidden.is_some(), disposed.is_some())),
+        );
+    }
+    Ok(out)
 }

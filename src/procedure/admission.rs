@@ -42,6 +42,7 @@ pub fn needs(command: &Command) -> Needs {
             Fact::CommentHidden { comment_id, .. } | Fact::CommentDisposed { comment_id, .. } => {
                 n.comments.push(comment_id.clone())
             }
+            Fact::CommentsDisposed { comment_ids, .. } => n.comments.extend(comment_ids.clone()),
             Fact::HearingParticipants { .. } => n.hearing = true,
             _ => {}
         },
@@ -192,6 +193,41 @@ pub fn admit(ctx: &Context, state: &Decision, command: Command) -> (Command, Vec
         other => other,
     };
     (command, out)
+}
+
+/// A comment named by a handling fact is this decision's, visible and not yet disposed (第十八条).
+fn comment_standing(ctx: &Context, comment_id: &str, out: &mut Vec<Violation>) {
+    let basis = law("第十八条");
+    match ctx.comments.get(comment_id) {
+        None => out.push(at(
+            Violation::new(
+                "participation.comment_unknown",
+                basis,
+                format!("本决策没有编号为 {comment_id} 的公众意见"),
+                format!("this decision has no comment {comment_id}"),
+            ),
+            stage::PUBLIC_PARTICIPATION,
+        )),
+        Some(c) if c.hidden => out.push(at(
+            Violation::new(
+                "participation.comment_hidden",
+                basis,
+                format!("意见 {comment_id} 已依法屏蔽"),
+                format!("comment {comment_id} is hidden"),
+            ),
+            stage::PUBLIC_PARTICIPATION,
+        )),
+        Some(c) if c.disposed => out.push(at(
+            Violation::new(
+                "participation.comment_already_disposed",
+                basis,
+                format!("意见 {comment_id} 已有处理结果"),
+                format!("comment {comment_id} already has a disposition"),
+            ),
+            stage::PUBLIC_PARTICIPATION,
+        )),
+        Some(_) => {}
+    }
 }
 
 fn admit_initiation(ctx: &Context, mut init: Initiation, out: &mut Vec<Violation>) -> Initiation {
@@ -363,36 +399,15 @@ fn admit_fact(ctx: &Context, state: &Decision, fact: Fact, out: &mut Vec<Violati
         }
         Fact::CommentHidden { ref comment_id, .. }
         | Fact::CommentDisposed { ref comment_id, .. } => {
-            let basis = law("第十八条");
-            match ctx.comments.get(comment_id) {
-                None => out.push(at(
-                    Violation::new(
-                        "participation.comment_unknown",
-                        basis,
-                        format!("本决策没有编号为 {comment_id} 的公众意见"),
-                        format!("this decision has no comment {comment_id}"),
-                    ),
-                    stage::PUBLIC_PARTICIPATION,
-                )),
-                Some(c) if c.hidden => out.push(at(
-                    Violation::new(
-                        "participation.comment_hidden",
-                        basis,
-                        format!("意见 {comment_id} 已依法屏蔽"),
-                        format!("comment {comment_id} is hidden"),
-                    ),
-                    stage::PUBLIC_PARTICIPATION,
-                )),
-                Some(c) if c.disposed => out.push(at(
-                    Violation::new(
-                        "participation.comment_already_disposed",
-                        basis,
-                        format!("意见 {comment_id} 已有处理结果"),
-                        format!("comment {comment_id} already has a disposition"),
-                    ),
-                    stage::PUBLIC_PARTICIPATION,
-                )),
-                Some(_) => {}
+            comment_standing(ctx, comment_id, out);
+            fact
+        }
+        // A disposition for a group of similar comments: each one is there and unhandled.
+        Fact::CommentsDisposed {
+            ref comment_ids, ..
+        } => {
+            for id in comment_ids {
+                comment_standing(ctx, id, out);
             }
             fact
         }

@@ -4,7 +4,9 @@
 //! start only when every ancestor that is required (or was started) is done, so "stage S
 //! dominates the collective decision" means S is an ancestor of it. That is checked for every
 //! combination of the attributes that switch conditional stages, and an error names the path
-//! that would skip S.
+//! that would skip S. A required stage that is not before the decision must come before a stage
+//! after it (the reports "出台前" of 第八条 and 第三十一条 may be made before or after the meeting,
+//! but before publication).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
@@ -241,7 +243,14 @@ pub fn verify(pack: &mut Pack) -> Result<(), Vec<GraphIssue>> {
                         ),
                     ));
                 }
-                let pre_decision = s.id != decision && !is_ancestor(&decision, &s.id);
+                // A stage that gates a stage after the decision (the reports 出台前, 第八条、
+                // 第三十一条) may run beside the decision: it gates issuance, not the meeting.
+                let gates_issuance = pack
+                    .stages
+                    .iter()
+                    .any(|t| is_ancestor(&decision, &t.id) && is_ancestor(&s.id, &t.id));
+                let pre_decision =
+                    s.id != decision && !is_ancestor(&decision, &s.id) && !gates_issuance;
                 if pre_decision
                     && !is_ancestor(&s.id, &decision)
                     && reported.insert((s.id.clone(), "dominate"))

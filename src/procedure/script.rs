@@ -7,8 +7,9 @@ use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use super::pack::Pack;
 use super::state::{
     china_date, stage, ActivityKind, Attributes, Category, Command, CounselRole, Disposition,
-    DraftHash, EvaluationGround, Fact, HearingParticipant, Initiation, LegalityOutcome,
-    MeetingKind, MeetingOutcome, Member, Observer, Position, Proposer, RiskLevel, StageId,
+    DraftHash, EvaluationGround, Fact, HearingParticipant, HearingProceedings, Initiation,
+    LegalityFindings, LegalityOutcome, MeetingKind, MeetingOutcome, Member, Observer, Position,
+    Proposer, RiskLevel, StageId,
 };
 
 /// One scripted step: when, and what.
@@ -26,6 +27,7 @@ pub fn all_conditions_on(category: Category) -> Attributes {
     let mut a = Attributes::new(category);
     for f in [
         "public_interest",
+        "public_concern",
         "technical",
         "stability_risk",
         "market_activity",
@@ -69,6 +71,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         co_units: vec!["市生态环境局".into()],
         catalog_item: Some("2026-07".into()),
         lead_unit_designation: None,
+        departments_concerned: vec!["市财政局".into()],
     }));
     w.start(stage::DRAFTING);
     w.record(Fact::Draft {
@@ -87,6 +90,9 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         reviewer: "市市场监督管理局".into(),
         passes: true,
         conclusion: "未发现排除、限制竞争的内容".into(),
+        market_regulator: Some("市市场监督管理局".into()),
+        stakeholders_heard: vec!["市再生资源行业协会".into()],
+        exception: None,
     };
     if !fair_stage {
         w.record(review.clone());
@@ -215,6 +221,8 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
             level: RiskLevel::Low,
             controllable: true,
             measures_taken: None,
+            departments_heard: vec!["市公安局".into(), "市信访局".into()],
+            third_party: None,
         });
         w.complete(stage::RISK_ASSESSMENT);
     }
@@ -223,6 +231,11 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         w.record(Fact::HearingHeld {
             held_on: w.date(),
             public: true,
+            proceedings: Some(HearingProceedings {
+                presentation: "市城市管理局介绍草案、依据和有关情况".into(),
+                statements_and_debate: "参加人陈述意见，就收费标准询问、质证和辩论".into(),
+            }),
+            present: participants.iter().map(|p| p.to_string()).collect(),
         });
         for p in participants {
             w.record(Fact::HearingRecordSigned {
@@ -263,6 +276,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
         procedures_account: "已履行公众参与、专家论证、风险评估等程序".into(),
         due_on: due,
+        shortening_reason: None,
     });
     w.advance(7);
     w.record(Fact::LegalCounselOpinion {
@@ -276,6 +290,12 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         outcome: LegalityOutcome::Lawful,
         reasons: "符合法定权限和程序".into(),
         legal_risks: None,
+        findings: Some(LegalityFindings {
+            subject: Some("市人民政府为决策主体".into()),
+            legal_basis: Some("依据充分".into()),
+            ..LegalityFindings::new("符合法定权限", "已履行法定程序", "内容合法")
+        }),
+        revision_required: None,
     });
     w.complete(stage::LEGALITY_REVIEW);
 
@@ -321,6 +341,10 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
     w.start(stage::PARTY_REPORT);
     w.record(Fact::PartyReport {
         submitted_on: w.date(),
+        reply: None,
+    });
+    w.record(Fact::PartyReply {
+        replied_on: w.date(),
         reply: "同意".into(),
     });
     w.complete(stage::PARTY_REPORT);
@@ -328,7 +352,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         w.start(stage::NPC_REPORT);
         w.record(Fact::NpcReport {
             submitted_on: w.date(),
-            reply: "已报告".into(),
+            reply: None,
         });
         w.complete(stage::NPC_REPORT);
     }

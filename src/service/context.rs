@@ -47,16 +47,8 @@ pub(crate) fn load_context(
             );
         }
     }
-    for id in &needs.comments {
-        if let Some(c) = comments::get(conn, &row.id, id)? {
-            ctx.comments.insert(
-                id.clone(),
-                CommentState {
-                    hidden: c.hidden_reason.is_some(),
-                    disposed: c.disposition.is_some(),
-                },
-            );
-        }
+    for (id, hidden, disposed) in comments::handling_of(conn, &row.id, &needs.comments)? {
+        ctx.comments.insert(id, CommentState { hidden, disposed });
     }
     if needs.hearing {
         ctx.hearing = Some(round_context(conn, &row.id, state)?);

@@ -444,3 +444,59 @@ async fn facts_md_is_generated_from_the_types() {
     assert!(generated.contains("`legality_reviewer` of the 合法性审查部门 legality unit"));
     assert!(generated.contains("## `expert_selected`"));
 }
+
+#[actix_web::test]
+async fn similar_comments_are_disposed_as_a_group_and_each_row_shows_it() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) = walk_until(&app, &t.state, &tokens, is_record("comment_disposed")).await;
+    let (_, page) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/comments"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    let ids: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(ids.len() >= 2, "{page}");
+    let group = |ids: &[String]| json!({ "type": "comments_disposed", "comment_ids": ids, "disposition": "partly_adopted", "reason": "同类意见：增设投放点，已部分吸收" });
+    // A group naming a comment that is not there is refused whole (第十八条).
+    let mut with_stranger = ids.clone();
+    with_stranger.push("no-such-comment".into());
+    let (s, b) = send(
+        &app,
+        command(&id, &tokens.unit, version, group(&with_stranger)),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    assert!(
+        rules(&b).contains(&"participation.comment_unknown".to_string()),
+        "{b}"
+    );
+    let (s, b) = send(&app, command(&id, &tokens.unit, version, group(&ids))).await;
+    assert_eq!(s, 200, "{b}");
+    let version = b["version"].as_i64().unwrap();
+    let (_, page) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/comments"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    for c in page["items"].as_array().unwrap() {
+        assert_eq!(c["disposition"], "partly_adopted", "{c}");
+    }
+    // Disposed once: the same group again is refused.
+    let (s, b) = send(&app, command(&id, &tokens.unit, version, group(&ids[..1]))).await;
+    assert_eq!(s, 409, "{b}");
+    assert!(
+        rules(&b).contains(&"participation.comment_already_disposed".to_string()),
+        "{b}"
+    );
+}

@@ -5,9 +5,11 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use juece::procedure::script::{self, Step};
 use juece::procedure::state::{
-    stage, Attributes, Category, Command, CounselRole, DecisionStatus, DraftHash, Fact,
-    LegalityOutcome, MeetingOutcome, Position, RiskLevel, StageStatus, SuspensionGround,
+    stage, Attributes, Category, Command, CompetitionException, CompetitionExceptionGround,
+    CounselRole, DecisionStatus, DraftHash, Fact, LegalityOutcome, MeetingOutcome, Position,
+    RiskLevel, StageStatus, SuspensionGround,
 };
+use juece::procedure::Violation;
 
 use crate::support::*;
 
@@ -60,6 +62,8 @@ fn risk_report(draft_no: u32, controllable: bool, measures: Option<&str>) -> Com
         },
         controllable,
         measures_taken: measures.map(Into::into),
+        departments_heard: vec!["市公安局".into(), "市信访局".into()],
+        third_party: None,
     })
 }
 
@@ -92,6 +96,12 @@ fn legality_opinion(draft_no: u32, outcome: LegalityOutcome, risks: Option<&str>
         outcome,
         reasons: "经审查".into(),
         legal_risks: risks.map(Into::into),
+        findings: Some(juece::procedure::state::LegalityFindings::new(
+            "符合法定权限",
+            "已履行法定程序",
+            "内容合法",
+        )),
+        revision_required: None,
     })
 }
 
@@ -110,6 +120,7 @@ fn submission(draft_no: u32, due_on: NaiveDate) -> Command {
         legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
         procedures_account: "已履行法定程序".into(),
         due_on,
+        shortening_reason: None,
     })
 }
 
@@ -295,6 +306,30 @@ fn public_participation_cannot_close_with_a_comment_undisposed() {
     run.ok(&complete(stage::PUBLIC_PARTICIPATION));
 }
 
+fn dispose_group(ids: &[&str]) -> Command {
+    record(Fact::CommentsDisposed {
+        comment_ids: ids.iter().map(|s| s.to_string()).collect(),
+        disposition: juece::procedure::state::Disposition::PartlyAdopted,
+        reason: "均要求延长过渡期：部分采纳，过渡期延至六个月".into(),
+    })
+}
+
+#[test]
+fn similar_comments_may_be_disposed_of_as_a_group() {
+    // 第十八条: 归纳整理、研究论证 — one disposition for a group counts for each of its comments.
+    let (mut run, _) = run_until(national(), &all_on(), records(comment_disposed));
+    let v = run.refused(&dispose_group(&[]));
+    assert_rule(&v, "participation.group_empty", "第十八条");
+    let v = run.refused(&dispose_group(&["c1", "c1"]));
+    assert_rule(&v, "participation.group_duplicate", "第十八条");
+    let v = run.refused(&dispose_group(&["c1", "c2", "c3"]));
+    assert_rule(&v, "participation.no_open_comment", "第十八条");
+    run.ok(&dispose_group(&["c1", "c2"]));
+    assert_eq!(run.state.comments.open(), 0);
+    run.ok(&participation_report());
+    run.ok(&complete(stage::PUBLIC_PARTICIPATION));
+}
+
 #[test]
 fn a_hidden_comment_needs_no_disposition() {
     let (mut run, _) = run_until(national(), &all_on(), records(comment_disposed));
@@ -393,8 +428,12 @@ fn a_hearing_not_held_in_public_is_refused() {
     let v = run.refused(&record(Fact::HearingHeld {
         held_on: date(11),
         public: false,
+        proceedings: None,
+        present: vec![],
     }));
     assert_rule(&v, "hearing.not_public", "第十七条");
+    // 第十七条第（一）项、第（二）项: the record says how the hearing went.
+    assert_rule(&v, "hearing.proceedings_missing", "第十七条第（一）项");
     run.ok(&rest[0].command);
 }
 
@@ -432,6 +471,40 @@ fn a_hearing_announced_for_today_is_refused() {
     let v = run.refused(&notice(date(1)));
     assert_rule(&v, "hearing.notice_late", "第十六条");
     run.ok(&notice(date(11)));
+}
+
+#[test]
+fn a_selection_method_is_needed_only_where_participants_are_selected() {
+    // 第十六条第三款: 需要遴选听证参加人的，……应当提前公布听证参加人遴选办法.
+    let is_notice = records(|f| matches!(f, Fact::HearingNotice { .. }));
+    let (mut run, rest) = run_until(national(), &all_on(), &is_notice);
+    let mut notice = rest[0].command.clone();
+    if let Command::Record {
+        fact: Fact::HearingNotice {
+            selection_method, ..
+        },
+    } = &mut notice
+    {
+        selection_method.clear();
+    }
+    run.ok(&notice);
+    let rest: Vec<Step> = rest.into_iter().skip(1).collect();
+    let rest = run.until(
+        rest,
+        records(|f| matches!(f, Fact::HearingParticipants { .. })),
+    );
+    let drawn = rest[0].command.clone();
+    let v = run.refused(&drawn);
+    assert_rule(&v, "hearing.selection_method_missing", "第十六条第三款");
+    // Every applicant admitted: no selection, no method needed.
+    let mut admitted = drawn;
+    if let Command::Record {
+        fact: Fact::HearingParticipants { selection_seed, .. },
+    } = &mut admitted
+    {
+        *selection_seed = None;
+    }
+    run.ok(&admitted);
 }
 
 // ---- expert review (第十九、二十条)
@@ -494,6 +567,42 @@ fn the_expert_review_cannot_close_while_a_selected_expert_has_given_no_opinion()
     assert_eq!(v.len(), 3, "three experts, three missing opinions: {v:#?}");
 }
 
+fn expert_meeting(attendees: &[&str], minutes: &str) -> Command {
+    record(Fact::ExpertMeeting {
+        held_on: date(0),
+        attendees: attendees.iter().map(|s| s.to_string()).collect(),
+        minutes: minutes.into(),
+    })
+}
+
+#[test]
+fn experts_heard_at_a_minuted_expert_meeting_need_no_signed_written_opinion() {
+    // 第二十条: 论证会、书面咨询、委托咨询论证等方式; only a written opinion is signed (第十九条第二款).
+    let (mut run, _) = run_until(
+        national(),
+        &all_on(),
+        records(|f| matches!(f, Fact::ExpertOpinion { .. })),
+    );
+    let ids: Vec<String> = run
+        .state
+        .all_facts()
+        .filter_map(|f| match f {
+            Fact::ExpertSelected { expert_id, .. } => Some(expert_id.clone()),
+            _ => None,
+        })
+        .collect();
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let v = run.refused(&expert_meeting(&ids, " "));
+    assert_rule(&v, "expert_review.minutes_missing", "第二十条");
+    let v = run.refused(&expert_meeting(&["e99"], "纪要"));
+    assert_rule(&v, "expert_review.unknown_expert", "第二十条");
+    run.ok(&expert_meeting(&ids, "论证会纪要：各专家意见如下……"));
+    run.ok(&record(Fact::ExpertReport {
+        summary: "采纳情况".into(),
+    }));
+    run.ok(&complete(stage::EXPERT_REVIEW));
+}
+
 // ---- risk assessment (第二十二至二十四条)
 
 fn risk_reported(f: &Fact) -> bool {
@@ -501,11 +610,79 @@ fn risk_reported(f: &Fact) -> bool {
 }
 
 #[test]
-fn an_uncontrollable_risk_blocks_completing_the_risk_assessment() {
+fn an_uncontrollable_assessment_completes_the_stage_and_leaves_the_judgement_to_the_organ() {
+    // 第二十四条: the report is 重要依据; 决策机关认为 — the organ judges, at the meeting.
     let (mut run, _) = run_until(national(), &all_on(), records(risk_reported));
     run.ok(&risk_report(1, false, None));
-    let v = run.refused(&complete(stage::RISK_ASSESSMENT));
-    assert_rule(&v, "risk_assessment.uncontrollable", "第二十四条");
+    run.ok(&complete(stage::RISK_ASSESSMENT));
+}
+
+/// The full walk with the assessment finding the risk uncontrollable.
+fn walk_with_uncontrollable_risk() -> Vec<Step> {
+    script::full_walk(national(), &all_on(), t0())
+        .into_iter()
+        .map(|mut s| {
+            if let Command::Record {
+                fact: Fact::RiskReport { .. },
+            } = s.command
+            {
+                s.command = risk_report(1, false, None);
+            }
+            s
+        })
+        .collect()
+}
+
+fn risk_finding(controllable: bool, reasons: &str, measures: &[&str]) -> Command {
+    record(Fact::RiskFinding {
+        controllable,
+        reasons: reasons.into(),
+        measures: measures.iter().map(|m| m.to_string()).collect(),
+    })
+}
+
+fn is_head_decision(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Record {
+            fact: Fact::HeadDecision { .. }
+        }
+    )
+}
+
+#[test]
+fn the_meeting_may_find_an_assessed_uncontrollable_risk_controllable_with_reasons_and_measures() {
+    let mut run = Run::new(national());
+    let rest = run.until(walk_with_uncontrollable_risk(), is_head_decision);
+    let v = run.refused(&rest[0].command);
+    assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
+    for bad in [
+        risk_finding(true, " ", &["分阶段实施"]),
+        risk_finding(true, "已设处置专班", &[]),
+    ] {
+        let v = run.refused(&bad);
+        assert_rule(
+            &v,
+            "collective_decision.risk_finding_incomplete",
+            "第二十四条",
+        );
+    }
+    run.ok(&risk_finding(
+        true,
+        "评估报告所列风险点已有对应措施，处置专班已组建",
+        &["分阶段实施", "设立处置专班"],
+    ));
+    run.ok(&rest[0].command);
+    assert_eq!(run.state.status, DecisionStatus::Adopted);
+}
+
+#[test]
+fn the_organ_finding_a_risk_uncontrollable_keeps_it_from_adopting() {
+    // The organ may also disagree with a controllable assessment.
+    let (mut run, rest) = run_until(national(), &all_on(), is_head_decision);
+    run.ok(&risk_finding(false, "群体性投诉风险被低估", &[]));
+    let v = run.refused(&rest[0].command);
+    assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
 }
 
 #[test]
@@ -546,6 +723,9 @@ fn a_market_matter_whose_draft_is_adjusted_after_an_uncontrollable_risk_can_go_o
             reviewer: "市市场监督管理局".into(),
             passes: true,
             conclusion: "未发现排除、限制竞争的内容".into(),
+            market_regulator: Some("市市场监督管理局".into()),
+            stakeholders_heard: vec!["市再生资源行业协会".into()],
+            exception: None,
         })
     };
     run.ok(&review(2));
@@ -563,33 +743,29 @@ fn a_market_matter_whose_draft_is_adjusted_after_an_uncontrollable_risk_can_go_o
 }
 
 #[test]
-fn an_uncontrollable_risk_keeps_the_draft_from_the_meeting_even_when_the_stage_is_waived() {
+fn an_uncontrollable_risk_keeps_the_draft_from_adoption_even_when_the_stage_is_waived() {
     // The stage is closed by a waiver after an uncontrollable finding: the meeting still sees it.
-    let steps: Vec<Step> = script::full_walk(national(), &all_on(), t0())
+    let steps: Vec<Step> = walk_with_uncontrollable_risk()
         .into_iter()
         .map(|mut s| {
-            s.command = match s.command {
-                Command::Record {
-                    fact: Fact::RiskReport { .. },
-                } => risk_report(1, false, None),
-                c if completes(stage::RISK_ASSESSMENT)(&c) => Command::WaiveStage {
+            if completes(stage::RISK_ASSESSMENT)(&s.command) {
+                s.command = Command::WaiveStage {
                     stage: juece::procedure::state::StageId::new(stage::RISK_ASSESSMENT),
                     reference: "《垃圾处理设施项目社会稳定风险评估报告》（市稳评〔2025〕3号）"
                         .into(),
-                },
-                c => c,
-            };
+                };
+            }
             s
         })
         .collect();
     let mut run = Run::new(national());
-    run.until(steps, starts(stage::COLLECTIVE_DECISION));
-    let v = run.refused(&start(stage::COLLECTIVE_DECISION));
+    let rest = run.until(steps, is_head_decision);
+    let v = run.refused(&rest[0].command);
     assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
 }
 
 #[test]
-fn an_uncontrollable_risk_found_during_the_meeting_stage_blocks_the_meeting() {
+fn a_risk_reassessed_during_the_meeting_stage_must_be_finished_and_reviewed_before_the_meeting() {
     let (mut run, rest) = run_until(
         national(),
         &all_on(),
@@ -597,8 +773,22 @@ fn an_uncontrollable_risk_found_during_the_meeting_stage_blocks_the_meeting() {
     );
     run.ok(&start(stage::RISK_ASSESSMENT));
     run.ok(&risk_report(1, false, None));
+    // The reopened assessment must be finished, and then reviewed again, before the meeting.
     let v = run.refused(&rest[0].command);
-    assert_rule(&v, "collective_decision.risk_uncontrollable", "第二十四条");
+    assert_rule_at(
+        &v,
+        "flow.required_stage_skipped",
+        stage::RISK_ASSESSMENT,
+        "第二十二条",
+    );
+    run.ok(&complete(stage::RISK_ASSESSMENT));
+    let v = run.refused(&rest[0].command);
+    assert_rule_at(
+        &v,
+        "collective_decision.review_predates_procedure",
+        stage::RISK_ASSESSMENT,
+        "第二十七条",
+    );
 }
 
 #[test]
@@ -670,6 +860,34 @@ fn legality_review_is_refused_with_fewer_than_seven_working_days() {
 }
 
 #[test]
+fn a_legality_review_under_seven_working_days_is_accepted_with_a_stated_reason() {
+    // 第二十六条第二款: 一般不少于7个工作日 — a shorter review is lawful when the reason is given.
+    let mut run = submission_before_spring_festival();
+    let short = |reason: Option<&str>| {
+        record(Fact::LegalitySubmission {
+            draft: draft(1),
+            legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
+            procedures_account: "已履行法定程序".into(),
+            due_on: ymd(2026, 2, 24),
+            shortening_reason: reason.map(Into::into),
+        })
+    };
+    for blank in [None, Some("  ")] {
+        let v = run.refused(&short(blank));
+        assert_rule(
+            &v,
+            "legality_review.review_time_too_short",
+            "第二十六条第二款",
+        );
+    }
+    run.ok(&short(Some("汛期前须出台，经市政府同意缩短审查时间")));
+    assert!(run.state.all_facts().any(|f| matches!(
+        f,
+        Fact::LegalitySubmission { shortening_reason: Some(r), .. } if r.contains("汛期")
+    )));
+}
+
+#[test]
 fn legality_review_is_accepted_with_seven_working_days_across_spring_festival() {
     let mut run = submission_before_spring_festival();
     run.ok(&submission(1, ymd(2026, 2, 28)));
@@ -683,9 +901,78 @@ fn a_legality_opinion_on_a_draft_other_than_the_one_submitted_is_refused() {
         outcome: LegalityOutcome::Lawful,
         reasons: "合法".into(),
         legal_risks: None,
+        findings: Some(juece::procedure::state::LegalityFindings::new(
+            "符合法定权限",
+            "已履行法定程序",
+            "内容合法",
+        )),
+        revision_required: None,
     }));
     assert_rule(&v, "legality_review.opinion_on_other_draft", "第二十五条");
     run.ok(&rest[0].command);
+}
+
+fn opinion_with(
+    outcome: LegalityOutcome,
+    findings: Option<juece::procedure::state::LegalityFindings>,
+    revision: Option<&str>,
+) -> Command {
+    record(Fact::LegalityOpinion {
+        draft: draft(1),
+        outcome,
+        reasons: "经审查".into(),
+        legal_risks: None,
+        findings,
+        revision_required: revision.map(Into::into),
+    })
+}
+
+fn findings(a: &str, p: &str, c: &str) -> Option<juece::procedure::state::LegalityFindings> {
+    Some(juece::procedure::state::LegalityFindings::new(a, p, c))
+}
+
+#[test]
+fn a_legality_opinion_must_state_its_findings_on_authority_procedure_and_content() {
+    // 第二十七条: 合法性审查的内容包括 (一)法定权限 (二)法定程序 (三)内容.
+    let (mut run, _) = run_until(national(), &plain(), records(legality_opinion_given));
+    let v = run.refused(&opinion_with(LegalityOutcome::Lawful, None, None));
+    assert_rule(&v, "legality_review.opinion_incomplete", "第二十七条");
+    let v = run.refused(&opinion_with(
+        LegalityOutcome::Lawful,
+        findings("符合", " ", "合法"),
+        None,
+    ));
+    assert_rule(&v, "legality_review.opinion_incomplete", "第二十七条");
+    assert!(v[0].message_zh.contains("法定程序"), "{v:#?}");
+    run.ok(&opinion_with(
+        LegalityOutcome::Lawful,
+        findings("符合法定权限", "已履行法定程序", "内容合法"),
+        None,
+    ));
+}
+
+#[test]
+fn a_draft_lawful_after_revision_goes_to_the_meeting_only_once_revised() {
+    // 第二十八条: 决策承办单位根据合法性审查意见进行必要的调整或者补充.
+    let (mut run, rest) = run_until(national(), &plain(), records(legality_opinion_given));
+    let ok = findings("符合法定权限", "已履行法定程序", "第五条须修改");
+    let v = run.refused(&opinion_with(
+        LegalityOutcome::LawfulAfterRevision,
+        ok.clone(),
+        None,
+    ));
+    assert_rule(&v, "legality_review.revision_unspecified", "第二十八条");
+    run.ok(&opinion_with(
+        LegalityOutcome::LawfulAfterRevision,
+        ok,
+        Some("删除第五条中的收费标准"),
+    ));
+    let rest: Vec<Step> = rest.into_iter().skip(1).collect();
+    run.until(rest, starts(stage::COLLECTIVE_DECISION));
+    let v = run.refused(&start(stage::COLLECTIVE_DECISION));
+    assert_rule(&v, "collective_decision.revision_missing", "第二十八条");
+    run.ok(&new_draft(2));
+    run.ok(&start(stage::COLLECTIVE_DECISION));
 }
 
 #[test]
@@ -829,6 +1116,38 @@ fn a_member_speaking_after_the_head_is_refused() {
     run.ok(&statement("h", Position::Support));
     let v = run.refused(&statement("m3", Position::Support));
     assert_rule(&v, "collective_decision.head_not_last", "第三十条");
+}
+
+#[test]
+fn a_member_may_speak_more_than_once_and_the_latest_position_counts() {
+    // 第三十条第二款: 充分发表意见 — no limit on how often. m1 and m2 first oppose, then support:
+    // the head adopting is no departure from the majority.
+    let (mut run, _) = run_until(national(), &all_on(), records(first_statement));
+    run.ok(&statement("m1", Position::Oppose));
+    run.ok(&statement("m2", Position::Oppose));
+    run.ok(&statement("m3", Position::Support));
+    run.ok(&statement("m1", Position::Support));
+    run.ok(&statement("m2", Position::Support));
+    run.ok(&statement("h", Position::Support));
+    run.ok(&head_decision(MeetingOutcome::Adopted, None));
+    assert_eq!(run.state.status, DecisionStatus::Adopted);
+}
+
+#[test]
+fn a_member_who_changes_to_opposition_makes_adoption_a_departure_needing_a_reason() {
+    let (mut run, _) = run_until(national(), &all_on(), records(first_statement));
+    run.ok(&statement("m1", Position::Support));
+    run.ok(&statement("m2", Position::Support));
+    run.ok(&statement("m3", Position::Oppose));
+    run.ok(&statement("m1", Position::Oppose));
+    run.ok(&statement("m2", Position::Oppose));
+    run.ok(&statement("h", Position::Support));
+    let v = run.refused(&head_decision(MeetingOutcome::Adopted, None));
+    assert_rule(
+        &v,
+        "collective_decision.deviation_without_reason",
+        "第三十条第二款",
+    );
 }
 
 #[test]
@@ -1054,6 +1373,30 @@ fn out_of_scope_categories_are_refused_at_initiation() {
 }
 
 #[test]
+fn changing_to_a_matter_whose_procedure_another_statute_sets_is_refused() {
+    let (mut run, _) = run_until(national(), &plain(), starts(stage::PUBLIC_PARTICIPATION));
+    let v = run.refused(&Command::ChangeAttributes {
+        attributes: plain().with("other_statute_procedure", true),
+        reason: "经核实属于城乡规划法规定程序的事项".into(),
+    });
+    assert_rule(&v, "scope.excluded_matter", "第三条第二款");
+}
+
+#[test]
+fn a_matter_the_peoples_congress_decides_is_not_decided_by_the_government() {
+    // 第八条第一款: 属于本级人民代表大会及其常务委员会讨论决定的重大事项范围的，按照有关规定办理.
+    let steps = script::full_walk(national(), &plain(), t0());
+    let mut init = match &steps[0].command {
+        Command::Initiate(init) => init.clone(),
+        other => panic!("{other:?}"),
+    };
+    init.attributes = init.attributes.with("npc_decides", true);
+    let v = Run::new(national()).refused(&Command::Initiate(init));
+    assert_rule(&v, "scope.excluded_matter", "第八条第一款");
+    Run::new(national()).ok(&steps[0].command);
+}
+
+#[test]
 fn changing_to_an_out_of_scope_category_is_refused() {
     let (mut run, _) = run_until(national(), &plain(), starts(stage::DRAFTING));
     let v = run.refused(&Command::ChangeAttributes {
@@ -1220,6 +1563,51 @@ fn publication_before_the_party_report_is_refused() {
     run.ok(&start(stage::PUBLICATION));
 }
 
+fn party_report() -> Command {
+    record(Fact::PartyReport {
+        submitted_on: date(0),
+        reply: None,
+    })
+}
+
+fn party_reply(text: &str) -> Command {
+    record(Fact::PartyReply {
+        replied_on: date(0),
+        reply: text.into(),
+    })
+}
+
+#[test]
+fn the_party_committee_may_be_reported_to_before_the_meeting() {
+    // 第三十一条: 出台前 — before issuance, not necessarily after the meeting.
+    let (mut run, _) = run_until(national(), &all_on(), starts(stage::COLLECTIVE_DECISION));
+    run.ok(&start(stage::PARTY_REPORT));
+    run.ok(&party_report());
+    run.ok(&complete(stage::PARTY_REPORT));
+    run.ok(&start(stage::COLLECTIVE_DECISION));
+    // Publication still waits for the meeting.
+    let v = run.refused(&start(stage::PUBLICATION));
+    assert_rule_at(
+        &v,
+        "flow.required_stage_skipped",
+        stage::COLLECTIVE_DECISION,
+        "第三十条",
+    );
+}
+
+#[test]
+fn a_party_report_completes_without_a_reply_and_the_reply_is_recorded_when_it_comes() {
+    let (mut run, _) = run_until(national(), &all_on(), starts(stage::PARTY_REPORT));
+    run.ok(&start(stage::PARTY_REPORT));
+    let v = run.refused(&party_reply("同意"));
+    assert_rule(&v, "report.reply_without_report", "第三十一条");
+    run.ok(&party_report());
+    run.ok(&complete(stage::PARTY_REPORT));
+    let v = run.refused(&party_reply(" "));
+    assert_rule(&v, "report.reply_missing", "第三十一条");
+    run.ok(&party_reply("原则同意"));
+}
+
 fn publication(explanation: Option<&str>) -> Command {
     record(Fact::Publication {
         channels: vec!["市政府公报".into()],
@@ -1249,6 +1637,26 @@ fn publishing_an_ordinary_matter_needs_no_explanation() {
         records(|f| matches!(f, Fact::Publication { .. })),
     );
     run.ok(&publication(None));
+}
+
+#[test]
+fn the_explanation_at_publication_follows_public_concern_not_vital_interest() {
+    // 第三十二条 names 社会公众普遍关心 (public_concern); 切身利益 (public_interest) is 第十六条's
+    // trigger for a hearing, not a ground for the explanation.
+    let at_publication = |a: &Attributes| {
+        run_until(
+            national(),
+            a,
+            records(|f| matches!(f, Fact::Publication { .. })),
+        )
+        .0
+    };
+    let mut run = at_publication(&plain().with("public_interest", true));
+    run.ok(&publication(None));
+    let mut run = at_publication(&plain().with("public_concern", true));
+    let v = run.refused(&publication(None));
+    assert_rule(&v, "publication.explanation_missing", "第三十二条");
+    run.ok(&publication(Some("公众意见采纳情况说明")));
 }
 
 #[test]
@@ -1357,4 +1765,251 @@ fn a_refused_command_changes_nothing_and_the_walk_goes_on_as_before() {
         noisy.steps(std::slice::from_ref(s));
     }
     assert_eq!(noisy.state, clean.state);
+}
+
+// ---- fair-competition review (第二十九条第（一）项; 《公平竞争审查条例》)
+
+fn fair_reviewed(f: &Fact) -> bool {
+    matches!(f, Fact::FairCompetitionReview { .. })
+}
+
+fn fair_review(
+    passes: bool,
+    regulator: Option<&str>,
+    heard: &[&str],
+    exception: Option<CompetitionException>,
+) -> Command {
+    record(Fact::FairCompetitionReview {
+        draft: draft(1),
+        reviewer: "市城市管理局".into(),
+        passes,
+        conclusion: "经评估对公平竞争的影响".into(),
+        market_regulator: regulator.map(Into::into),
+        stakeholders_heard: heard.iter().map(|s| s.to_string()).collect(),
+        exception,
+    })
+}
+
+fn exception(reason: &str, period: &str) -> Option<CompetitionException> {
+    Some(CompetitionException {
+        ground: CompetitionExceptionGround::PublicInterest,
+        reason: reason.into(),
+        period_or_end: period.into(),
+    })
+}
+
+#[test]
+fn a_fair_competition_review_without_the_market_regulator_or_the_operators_heard_is_refused() {
+    let (mut run, _) = run_until(national(), &all_on(), records(fair_reviewed));
+    let v = run.refused(&fair_review(true, None, &[], None));
+    assert_rule(
+        &v,
+        "fair_competition.market_regulator_missing",
+        "《公平竞争审查条例》第十四条",
+    );
+    assert_rule(
+        &v,
+        "fair_competition.stakeholders_not_heard",
+        "《公平竞争审查条例》第十六条",
+    );
+    run.ok(&fair_review(
+        true,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会", "本地回收企业代表"],
+        None,
+    ));
+}
+
+/// A market matter whose review of draft 1 is `review`, run up to its legality submission.
+fn submission_after_review(review: Command) -> (Run<'static>, Vec<Violation>) {
+    let (mut run, rest) = run_until(national(), &all_on(), records(fair_reviewed));
+    run.ok(&review);
+    let rest: Vec<Step> = rest
+        .into_iter()
+        .filter(|s| !records(fair_reviewed)(&s.command))
+        .collect();
+    let rest = run.until(rest, records(legality_submitted));
+    let v = run.try_(&rest[0].command).err().unwrap_or_default();
+    (run, v)
+}
+
+#[test]
+fn a_failing_fair_competition_review_keeps_the_draft_from_the_legality_review_citing_article_18() {
+    let (_, v) = submission_after_review(fair_review(
+        false,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会"],
+        None,
+    ));
+    assert_rule(
+        &v,
+        "legality_review.fair_competition_missing",
+        "《公平竞争审查条例》第十八条、第十二条",
+    );
+    assert_rule(
+        &v,
+        "legality_review.fair_competition_missing",
+        "第二十九条第（一）项",
+    );
+}
+
+#[test]
+fn a_failing_fair_competition_review_may_go_on_under_an_exception_of_article_12_with_its_reason() {
+    let (run, v) = submission_after_review(fair_review(
+        false,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会"],
+        exception(
+            "为实现节约能源、保护环境的社会公共利益；特许经营以外的方式无法保证收运连续，无对竞争影响更小的替代方案",
+            "实施期限三年，期满评估",
+        ),
+    ));
+    assert!(v.is_empty(), "{v:#?}");
+    assert_eq!(
+        run.state.status(stage::LEGALITY_REVIEW),
+        StageStatus::InProgress
+    );
+}
+
+#[test]
+fn an_exception_of_article_12_without_its_reason_or_period_is_refused() {
+    let (mut run, _) = run_until(national(), &all_on(), records(fair_reviewed));
+    let v = run.refused(&fair_review(
+        false,
+        Some("市市场监督管理局"),
+        &["市再生资源行业协会"],
+        exception("", ""),
+    ));
+    assert_rule(
+        &v,
+        "fair_competition.exception_incomplete",
+        "《公平竞争审查条例》第十二条、第十七条第二款",
+    );
+}
+
+// ---- 第十三条, 第二十三条第二款, 第三十六条第三款
+
+#[test]
+fn every_department_the_matter_concerns_is_consulted_before_drafting_closes() {
+    let steps: Vec<Step> = script::full_walk(national(), &plain(), t0())
+        .into_iter()
+        .map(|mut s| {
+            if let Command::Initiate(init) = &mut s.command {
+                init.departments_concerned.push("市自然资源局".into());
+            }
+            s
+        })
+        .collect();
+    let mut run = Run::new(national());
+    run.until(steps, completes(stage::DRAFTING));
+    let v = run.refused(&complete(stage::DRAFTING));
+    assert_rule(&v, "drafting.department_not_consulted", "第十三条");
+    assert!(v[0].message_zh.contains("市自然资源局"), "{v:#?}");
+    run.ok(&record(Fact::DepartmentConsultation {
+        department: "市自然资源局".into(),
+        agreed: true,
+        disagreement_reported: None,
+    }));
+    run.ok(&complete(stage::DRAFTING));
+}
+
+#[test]
+fn a_risk_report_must_name_the_departments_heard() {
+    let (mut run, _) = run_until(national(), &all_on(), records(risk_reported));
+    let mut report = risk_report(1, true, None);
+    if let Command::Record {
+        fact:
+            Fact::RiskReport {
+                departments_heard,
+                third_party,
+                ..
+            },
+    } = &mut report
+    {
+        departments_heard.clear();
+        *third_party = Some("某社会稳定风险评估事务所".into());
+    }
+    let v = run.refused(&report);
+    assert_rule(
+        &v,
+        "risk_assessment.departments_not_heard",
+        "第二十三条第二款",
+    );
+    run.ok(&risk_report(1, true, None));
+}
+
+#[test]
+fn a_post_evaluation_names_the_deputies_and_organisations_that_took_part() {
+    let (mut run, rest) = run_until(
+        national(),
+        &all_on(),
+        records(|f| matches!(f, Fact::EvaluationReport { .. })),
+    );
+    let v = run.refused(&record(Fact::EvaluationReport {
+        summary: "基本达到预期".into(),
+        public_heard: true,
+        participants: vec![],
+    }));
+    assert_rule(
+        &v,
+        "post_evaluation.participants_missing",
+        "第三十六条第三款",
+    );
+    run.ok(&rest[0].command);
+}
+
+// ---- accountability (第三十八至四十一条)
+
+fn accountability(
+    ground: juece::procedure::state::AccountabilityGround,
+    findings: &str,
+    exempted: &[&str],
+) -> Command {
+    record(Fact::AccountabilityRecord {
+        ground,
+        decided_by: "省人民政府".into(),
+        findings: findings.into(),
+        responsible: vec!["市长".into()],
+        exempted: exempted.iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+#[test]
+fn only_a_member_who_dissented_on_the_record_is_exempted_for_a_seriously_mistaken_decision() {
+    use juece::procedure::state::AccountabilityGround::{OrganViolation, SeriousError};
+    let (mut run, _) = run_until(national(), &all_on(), records(first_statement));
+    majority_opposed(&mut run);
+    run.ok(&head_decision(
+        MeetingOutcome::Adopted,
+        Some("上级督办事项，须在年内完成"),
+    ));
+    let v = run.refused(&accountability(SeriousError, " ", &[]));
+    assert_rule(&v, "accountability.findings_missing", "第三十八条第二款");
+    // m3 supported the draft: no exemption.
+    let v = run.refused(&accountability(
+        SeriousError,
+        "决策严重失误，倒查责任",
+        &["m3"],
+    ));
+    assert_rule(
+        &v,
+        "accountability.exemption_without_dissent",
+        "第三十八条第三款",
+    );
+    let v = run.refused(&accountability(OrganViolation, "责令改正", &["m1"]));
+    assert_rule(
+        &v,
+        "accountability.exemption_not_applicable",
+        "第三十八条第三款",
+    );
+    run.ok(&accountability(
+        SeriousError,
+        "决策严重失误，倒查责任，终身追究",
+        &["m1", "副市长乙"],
+    ));
+    run.ok(&accountability(
+        OrganViolation,
+        "上一级行政机关责令改正",
+        &[],
+    ));
 }

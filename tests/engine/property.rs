@@ -25,8 +25,9 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use crate::support::{calendar, national, t0};
 
 /// The flags the generator switches.
-const FLAGS: [&str; 7] = [
+const FLAGS: [&str; 8] = [
     "public_interest",
+    "public_concern",
     "technical",
     "stability_risk",
     "market_activity",
@@ -166,6 +167,12 @@ fn opinion(draft: &DraftHash, n: u8) -> Command {
             outcome: outcome(n),
             reasons: "审查意见".into(),
             legal_risks: Some("法律风险".into()),
+            findings: Some(juece::procedure::state::LegalityFindings::new(
+                "符合法定权限",
+                "已履行法定程序",
+                "内容合法",
+            )),
+            revision_required: None,
         },
     }
 }
@@ -206,6 +213,8 @@ fn bad_commands(b: &Bad, state: &Decision, now: DateTime<Utc>) -> Vec<Command> {
             level: RiskLevel::High,
             controllable: *controllable,
             measures_taken: measures.then(|| "已调整实施方案".into()),
+            departments_heard: vec!["公安局".into()],
+            third_party: None,
         })],
         Bad::WaiveRisk => vec![Command::WaiveStage {
             stage: StageId::new(stage::RISK_ASSESSMENT),
@@ -217,6 +226,7 @@ fn bad_commands(b: &Bad, state: &Decision, now: DateTime<Utc>) -> Vec<Command> {
                 legal_basis: vec!["依据".into()],
                 procedures_account: "程序说明".into(),
                 due_on: today + Duration::days(60),
+                shortening_reason: None,
             }),
             rec(Fact::LegalCounselOpinion {
                 by: "法律顾问".into(),
@@ -337,19 +347,25 @@ fn invariant(pack: &Pack, s: &Decision) -> Result<(), String> {
         return Err("the last legality opinion is on another draft".into());
     }
 
+    // The organ's own finding at the meeting (第二十四条) prevails over the assessment.
     let risk = s.all_facts().rev().find_map(|f| match f {
-        Fact::RiskReport { controllable, .. } => Some(*controllable),
+        Fact::RiskReport { controllable, .. } | Fact::RiskFinding { controllable, .. } => {
+            Some(*controllable)
+        }
         _ => None,
     });
     if risk == Some(false) {
-        return Err("the latest risk report is uncontrollable".into());
+        return Err("the latest finding on the risk is uncontrollable".into());
     }
 
     if attrs.get("market_activity") {
         let review = s.all_facts().rev().find_map(|f| match f {
             Fact::FairCompetitionReview {
-                draft: d, passes, ..
-            } if d == draft => Some(*passes),
+                draft: d,
+                passes,
+                exception,
+                ..
+            } if d == draft => Some(*passes || exception.is_some()),
             _ => None,
         });
         if review != Some(true) {

@@ -303,6 +303,14 @@ fn drafting_cannot_finish_without_a_draft_citing_article_12() {
     let v = run.refused(&complete(stage::DRAFTING));
     assert_rule(&v, "drafting.no_draft", "第十二条");
     run.ok(&next(&rest));
+    // The walk consults the department the initiation names (第十三条) before drafting ends.
+    run.steps(
+        &rest[1..]
+            .iter()
+            .take_while(|s| !completes(stage::DRAFTING)(&s.command))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     run.ok(&complete(stage::DRAFTING));
 }
 
@@ -463,11 +471,7 @@ fn participation_cannot_close_without_the_adoption_report_citing_article_29() {
         records(|f| matches!(f, Fact::ParticipationReport { .. })),
     );
     let v = run.refused(&complete(stage::PUBLIC_PARTICIPATION));
-    assert_rule(
-        &v,
-        "participation.report_missing",
-        "第二十九条第一款第（二）项",
-    );
+    assert_rule(&v, "participation.report_missing", "第二十九条第（二）项");
     run.ok(&next(&rest));
     run.ok(&complete(stage::PUBLIC_PARTICIPATION));
 }
@@ -561,23 +565,6 @@ fn a_hearing_notice_without_a_place_is_refused_citing_article_16_2() {
         },
         "hearing.place_missing",
         "第十六条第二款",
-    );
-}
-
-#[test]
-fn a_hearing_notice_without_the_selection_method_is_refused_citing_article_16_3() {
-    spoil(
-        records(is_notice),
-        |f| {
-            if let Fact::HearingNotice {
-                selection_method, ..
-            } = f
-            {
-                *selection_method = String::new();
-            }
-        },
-        "hearing.selection_method_missing",
-        "第十六条第三款",
     );
 }
 
@@ -771,7 +758,7 @@ fn an_empty_expert_report_is_refused_citing_article_29_1_3() {
             }
         },
         "expert_review.report_missing",
-        "第二十九条第一款第（三）项",
+        "第二十九条第（三）项",
     );
 }
 
@@ -783,11 +770,7 @@ fn the_expert_review_cannot_finish_without_a_report_citing_article_29_1_3() {
         records(|f| matches!(f, Fact::ExpertReport { .. })),
     );
     let v = run.refused(&complete(stage::EXPERT_REVIEW));
-    assert_rule(
-        &v,
-        "expert_review.report_missing",
-        "第二十九条第一款第（三）项",
-    );
+    assert_rule(&v, "expert_review.report_missing", "第二十九条第（三）项");
     run.ok(&next(&rest));
     run.ok(&complete(stage::EXPERT_REVIEW));
 }
@@ -850,7 +833,7 @@ fn the_risk_assessment_cannot_finish_without_a_report_citing_article_23_2() {
     run.ok(&complete(stage::RISK_ASSESSMENT));
 }
 
-// ---- fair competition review (第二十九条第一款第（一）项)
+// ---- fair competition review (第二十九条第（一）项)
 
 fn is_fair(f: &Fact) -> bool {
     matches!(f, Fact::FairCompetitionReview { .. })
@@ -866,7 +849,7 @@ fn a_fair_competition_review_without_its_reviewer_is_refused() {
             }
         },
         "fair_competition.reviewer_missing",
-        "第二十九条第一款第（一）项",
+        "第二十九条第（一）项",
     );
 }
 
@@ -880,7 +863,7 @@ fn a_fair_competition_review_without_its_conclusion_is_refused() {
             }
         },
         "fair_competition.conclusion_missing",
-        "第二十九条第一款第（一）项",
+        "第二十九条第（一）项",
     );
 }
 
@@ -894,7 +877,7 @@ fn a_fair_competition_stage_cannot_finish_without_a_review_where_the_pack_has_on
     assert_rule(
         &v,
         "fair_competition.record_missing",
-        "第二十九条第一款第（一）项",
+        "第二十九条第（一）项",
     );
     run.ok(&next(&rest));
     run.ok(&complete(stage::FAIR_COMPETITION_REVIEW));
@@ -1068,12 +1051,16 @@ fn the_legality_review_cannot_finish_on_a_draft_changed_after_review_citing_arti
             reviewer: "市市场监督管理局".into(),
             passes: true,
             conclusion: "未发现排除、限制竞争的内容".into(),
+            market_regulator: Some("市市场监督管理局".into()),
+            stakeholders_heard: vec!["市再生资源行业协会".into()],
+            exception: None,
         },
         Fact::LegalitySubmission {
             draft: draft(2),
             legal_basis: vec!["《中华人民共和国固体废物污染环境防治法》".into()],
             procedures_account: "已履行法定程序".into(),
             due_on: due,
+            shortening_reason: None,
         },
         Fact::LegalCounselOpinion {
             by: "市政府法律顾问".into(),
@@ -1086,6 +1073,12 @@ fn the_legality_review_cannot_finish_on_a_draft_changed_after_review_citing_arti
             outcome: LegalityOutcome::Lawful,
             reasons: "符合法定权限和程序".into(),
             legal_risks: None,
+            findings: Some(juece::procedure::state::LegalityFindings::new(
+                "符合法定权限",
+                "已履行法定程序",
+                "内容合法",
+            )),
+            revision_required: None,
         },
     ] {
         run.ok(&record(fact));
@@ -1106,9 +1099,43 @@ fn an_unlawful_draft_cannot_finish_the_review_where_the_pack_has_no_return_citin
         outcome: LegalityOutcome::Unlawful,
         reasons: "超越法定权限".into(),
         legal_risks: None,
+        findings: Some(juece::procedure::state::LegalityFindings::new(
+            "超越法定权限",
+            "已履行法定程序",
+            "内容不合法",
+        )),
+        revision_required: None,
     }));
     let v = run.refused(&complete(stage::LEGALITY_REVIEW));
     assert_rule(&v, "legality_review.unlawful", "第二十五条第二款");
+}
+
+#[test]
+fn an_expert_meeting_without_its_experts_is_refused_citing_article_20() {
+    let (mut run, _) = run_until(
+        national(),
+        &all_on(),
+        records(|f| matches!(f, Fact::ExpertOpinion { .. })),
+    );
+    let held_on = china_date(run.now);
+    let meeting = |attendees: Vec<String>| {
+        record(Fact::ExpertMeeting {
+            held_on,
+            attendees,
+            minutes: "论证会纪要".into(),
+        })
+    };
+    let v = run.refused(&meeting(Vec::new()));
+    assert_rule(&v, "expert_review.meeting_without_experts", "第二十条");
+    let ids: Vec<String> = run
+        .state
+        .all_facts()
+        .filter_map(|f| match f {
+            Fact::ExpertSelected { expert_id, .. } => Some(expert_id.clone()),
+            _ => None,
+        })
+        .collect();
+    run.ok(&meeting(ids));
 }
 
 // ---- collective decision (第二十九条、第三十条)
@@ -1152,7 +1179,7 @@ fn a_new_draft_without_a_fair_competition_review_cannot_go_to_the_meeting() {
     assert_rule(
         &v,
         "collective_decision.fair_competition_missing",
-        "第二十九条第一款第（一）项",
+        "第二十九条第（一）项",
     );
 }
 
@@ -1219,14 +1246,6 @@ fn a_statement_by_someone_not_a_member_is_refused_citing_article_30_2() {
 }
 
 #[test]
-fn a_member_speaking_twice_is_refused_citing_article_30_3() {
-    let (mut run, rest) = run_until(national(), &all_on(), records(is_statement));
-    run.ok(&next(&rest));
-    let v = run.refused(&next(&rest));
-    assert_rule(&v, "collective_decision.already_spoke", "第三十条第三款");
-}
-
-#[test]
 fn an_empty_statement_is_refused_citing_article_30_3() {
     spoil(
         records(is_statement),
@@ -1277,20 +1296,6 @@ fn the_meeting_stage_cannot_finish_before_the_head_adopts_citing_article_30_1() 
 }
 
 // ---- reports, publication, archiving (第三十一条至第三十三条)
-
-#[test]
-fn a_party_report_without_the_reply_is_refused_citing_article_31() {
-    spoil(
-        records(|f| matches!(f, Fact::PartyReport { .. })),
-        |f| {
-            if let Fact::PartyReport { reply, .. } = f {
-                *reply = String::new();
-            }
-        },
-        "report.reply_missing",
-        "第三十一条",
-    );
-}
 
 #[test]
 fn the_party_report_stage_cannot_finish_without_a_report_citing_article_31() {
@@ -1362,20 +1367,6 @@ fn an_execution_assignment_without_a_unit_is_refused_citing_article_34() {
             }
         },
         "execution.unit_missing",
-        "第三十四条",
-    );
-}
-
-#[test]
-fn an_execution_assignment_without_targets_is_refused_citing_article_34() {
-    spoil(
-        records(is_assigned),
-        |f| {
-            if let Fact::ExecutionAssigned { targets, .. } = f {
-                targets.clear();
-            }
-        },
-        "execution.targets_missing",
         "第三十四条",
     );
 }
@@ -1720,4 +1711,24 @@ fn every_rule_id_in_src_is_named_by_a_test() {
          in NOT_YET_TESTED but now tested (remove them): {now_tested:#?}\n\
          in NOT_YET_TESTED but no longer in src/ (remove them): {gone:#?}"
     );
+}
+
+// ---- accountability (第三十八条至第四十一条)
+
+#[test]
+fn an_accountability_record_without_who_decided_it_is_refused_citing_article_38() {
+    use juece::procedure::state::AccountabilityGround;
+    let (mut run, _) = run_until(national(), &all_on(), |_| false);
+    let record_of = |decided_by: &str| {
+        record(Fact::AccountabilityRecord {
+            ground: AccountabilityGround::OrganViolation,
+            decided_by: decided_by.into(),
+            findings: "未按规定履行决策程序，责令改正".into(),
+            responsible: vec!["市长".into()],
+            exempted: Vec::new(),
+        })
+    };
+    let v = run.refused(&record_of(" "));
+    assert_rule(&v, "accountability.decided_by_missing", "第三十八条");
+    run.ok(&record_of("省人民政府"));
 }

@@ -137,6 +137,7 @@ fn a_stage_completed_after_the_legality_opinion_needs_a_new_review() {
         legal_basis: vec!["《城乡规划法》".into()],
         procedures_account: "已补充专家论证".into(),
         due_on: due,
+        shortening_reason: None,
     }));
     run.ok(&record(Fact::LegalCounselOpinion {
         by: "法律顾问".into(),
@@ -149,6 +150,12 @@ fn a_stage_completed_after_the_legality_opinion_needs_a_new_review() {
         outcome: LegalityOutcome::Lawful,
         reasons: "合法".into(),
         legal_risks: None,
+        findings: Some(juece::procedure::state::LegalityFindings::new(
+            "符合法定权限",
+            "已履行法定程序",
+            "内容合法",
+        )),
+        revision_required: None,
     }));
     run.ok(&complete(stage::LEGALITY_REVIEW));
     run.ok(&start(stage::COLLECTIVE_DECISION));
@@ -181,11 +188,22 @@ fn a_hearing_cannot_be_held_before_its_announced_date() {
     let v = run.refused(&record(Fact::HearingHeld {
         held_on: early,
         public: true,
+        proceedings: proceedings(),
+        present: vec![],
     }));
     assert_rule(&v, "hearing.held_before_announced_date", "第十六条");
     run.now = t0() + chrono::Duration::days(30);
     run.ok(&record(Fact::HearingHeld {
         held_on: announced,
         public: true,
+        proceedings: proceedings(),
+        present: vec![],
     }));
+}
+
+fn proceedings() -> Option<juece::procedure::state::HearingProceedings> {
+    Some(juece::procedure::state::HearingProceedings {
+        presentation: "介绍草案".into(),
+        statements_and_debate: "陈述、询问、质证和辩论".into(),
+    })
 }

@@ -57,6 +57,10 @@ pub struct AttributeDef {
     pub name: Text,
     /// Where the law uses it.
     pub basis: String,
+    /// Whether a matter with this attribute is outside the procedure altogether (第三条第二款, or
+    /// a local rule's exclusions): it is refused at initiation, citing `basis`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excludes: bool,
 }
 
 /// What sends a decision back along a return edge.

@@ -231,4 +231,12 @@ parameters! {
     adjustment_requires_hearing: bool = false;
     /// Days after the decision within which the dossier is archived (none: 及时).
     archive_within_days: Option<u32> = None;
+    /// Whether the execution assignment must state targets (第三十四条 asks only for the unit,
+    /// supervision and reports; some local plans add 执行目标).
+    execution_targets_required: bool = false;
+    /// Whether the legality opinion also states its findings on the decision's subject (主体) and
+    /// basis (依据), beside the three points of 第二十七条.
+    legality_review_five_points: bool = false;
+    /// Whether a hearing may be held only with at least two thirds of the participants present.
+    hearing_quorum_two_thirds: bool = false;
 }

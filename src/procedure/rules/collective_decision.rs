@@ -7,7 +7,8 @@ use super::{
 };
 use crate::procedure::pack::ReturnTrigger;
 use crate::procedure::state::{
-    stage, DraftHash, Fact, LegalityOutcome, Meeting, MeetingOutcome, Member, Position, StageId,
+    stage, DraftHash, Fact, LegalityOutcome, Meeting, MeetingKind, MeetingOutcome, Member,
+    Position, StageId,
 };
 use crate::procedure::violation::law;
 
@@ -26,6 +27,15 @@ pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
         Some((_, outcome)) if !legality_review::passes(outcome) => out.push(
             legality_review::unlawful("collective_decision.unlawful_draft"),
         ),
+        // 第二十八条: 修改后合法 — the meeting takes the revised draft, not the one reviewed.
+        Some((reviewed, LegalityOutcome::LawfulAfterRevision))
+            if reviewed == draft || !legality_review::revised_since(ctx, reviewed) =>
+        {
+            out.push(legality_review::revision_missing(
+                "collective_decision.revision_missing",
+            ))
+        }
+        Some((_, LegalityOutcome::LawfulAfterRevision)) => {}
         Some((reviewed, _)) if reviewed != draft => out.push(
             legality_review::changed_after_review("collective_decision.draft_not_reviewed"),
         ),
@@ -42,11 +52,6 @@ pub(crate) fn package(ctx: &Ctx, draft: &DraftHash, out: &mut Vec<Violation>) {
         _ => {}
     }
     review_postdates_procedure(ctx, out);
-    if let Some((_, false)) = risk::latest(ctx) {
-        out.push(risk::uncontrollable(
-            "collective_decision.risk_uncontrollable",
-        ));
-    }
     fair_competition::require_for(
         ctx,
         draft,
@@ -112,6 +117,7 @@ fn no_meeting() -> Violation {
 pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     match fact {
         Fact::MeetingConvened {
+            kind,
             held_on,
             draft,
             members,
@@ -130,7 +136,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 ctx,
                 draft,
                 "collective_decision.not_current_draft",
-                law("第二十九条第一款"),
+                law("第二十九条"),
                 out,
             );
             package(ctx, draft, out);
@@ -152,14 +158,27 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                     "a collective discussion needs several members",
                 ));
             }
+            // Where a pack asks for it (浙江: 列席政府常务会议并发表意见), the legality unit attends
+            // the executive meeting — not every plenary — and states its view.
             let p = &ctx.pack.parameters.legality_unit_attends_meeting;
-            if p.value && !observers.iter().any(|o| o.role == "legality_review_unit") {
-                out.push(Violation::new(
-                    "collective_decision.legality_unit_absent",
-                    p.basis.clone(),
-                    "负责合法性审查的部门应当列席会议",
-                    "the legality review unit must attend the meeting",
-                ));
+            if p.value && matches!(kind, MeetingKind::ExecutiveMeeting) {
+                match observers.iter().find(|o| o.role == "legality_review_unit") {
+                    None => out.push(Violation::new(
+                        "collective_decision.legality_unit_absent",
+                        p.basis.clone(),
+                        "负责合法性审查的部门应当列席政府常务会议",
+                        "the legality review unit must attend the executive meeting",
+                    )),
+                    Some(o) if o.statement.as_deref().is_none_or(|t| t.trim().is_empty()) => {
+                        out.push(Violation::new(
+                            "collective_decision.legality_unit_silent",
+                            p.basis.clone(),
+                            "列席常务会议的负责合法性审查的部门应当发表意见，须记录其意见",
+                            "the legality review unit attending the executive meeting must state its view; record it",
+                        ))
+                    }
+                    Some(_) => {}
+                }
             }
         }
         Fact::MeetingStatement { member, text, .. } => {
@@ -182,14 +201,8 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             if head_spoke {
                 out.push(head_not_last());
             }
-            if meeting.statements.iter().any(|(who, _)| who == member) {
-                out.push(Violation::new(
-                    "collective_decision.already_spoke",
-                    law("第三十条第三款"),
-                    format!("{member}已发表意见"),
-                    format!("{member} has already stated an opinion"),
-                ));
-            }
+            // 第三十条第二款 asks members to 充分发表意见 and sets no limit on how often; a
+            // member may speak again (the latest position is the one counted).
             required_text(
                 text,
                 "collective_decision.statement_empty",
@@ -198,6 +211,35 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 "the statement as made",
                 out,
             );
+        }
+        Fact::RiskFinding {
+            controllable,
+            reasons,
+            measures,
+        } => {
+            if open_meeting(ctx).is_none() {
+                out.push(no_meeting());
+            }
+            required_text(
+                reasons,
+                "collective_decision.risk_finding_incomplete",
+                law("第二十四条"),
+                "决策机关认定风险是否可控的理由",
+                "the organ's reasons for its finding on the risk",
+                out,
+            );
+            let assessed_uncontrollable = matches!(risk::latest(ctx), Some((_, false)));
+            if *controllable
+                && assessed_uncontrollable
+                && measures.iter().all(|m| m.trim().is_empty())
+            {
+                out.push(Violation::new(
+                    "collective_decision.risk_finding_incomplete",
+                    law("第二十四条"),
+                    "风险评估认为风险不可控，决策机关认为可控的，须载明确保风险可控的措施",
+                    "the assessment found the risk uncontrollable; the organ's finding that it is controllable must name the measures that make it so",
+                ));
+            }
         }
         Fact::HeadDecision {
             outcome,
@@ -224,11 +266,18 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             if !head_last {
                 out.push(head_not_last());
             }
-            let others: Vec<Position> = meeting
-                .statements
+            // Each member's latest position: a member who spoke again may have changed it.
+            let others: Vec<Position> = members
                 .iter()
-                .filter(|(who, _)| members.iter().any(|m| !m.head && &m.id == who))
-                .map(|(_, p)| *p)
+                .filter(|m| !m.head)
+                .filter_map(|m| {
+                    meeting
+                        .statements
+                        .iter()
+                        .rev()
+                        .find(|(who, _)| who == &m.id)
+                        .map(|(_, p)| *p)
+                })
                 .collect();
             let n = members.iter().filter(|m| !m.head).count();
             let support = others.iter().filter(|p| **p == Position::Support).count();
@@ -251,11 +300,16 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 ));
             }
             if *outcome == MeetingOutcome::Adopted {
+                if risk_controllable(ctx) == Some(false) {
+                    out.push(risk::uncontrollable(
+                        "collective_decision.risk_uncontrollable",
+                    ));
+                }
                 drafting::current_draft(
                     ctx,
                     draft,
                     "collective_decision.not_current_draft",
-                    law("第二十九条第一款"),
+                    law("第二十九条"),
                     out,
                 );
                 package(ctx, draft, out);
@@ -277,6 +331,20 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         }
         _ => {}
     }
+}
+
+/// Whether the risk is controllable as the meeting may act on it: the organ's own finding at
+/// this meeting (第二十四条: 决策机关认为), or else the latest assessment; `None` without either.
+fn risk_controllable(ctx: &Ctx) -> Option<bool> {
+    for d in ctx.state.facts.iter().rev() {
+        match &d.fact {
+            Fact::RiskFinding { controllable, .. } => return Some(*controllable),
+            Fact::RiskReport { controllable, .. } => return Some(*controllable),
+            Fact::MeetingConvened { .. } => break,
+            _ => {}
+        }
+    }
+    risk::latest(ctx).map(|(_, c)| c)
 }
 
 fn head_not_last() -> Violation {

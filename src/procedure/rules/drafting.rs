@@ -80,6 +80,26 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
 }
 
 pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
+    // 第十三条: each unit whose duties the matter touches is consulted (应当与其充分协商).
+    if let Some(init) = &ctx.state.initiation {
+        for dept in init
+            .departments_concerned
+            .iter()
+            .filter(|d| !d.trim().is_empty())
+        {
+            let consulted = ctx.state.all_facts().any(|f| {
+                matches!(f, Fact::DepartmentConsultation { department, .. } if department.trim() == dept.trim())
+            });
+            if !consulted {
+                out.push(Violation::new(
+                    "drafting.department_not_consulted",
+                    law("第十三条"),
+                    format!("决策事项涉及{dept}的职责，决策承办单位应当与其充分协商"),
+                    format!("the matter touches the duties of {dept}; the undertaking unit must consult it"),
+                ));
+            }
+        }
+    }
     let latest = ctx
         .state
         .all_facts()

@@ -65,8 +65,17 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         Fact::EvaluationReport {
             summary,
             public_heard,
-            ..
+            participants,
         } => {
+            // 第三十六条第三款: 吸收人大代表、政协委员、人民团体、基层组织、社会组织参与评估.
+            if participants.iter().all(|p| p.trim().is_empty()) {
+                out.push(Violation::new(
+                    "post_evaluation.participants_missing",
+                    law("第三十六条第三款"),
+                    "决策后评估应当吸收人大代表、政协委员、人民团体、基层组织、社会组织参与，须载明参与者",
+                    "the evaluation must involve deputies, CPPCC members, people's organisations, grassroots or social organisations; name those who took part",
+                ));
+            }
             let commissioned = ctx
                 .state
                 .round_facts(stage::POST_EVALUATION)

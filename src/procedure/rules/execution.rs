@@ -1,5 +1,6 @@
-//! 决策执行 (第三十四条、第三十五条): an execution unit with targets and deadline; progress reports,
-//! problems and objective changes reported; the public's views received.
+//! 决策执行 (第三十四条、第三十五条): an execution unit (with targets where the pack's
+//! `execution_targets_required` says so — 第三十四条 itself does not ask for them); progress
+//! reports, problems and objective changes reported; the public's views received.
 
 use super::{required_text, Ctx, Violation};
 use crate::procedure::state::{stage, Fact};
@@ -22,12 +23,15 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 "the execution unit",
                 out,
             );
-            if targets.iter().all(|t| t.trim().is_empty()) {
+            // 第三十四条 names the unit, supervision and reports, not targets: only a pack
+            // whose local rule asks for 执行目标 refuses an assignment without them.
+            let p = &ctx.pack.parameters.execution_targets_required;
+            if p.value && targets.iter().all(|t| t.trim().is_empty()) {
                 out.push(Violation::new(
                     "execution.targets_missing",
-                    law("第三十四条"),
-                    "未明确执行目标",
-                    "no execution target is set",
+                    p.basis.clone(),
+                    "本地区要求在决策中明确执行目标，尚未明确",
+                    "this jurisdiction requires the decision to set execution targets; none is set",
                 ));
             }
         }

@@ -1,5 +1,7 @@
-//! 专家论证 (第十九条、第二十条): experts chosen for expertise, representativeness and neutrality,
-//! none with a direct interest; written opinions signed or sealed; the adoption report.
+//! 专家论证 (第十九条、第二十条): experts or professional bodies chosen for expertise,
+//! representativeness and neutrality, none with a direct interest; each heard by one of the forms of
+//! 第二十条 — a 论证会 with minutes, or a written opinion (书面咨询, or 委托咨询论证 by a commissioned
+//! body), which alone must be signed or sealed (第十九条第二款); the adoption report.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +9,8 @@ use super::{drafting, required_text, Ctx, Violation};
 use crate::procedure::state::{stage, Fact};
 use crate::procedure::violation::law;
 
-/// Selected experts of the current round: id → whether a signed opinion came in.
+/// Selected experts of the current round: id → whether they were heard (a signed written opinion,
+/// or attendance at a 论证会 with minutes).
 fn panel<'a>(ctx: &Ctx<'a>) -> BTreeMap<&'a str, bool> {
     let mut experts = BTreeMap::new();
     for d in ctx.state.round_facts(stage::EXPERT_REVIEW) {
@@ -22,6 +25,13 @@ fn panel<'a>(ctx: &Ctx<'a>) -> BTreeMap<&'a str, bool> {
             } => {
                 if let Some(given) = experts.get_mut(expert_id.as_str()) {
                     *given = true;
+                }
+            }
+            Fact::ExpertMeeting { attendees, .. } => {
+                for a in attendees {
+                    if let Some(given) = experts.get_mut(a.as_str()) {
+                        *given = true;
+                    }
                 }
             }
             _ => {}
@@ -105,11 +115,46 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out,
             );
         }
+        Fact::ExpertMeeting {
+            held_on,
+            attendees,
+            minutes,
+        } => {
+            let experts = panel(ctx);
+            if attendees.is_empty() {
+                out.push(Violation::new(
+                    "expert_review.meeting_without_experts",
+                    law("第二十条"),
+                    "论证会须列明出席的论证专家",
+                    "the experts who attended the meeting must be listed",
+                ));
+            }
+            for a in attendees
+                .iter()
+                .filter(|a| !experts.contains_key(a.as_str()))
+            {
+                out.push(Violation::new(
+                    "expert_review.unknown_expert",
+                    law("第二十条"),
+                    format!("专家{a}未经遴选"),
+                    format!("expert {a} was not selected"),
+                ));
+            }
+            ctx.not_future("论证会", "expert meeting", *held_on, out);
+            required_text(
+                minutes,
+                "expert_review.minutes_missing",
+                law("第二十条"),
+                "论证会纪要（载明专家意见）",
+                "the minutes with the experts' views",
+                out,
+            );
+        }
         Fact::ExpertReport { summary } => {
             required_text(
                 summary,
                 "expert_review.report_missing",
-                law("第二十九条第一款第（三）项"),
+                law("第二十九条第（三）项"),
                 "专家论证意见研究采纳情况",
                 "the adoption report",
                 out,
@@ -145,8 +190,8 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
             out.push(Violation::new(
                 "expert_review.opinion_missing",
                 law("第十九条第二款"),
-                format!("专家{id}尚未提交署名的书面论证意见"),
-                format!("expert {id} has not given a signed written opinion"),
+                format!("专家{id}既未提交署名、盖章的书面论证意见，也未出席有纪要的论证会"),
+                format!("expert {id} has neither given a signed or sealed written opinion nor attended a minuted expert meeting"),
             ));
         }
     }
@@ -157,7 +202,7 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
     {
         out.push(Violation::new(
             "expert_review.report_missing",
-            law("第二十九条第一款第（三）项"),
+            law("第二十九条第（三）项"),
             "缺少专家论证意见的研究采纳情况",
             "the report on how the experts' opinions were adopted is missing",
         ));

@@ -21,6 +21,7 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         | CommentsReceived { .. }
         | CommentHidden { .. }
         | CommentDisposed { .. }
+        | CommentsDisposed { .. }
         | ParticipationActivity { .. }
         | ParticipationReport { .. } => stage::PUBLIC_PARTICIPATION,
         GroupConsultation { .. } => stage::GROUP_CONSULTATION,
@@ -30,17 +31,21 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         | HearingHeld { .. }
         | HearingRecordSigned { .. }
         | HearingReport { .. } => stage::HEARING,
-        ExpertSelected { .. } | ExpertOpinion { .. } | ExpertReport { .. } => stage::EXPERT_REVIEW,
+        ExpertSelected { .. }
+        | ExpertOpinion { .. }
+        | ExpertMeeting { .. }
+        | ExpertReport { .. } => stage::EXPERT_REVIEW,
         RiskReport { .. } => stage::RISK_ASSESSMENT,
         LegalitySubmission { .. }
         | LegalityReturned { .. }
         | LegalCounselOpinion { .. }
         | LegalityOpinion { .. } => stage::LEGALITY_REVIEW,
-        MeetingConvened { .. } | MeetingStatement { .. } | HeadDecision { .. } => {
-            stage::COLLECTIVE_DECISION
-        }
-        PartyReport { .. } => stage::PARTY_REPORT,
-        NpcReport { .. } => stage::NPC_REPORT,
+        MeetingConvened { .. }
+        | MeetingStatement { .. }
+        | RiskFinding { .. }
+        | HeadDecision { .. } => stage::COLLECTIVE_DECISION,
+        PartyReport { .. } | PartyReply { .. } => stage::PARTY_REPORT,
+        NpcReport { .. } | NpcReply { .. } => stage::NPC_REPORT,
         Publication { .. } => stage::PUBLICATION,
         ArchiveSealed { .. } => stage::ARCHIVING,
         ExecutionAssigned { .. } | ExecutionReport { .. } | PublicFeedback { .. } => {
@@ -48,7 +53,7 @@ pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
         }
         EvaluationCommissioned { .. } | EvaluationReport { .. } => stage::POST_EVALUATION,
         Stopped { .. } | Changed { .. } => stage::ADJUSTMENT,
-        Suspended { .. } | Resumed { .. } => return None,
+        Suspended { .. } | Resumed { .. } | AccountabilityRecord { .. } => return None,
     })
 }
 
@@ -236,6 +241,13 @@ pub(crate) fn check_record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     let Some(home) = fact_stage(ctx, fact) else {
         return;
     };
+    // A reply comes when the committee gives it: recording the report does not wait for it, and
+    // the reply may arrive after the stage is done (第三十一条 asks for the report, not a reply).
+    if matches!(fact, Fact::PartyReply { .. } | Fact::NpcReply { .. })
+        && ctx.state.status(home) == StageStatus::Completed
+    {
+        return;
+    }
     // Where the pack keeps the fair-competition review with the draft, a draft revised after
     // drafting (e.g. adjusted for an uncontrollable risk, 第二十四条) is reviewed where it was
     // revised; otherwise a market matter could never reach the legality review again.

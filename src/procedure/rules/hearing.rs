@@ -1,5 +1,5 @@
-//! 听证 (第十六条、第十七条): the draft, time and place and the selection method published in
-//! advance; the participant list published in advance; materials delivered at least the pack's
+//! 听证 (第十六条、第十七条): the draft, time and place published in advance, and the selection
+//! method where participants are selected; the participant list published in advance; materials delivered at least the pack's
 //! days before; held in public; the record confirmed and signed by every participant.
 
 use chrono::NaiveDate;
@@ -10,6 +10,8 @@ use crate::procedure::violation::law;
 
 struct Hearing<'a> {
     date: Option<NaiveDate>,
+    /// The selection method the notice published (blank where no selection was announced).
+    method: Option<&'a str>,
     participants: Option<&'a [HearingParticipant]>,
     delivered: Vec<(&'a str, NaiveDate)>,
     held: Option<NaiveDate>,
@@ -19,6 +21,7 @@ struct Hearing<'a> {
 fn hearing<'a>(ctx: &'a Ctx) -> Hearing<'a> {
     let mut h = Hearing {
         date: None,
+        method: None,
         participants: None,
         delivered: Vec::new(),
         held: None,
@@ -26,7 +29,14 @@ fn hearing<'a>(ctx: &'a Ctx) -> Hearing<'a> {
     };
     for d in ctx.state.round_facts(stage::HEARING) {
         match &d.fact {
-            Fact::HearingNotice { hearing_on, .. } => h.date = Some(*hearing_on),
+            Fact::HearingNotice {
+                hearing_on,
+                selection_method,
+                ..
+            } => {
+                h.date = Some(*hearing_on);
+                h.method = Some(selection_method);
+            }
             Fact::HearingParticipants { participants, .. } => h.participants = Some(participants),
             Fact::HearingMaterialsDelivered {
                 participant,
@@ -50,10 +60,11 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     let notice = &ctx.pack.parameters.hearing_notice_days;
     let lead = |date: NaiveDate| (date - ctx.today).num_days();
     match fact {
+        // 第十六条第三款: 需要遴选听证参加人的 — the selection method is published only where
+        // participants are selected; a notice may leave it blank (every applicant admitted), and a
+        // selection by draw is then refused at the participant list.
         Fact::HearingNotice {
-            hearing_on,
-            place,
-            selection_method,
+            hearing_on, place, ..
         } => {
             required_text(
                 place,
@@ -61,14 +72,6 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 law("第十六条第二款"),
                 "听证地点",
                 "the place",
-                out,
-            );
-            required_text(
-                selection_method,
-                "hearing.selection_method_missing",
-                law("第十六条第三款"),
-                "听证参加人遴选办法",
-                "the participant selection method",
                 out,
             );
             if lead(*hearing_on) < i64::from(notice.value) {
@@ -80,11 +83,22 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 ));
             }
         }
-        Fact::HearingParticipants { participants, .. } => {
+        Fact::HearingParticipants {
+            participants,
+            selection_seed,
+        } => {
             let Some(date) = h.date else {
                 out.push(no_notice());
                 return;
             };
+            if selection_seed.is_some() && h.method.is_none_or(|m| m.trim().is_empty()) {
+                out.push(Violation::new(
+                    "hearing.selection_method_missing",
+                    law("第十六条第三款"),
+                    "需要遴选听证参加人的，应当提前公布听证参加人遴选办法；听证公告未公布遴选办法",
+                    "participants are selected, so the selection method must have been published in advance; the notice published none",
+                ));
+            }
             if participants.is_empty() {
                 out.push(Violation::new(
                     "hearing.no_participants",
@@ -128,7 +142,27 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             }
             ctx.not_future("材料送达", "delivery", *delivered_on, out);
         }
-        Fact::HearingHeld { held_on, public } => {
+        Fact::HearingHeld {
+            held_on,
+            public,
+            proceedings,
+            present,
+        } => {
+            // 第十七条: the draft presented, then statements, questioning, cross-examination and
+            // debate — the record says how each went.
+            let blank = |t: &str| t.trim().is_empty();
+            let incomplete = match proceedings {
+                None => true,
+                Some(p) => blank(&p.presentation) || blank(&p.statements_and_debate),
+            };
+            if incomplete {
+                out.push(Violation::new(
+                    "hearing.proceedings_missing",
+                    law("第十七条第（一）项、第（二）项"),
+                    "听证记录须载明决策承办单位介绍草案、依据和有关情况，以及听证参加人陈述意见、询问、质证和辩论的情况",
+                    "the record must state how the draft was presented and how participants stated views, questioned, cross-examined and debated",
+                ));
+            }
             let Some(participants) = h.participants else {
                 out.push(Violation::new(
                     "hearing.participants_unpublished",
@@ -142,6 +176,21 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out.push(no_notice());
             }
             ctx.not_future("听证会", "hearing", *held_on, out);
+            let quorum = &ctx.pack.parameters.hearing_quorum_two_thirds;
+            if quorum.value {
+                let here = participants
+                    .iter()
+                    .filter(|p| present.iter().any(|x| x == &p.name))
+                    .count();
+                if here * 3 < participants.len() * 2 {
+                    out.push(Violation::new(
+                        "hearing.quorum_not_met",
+                        quorum.basis.clone(),
+                        format!("听证会应当在有2/3以上听证代表出席时方可举行；出席{here}人，应出席{}人，应当延期举行", participants.len()),
+                        format!("a hearing needs two thirds of the participants present; {here} of {} are", participants.len()),
+                    ));
+                }
+            }
             if let Some(announced) = h.date {
                 if *held_on < announced {
                     out.push(Violation::new(

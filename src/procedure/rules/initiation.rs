@@ -17,6 +17,18 @@ pub(crate) fn check_scope(ctx: &Ctx, attrs: &Attributes, out: &mut Vec<Violation
             ),
         ));
     }
+    // 第三条第二款 (法律、行政法规……另有规定的，依照其规定) and the local rules' exclusions: a
+    // matter flagged by an excluding attribute does not go through this procedure.
+    for a in ctx.pack.attributes.iter().filter(|a| a.excludes) {
+        if attrs.get(&a.id) {
+            out.push(Violation::new(
+                "scope.excluded_matter",
+                a.basis.clone(),
+                format!("{}，不适用本重大行政决策程序", a.name.zh),
+                format!("{}: outside this procedure", a.name.en),
+            ));
+        }
+    }
     for name in attrs.flags.keys() {
         if !ctx.pack.attributes.iter().any(|a| &a.id == name) {
             out.push(Violation::new(

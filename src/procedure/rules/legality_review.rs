@@ -34,6 +34,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             legal_basis,
             procedures_account,
             due_on,
+            shortening_reason,
         } => {
             if pending(ctx).is_some() {
                 out.push(Violation::new(
@@ -75,7 +76,12 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             );
             let p = &ctx.pack.parameters.legality_review_working_days;
             let earliest = ctx.cal.add_working_days(ctx.today, p.value);
-            if *due_on < earliest.date {
+            // 一般不少于7个工作日: a shorter time is lawful when the submission states why; the
+            // reason stays in the record for the legality unit and the meeting to read.
+            let reason_given = shortening_reason
+                .as_deref()
+                .is_some_and(|r| !r.trim().is_empty());
+            if *due_on < earliest.date && !reason_given {
                 let note = if earliest.provisional {
                     "（该年度节假日安排尚未公布，按周末推算）"
                 } else {
@@ -84,8 +90,8 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out.push(Violation::new(
                     "legality_review.review_time_too_short",
                     p.basis.clone(),
-                    format!("审查期限{due_on}不足{}个工作日，最早应为{}{note}", p.value, earliest.date),
-                    format!("a due date of {due_on} gives fewer than {} working days; the earliest is {}{}", p.value, earliest.date, if earliest.provisional { " (provisional: no holiday calendar for that year)" } else { "" }),
+                    format!("审查期限{due_on}不足{}个工作日，最早应为{}{note}；确需缩短的，须说明理由", p.value, earliest.date),
+                    format!("a due date of {due_on} gives fewer than {} working days; the earliest is {}{}; a shorter review needs a stated reason", p.value, earliest.date, if earliest.provisional { " (provisional: no holiday calendar for that year)" } else { "" }),
                 ));
             }
         }
@@ -135,7 +141,61 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             outcome,
             reasons,
             legal_risks,
+            findings,
+            revision_required,
         } => {
+            // 第二十七条: the review covers authority, procedure and content; the opinion says
+            // what it found on each.
+            let blank = |t: &str| t.trim().is_empty();
+            let missing: Vec<&str> = match findings {
+                None => vec!["法定权限", "法定程序", "内容"],
+                Some(f) => [
+                    ("法定权限", &f.authority),
+                    ("法定程序", &f.procedure),
+                    ("内容", &f.content),
+                ]
+                .into_iter()
+                .filter(|(_, t)| blank(t))
+                .map(|(n, _)| n)
+                .collect(),
+            };
+            if !missing.is_empty() {
+                out.push(Violation::new(
+                    "legality_review.opinion_incomplete",
+                    law("第二十七条"),
+                    format!("合法性审查意见未就{}作出审查结论", missing.join("、")),
+                    "the legality opinion must state its findings on authority, procedure and content",
+                ));
+            }
+            let five = &ctx.pack.parameters.legality_review_five_points;
+            if five.value {
+                if let Some(f) = findings {
+                    let extra: Vec<&str> = [("决策主体", &f.subject), ("决策依据", &f.legal_basis)]
+                        .into_iter()
+                        .filter(|(_, t)| t.as_deref().is_none_or(blank))
+                        .map(|(n, _)| n)
+                        .collect();
+                    if !extra.is_empty() {
+                        out.push(Violation::new(
+                            "legality_review.opinion_incomplete",
+                            five.basis.clone(),
+                            format!("本地区要求合法性审查意见还须就{}作出审查结论", extra.join("、")),
+                            "this jurisdiction also asks for findings on the decision's subject and basis",
+                        ));
+                    }
+                }
+            }
+            // 第二十八条: 修改后合法 names the revision the undertaking unit must make.
+            if *outcome == LegalityOutcome::LawfulAfterRevision
+                && revision_required.as_deref().is_none_or(blank)
+            {
+                out.push(Violation::new(
+                    "legality_review.revision_unspecified",
+                    law("第二十八条"),
+                    "审查意见为修改后合法的，须载明需要调整或者补充的内容",
+                    "a lawful-after-revision opinion must state the revision required",
+                ));
+            }
             match pending(ctx) {
                 None => out.push(no_submission()),
                 Some(d) if d != draft => out.push(other_draft(
@@ -218,7 +278,9 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
         Some((draft, outcome)) if answered => {
             if !passes(outcome) {
                 out.push(unlawful("legality_review.unlawful"));
-            } else if ctx.state.current_draft() != Some(draft) {
+            } else if ctx.state.current_draft() != Some(draft)
+                && !(outcome == LegalityOutcome::LawfulAfterRevision && revised_since(ctx, draft))
+            {
                 out.push(changed_after_review(
                     "legality_review.draft_changed_after_review",
                 ));
@@ -231,6 +293,27 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
             "the legality review unit has not given its opinion",
         )),
     }
+}
+
+/// Whether the current draft is a later version than `reviewed` (the revision 第二十八条 asks
+/// for after a 修改后合法 opinion).
+pub(crate) fn revised_since(ctx: &Ctx, reviewed: &DraftHash) -> bool {
+    let drafts = &ctx.state.drafts;
+    let at = |d: &DraftHash| drafts.iter().rposition(|x| x == d);
+    match (at(reviewed), ctx.state.current_draft().and_then(at)) {
+        (Some(r), Some(c)) => c > r,
+        _ => false,
+    }
+}
+
+/// The violation for a 修改后合法 opinion whose revision has not been made.
+pub(crate) fn revision_missing(rule: &str) -> Violation {
+    Violation::new(
+        rule,
+        law("第二十八条"),
+        "合法性审查意见为修改后合法，决策承办单位须根据审查意见调整或补充草案后再提交讨论",
+        "the opinion found the draft lawful after revision; the undertaking unit must revise it as the opinion asks before the meeting",
+    )
 }
 
 /// The violation for an unlawful draft.

@@ -4,6 +4,7 @@
 //! choke point: the store appends what it returns and nothing else. Every violation found is
 //! reported, not just the first.
 
+mod accountability;
 mod adjustment;
 mod archiving;
 mod attributes;
@@ -289,6 +290,7 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         | CommentsReceived { .. }
         | CommentHidden { .. }
         | CommentDisposed { .. }
+        | CommentsDisposed { .. }
         | ParticipationActivity { .. }
         | ParticipationReport { .. } => participation::record(ctx, fact, out),
         GroupConsultation { .. } => group_consultation::record(ctx, fact, out),
@@ -298,18 +300,22 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         | HearingHeld { .. }
         | HearingRecordSigned { .. }
         | HearingReport { .. } => hearing::record(ctx, fact, out),
-        ExpertSelected { .. } | ExpertOpinion { .. } | ExpertReport { .. } => {
-            expert_review::record(ctx, fact, out)
-        }
+        ExpertSelected { .. }
+        | ExpertOpinion { .. }
+        | ExpertMeeting { .. }
+        | ExpertReport { .. } => expert_review::record(ctx, fact, out),
         RiskReport { .. } => risk::record(ctx, fact, out),
         LegalitySubmission { .. }
         | LegalityReturned { .. }
         | LegalCounselOpinion { .. }
         | LegalityOpinion { .. } => legality_review::record(ctx, fact, out),
-        MeetingConvened { .. } | MeetingStatement { .. } | HeadDecision { .. } => {
-            collective_decision::record(ctx, fact, out)
+        MeetingConvened { .. }
+        | MeetingStatement { .. }
+        | RiskFinding { .. }
+        | HeadDecision { .. } => collective_decision::record(ctx, fact, out),
+        PartyReport { .. } | PartyReply { .. } | NpcReport { .. } | NpcReply { .. } => {
+            reports::record(ctx, fact, out)
         }
-        PartyReport { .. } | NpcReport { .. } => reports::record(ctx, fact, out),
         Publication { .. } => publication::record(ctx, fact, out),
         ArchiveSealed { .. } => archiving::record(ctx, fact, out),
         ExecutionAssigned { .. } | ExecutionReport { .. } | PublicFeedback { .. } => {
@@ -318,6 +324,7 @@ fn check_fact(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         EvaluationCommissioned { .. } | EvaluationReport { .. } => {
             evaluation::record(ctx, fact, out)
         }
+        AccountabilityRecord { .. } => accountability::record(ctx, fact, out),
         Suspended { .. } | Resumed { .. } | Stopped { .. } | Changed { .. } => {
             adjustment::record(ctx, fact, out)
         }

@@ -129,6 +129,49 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
                 out,
             );
         }
+        Fact::CommentsDisposed {
+            comment_ids,
+            reason,
+            ..
+        } => {
+            let distinct: std::collections::BTreeSet<&str> =
+                comment_ids.iter().map(|c| c.trim()).collect();
+            if distinct.is_empty() || distinct.contains("") {
+                out.push(Violation::new(
+                    "participation.group_empty",
+                    law("第十八条"),
+                    "归并处理的意见须列明每条意见的编号",
+                    "a group disposition must list the id of every comment in it",
+                ));
+            } else if distinct.len() != comment_ids.len() {
+                out.push(Violation::new(
+                    "participation.group_duplicate",
+                    law("第十八条"),
+                    "同一条意见在归并处理中重复列出",
+                    "a comment is listed twice in the group",
+                ));
+            }
+            let open = ctx.state.comments.open();
+            if (distinct.len() as u64) > open {
+                out.push(Violation::new(
+                    "participation.no_open_comment",
+                    law("第十八条"),
+                    format!("归并处理{}条意见，但只有{open}条待处理", distinct.len()),
+                    format!(
+                        "the group lists {} comments but only {open} are left to handle",
+                        distinct.len()
+                    ),
+                ));
+            }
+            required_text(
+                reason,
+                "participation.disposition_reason_missing",
+                law("第十八条"),
+                "该类意见的归纳和采纳情况的理由",
+                "what the group says and the reason for the disposition",
+                out,
+            );
+        }
         Fact::ParticipationActivity {
             held_on, minutes, ..
         } => {
@@ -192,6 +235,23 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
             "the public's views have not been heard in any way",
         ));
     }
+    // A pack that asks for a hearing "等形式" (浙江, 昆明) lets another listed form take its
+    // place; that form must then be on the record of the participation.
+    if ctx.attrs.get("hearing_equivalent_form") && !has_activity {
+        let basis = ctx
+            .pack
+            .attributes
+            .iter()
+            .find(|a| a.id == "hearing_equivalent_form")
+            .map(|a| a.basis.clone())
+            .unwrap_or_else(|| law("第十四条第二款"));
+        out.push(Violation::new(
+            "participation.equivalent_form_missing",
+            basis,
+            "未举行听证会的，须以座谈会、实地走访等其他形式听取意见并记录",
+            "without a hearing, another form (symposium, field visit…) must be held and recorded",
+        ));
+    }
     if let Some(end) = periods(ctx).map(|(_, end)| end).max() {
         if ctx.today <= end {
             out.push(Violation::new(
@@ -219,7 +279,7 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
     {
         out.push(Violation::new(
             "participation.report_missing",
-            law("第二十九条第一款第（二）项"),
+            law("第二十九条第（二）项"),
             "缺少社会公众意见的研究采纳情况报告",
             "the report on how the public's views were adopted is missing",
         ));

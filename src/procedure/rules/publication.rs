@@ -24,7 +24,9 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         ));
     }
     ctx.not_future("公布", "publication", *published_on, out);
-    let explain = ctx.attrs.get("public_interest") || ctx.attrs.get("technical");
+    // 第三十二条: 社会公众普遍关心 (public_concern) or 专业性、技术性较强 (technical) — not the
+    // 切身利益 of 第十六条 (public_interest), which is the hearing's trigger.
+    let explain = ctx.attrs.get("public_concern") || ctx.attrs.get("technical");
     if explain {
         required_text(
             opinions_explanation.as_deref().unwrap_or(""),

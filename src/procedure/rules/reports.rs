@@ -5,26 +5,49 @@ use super::{required_text, Ctx, Violation};
 use crate::procedure::state::{stage, Fact, StageId};
 
 pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
-    let (id, submitted_on, reply) = match fact {
-        Fact::PartyReport {
-            submitted_on,
-            reply,
-        } => (stage::PARTY_REPORT, submitted_on, reply),
-        Fact::NpcReport {
-            submitted_on,
-            reply,
-        } => (stage::NPC_REPORT, submitted_on, reply),
-        _ => return,
-    };
-    ctx.not_future("报告", "report", *submitted_on, out);
-    required_text(
-        reply,
-        "report.reply_missing",
-        ctx.basis(id),
-        "答复意见",
-        "the reply",
-        out,
-    );
+    match fact {
+        // 第三十一条 asks for the report before issuance; a reply is not a condition of it.
+        Fact::PartyReport { submitted_on, .. } | Fact::NpcReport { submitted_on, .. } => {
+            ctx.not_future("报告", "report", *submitted_on, out);
+        }
+        Fact::PartyReply { replied_on, reply } | Fact::NpcReply { replied_on, reply } => {
+            let (id, reported) = match fact {
+                Fact::PartyReply { .. } => {
+                    (stage::PARTY_REPORT, reported(ctx, stage::PARTY_REPORT))
+                }
+                _ => (stage::NPC_REPORT, reported(ctx, stage::NPC_REPORT)),
+            };
+            if !reported {
+                out.push(
+                    Violation::new(
+                        "report.reply_without_report",
+                        ctx.basis(id),
+                        "尚未报告，不能记录答复",
+                        "there is no report to reply to",
+                    )
+                    .at(&StageId::new(id)),
+                );
+            }
+            ctx.not_future("答复", "reply", *replied_on, out);
+            required_text(
+                reply,
+                "report.reply_missing",
+                ctx.basis(id),
+                "答复意见",
+                "the reply",
+                out,
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Whether the report of stage `id` has been recorded.
+fn reported(ctx: &Ctx, id: &str) -> bool {
+    ctx.state.all_facts().any(|f| match id {
+        stage::PARTY_REPORT => matches!(f, Fact::PartyReport { .. }),
+        _ => matches!(f, Fact::NpcReport { .. }),
+    })
 }
 
 pub(crate) fn complete(ctx: &Ctx, id: &StageId, out: &mut Vec<Violation>) {

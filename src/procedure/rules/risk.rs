@@ -1,6 +1,8 @@
 //! 风险评估 (第二十二至二十四条): a report with risk points, mitigation and a contingency plan;
-//! an uncontrollable risk blocks the decision until the draft is adjusted (or other measures taken)
-//! and the risk is reassessed as controllable; a waiver only where an existing assessment covers it.
+//! the report is the 重要依据 of the decision, and the decision organ judges controllability
+//! (第二十四条): an uncontrollable finding blocks adoption until the draft is adjusted and
+//! reassessed, or the organ, at the meeting, finds the risk controllable with its reasons and
+//! measures; a waiver only where an existing assessment covers it.
 
 use super::{drafting, flow, required_text, Ctx, Violation};
 use crate::procedure::state::{stage, Fact, StageId, StageStatus};
@@ -27,6 +29,7 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         contingency_plan,
         controllable,
         measures_taken,
+        departments_heard,
         ..
     } = fact
     else {
@@ -66,6 +69,14 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         "the contingency plan",
         out,
     );
+    if departments_heard.iter().all(|d| d.trim().is_empty()) {
+        out.push(Violation::new(
+            "risk_assessment.departments_not_heard",
+            basis(),
+            "开展风险评估，应当听取有关部门的意见，须载明听取了哪些部门",
+            "the assessment must hear the departments concerned; name them",
+        ));
+    }
     // 第二十四条: after an uncontrollable finding, controllability comes from adjusting the draft
     // or other measures — not from assessing the same thing again.
     if *controllable {
@@ -90,12 +101,10 @@ pub(crate) fn complete(ctx: &Ctx, out: &mut Vec<Violation>) {
         .state
         .round_facts(stage::RISK_ASSESSMENT)
         .any(|d| matches!(d.fact, Fact::RiskReport { .. }));
+    // The assessment is done when its report is made, whatever it finds: 第二十四条 leaves the
+    // judgement of controllability to the decision organ, at the meeting.
     match latest(ctx) {
-        Some((_, controllable)) if in_round => {
-            if !controllable {
-                out.push(uncontrollable("risk_assessment.uncontrollable"));
-            }
-        }
+        Some(_) if in_round => {}
         _ => out.push(Violation::new(
             "risk_assessment.report_missing",
             law("第二十三条第二款"),
@@ -110,8 +119,8 @@ pub(crate) fn uncontrollable(rule: &str) -> Violation {
     Violation::new(
         rule,
         law("第二十四条"),
-        "风险评估认为风险不可控，须调整决策草案等确保风险可控后方可作出决策",
-        "the risk was assessed as uncontrollable; the draft must be adjusted (or other measures taken) until it is controllable before deciding",
+        "风险不可控：须调整决策草案等确保风险可控后方可作出决策；决策机关认为风险可控的，须在会上记录其认定、理由和措施",
+        "the risk is uncontrollable: adjust the draft (or take other measures) until it is controllable, or record at the meeting the organ's finding that it is controllable, with reasons and measures",
     )
 }
 

@@ -30,16 +30,28 @@ pub enum Fact {
         #[serde(default)]
         disagreement_reported: Option<String>,
     },
-    /// The fair-competition review of a draft touching market entities (第二十九条第一款(一)).
+    /// The fair-competition review of a draft touching market entities (第二十九条第（一）项;
+    /// 《公平竞争审查条例》第十四条、第十六条、第十二条).
     FairCompetitionReview {
         /// The draft reviewed.
         draft: DraftHash,
-        /// Who reviewed.
+        /// Who reviewed (the drafting unit's 初审, or the unit that gave the conclusion).
         reviewer: String,
         /// Whether the draft passes.
         passes: bool,
         /// The conclusion.
         conclusion: String,
+        /// The market-regulation department that reviewed together with the drafting unit
+        /// (《公平竞争审查条例》第十四条: measures a government issues).
+        #[serde(default)]
+        market_regulator: Option<String>,
+        /// The operators, industry associations and chambers of commerce heard on the effect on
+        /// competition (《公平竞争审查条例》第十六条).
+        #[serde(default)]
+        stakeholders_heard: Vec<String>,
+        /// Where the draft does not pass: the exception of 第十二条 it is issued under.
+        #[serde(default)]
+        exception: Option<CompetitionException>,
     },
     // ---- public participation (第十四、十五、十八条)
     /// A public comment period opened on a draft; it starts at the server's clock.
@@ -80,6 +92,16 @@ pub enum Fact {
         /// The reason.
         reason: String,
     },
+    /// One disposition for a group of similar comments (第十八条: 归纳整理、研究论证): each comment
+    /// of the group counts as disposed.
+    CommentsDisposed {
+        /// The ids of the comments in the group.
+        comment_ids: Vec<String>,
+        /// 采纳 / 部分采纳 / 不予采纳.
+        disposition: Disposition,
+        /// What the group says, and the reason for the disposition.
+        reason: String,
+    },
     /// Another participation activity with its minutes (第十四条第二款).
     ParticipationActivity {
         /// What kind.
@@ -89,7 +111,7 @@ pub enum Fact {
         /// Minutes / summary.
         minutes: String,
     },
-    /// The report of how the public's views were adopted (第十八条, 第二十九条第一款(二)).
+    /// The report of how the public's views were adopted (第十八条, 第二十九条第（二）项).
     ParticipationReport {
         /// The report.
         summary: String,
@@ -137,6 +159,13 @@ pub enum Fact {
         held_on: NaiveDate,
         /// Whether it was public (第十七条: 公开举行).
         public: bool,
+        /// What the hearing went through (第十七条第（一）项、第（二）项). Hearings recorded before
+        /// this field existed have none.
+        #[serde(default)]
+        proceedings: Option<HearingProceedings>,
+        /// The participants present (read where a pack sets a quorum).
+        #[serde(default)]
+        present: Vec<String>,
     },
     /// A participant confirmed and signed the record (第十七条(三)).
     HearingRecordSigned {
@@ -176,7 +205,17 @@ pub enum Fact {
         /// The opinion.
         summary: String,
     },
-    /// How the experts' opinions were adopted (第二十九条第一款(三)).
+    /// A 论证会 (第二十条: 论证会、书面咨询、委托咨询论证等方式): the experts who attended and
+    /// the minutes of their views. An attending expert needs no written opinion of their own.
+    ExpertMeeting {
+        /// When it was held.
+        held_on: NaiveDate,
+        /// The selected experts (ids) who attended.
+        attendees: Vec<String>,
+        /// The minutes, with each expert's view.
+        minutes: String,
+    },
+    /// How the experts' opinions were adopted (第二十九条第（三）项).
     ExpertReport {
         /// The report.
         summary: String,
@@ -201,6 +240,12 @@ pub enum Fact {
         /// Measures taken since an earlier uncontrollable finding.
         #[serde(default)]
         measures_taken: Option<String>,
+        /// The departments heard (第二十三条第二款: 应当听取有关部门的意见).
+        #[serde(default)]
+        departments_heard: Vec<String>,
+        /// A commissioned third party (专业机构、社会组织) that carried it out (第二十三条第三款).
+        #[serde(default)]
+        third_party: Option<String>,
     },
     // ---- legality review (第二十五至二十八条)
     /// The package sent for legality review (第二十六条).
@@ -211,8 +256,12 @@ pub enum Fact {
         legal_basis: Vec<String>,
         /// Account of the procedures performed (履行决策法定程序的说明).
         procedures_account: String,
-        /// The date the review is due, at least the pack's working days away.
+        /// The date the review is due, at least the pack's working days away unless a reason
+        /// for less is stated.
         due_on: NaiveDate,
+        /// Why the review gets less than the pack's working days (第二十六条第二款: 一般不少于).
+        #[serde(default)]
+        shortening_reason: Option<String>,
     },
     /// The reviewer returned the package or asked for more (第二十六条第一款).
     LegalityReturned {
@@ -241,6 +290,13 @@ pub enum Fact {
         /// The legal risks stated (exploratory reform, 第二十五条第二款).
         #[serde(default)]
         legal_risks: Option<String>,
+        /// The findings on authority, procedure and content (第二十七条). Opinions recorded
+        /// before this field existed have none.
+        #[serde(default)]
+        findings: Option<LegalityFindings>,
+        /// Where the outcome is 修改后合法: the revision the opinion asks for (第二十八条).
+        #[serde(default)]
+        revision_required: Option<String>,
     },
     // ---- collective decision (第二十九、三十条)
     /// A meeting convened on a draft.
@@ -266,6 +322,18 @@ pub enum Fact {
         /// As stated.
         text: String,
     },
+    /// The organ's own finding on the risk, recorded at the meeting (第二十四条: 决策机关认为风险
+    /// 可控的，可以作出决策). It prevails over the assessor's finding for this meeting.
+    RiskFinding {
+        /// Whether the organ finds the risk controllable.
+        controllable: bool,
+        /// Its reasons.
+        reasons: String,
+        /// The measures that make the risk controllable (needed where the assessor found it
+        /// uncontrollable).
+        #[serde(default)]
+        measures: Vec<String>,
+    },
     /// The head's decision.
     HeadDecision {
         /// The outcome.
@@ -275,17 +343,33 @@ pub enum Fact {
         deviation_reason: Option<String>,
     },
     // ---- reports before issuance (第三十一条, 第八条)
-    /// The report to the party committee at the same level, and its reply.
+    /// The report to the party committee at the same level (第三十一条: 出台前请示报告).
     PartyReport {
         /// When it was submitted.
         submitted_on: NaiveDate,
+        /// The reply, where it came with the record of the report; otherwise `party_reply`.
+        #[serde(default)]
+        reply: Option<String>,
+    },
+    /// The party committee's reply, recorded when it comes.
+    PartyReply {
+        /// When it came.
+        replied_on: NaiveDate,
         /// The reply.
         reply: String,
     },
-    /// The report to the people's congress standing committee, and its reply.
+    /// The report to the people's congress standing committee (第八条).
     NpcReport {
         /// When it was submitted.
         submitted_on: NaiveDate,
+        /// The reply, where it came with the record of the report; otherwise `npc_reply`.
+        #[serde(default)]
+        reply: Option<String>,
+    },
+    /// The standing committee's reply, recorded when it comes.
+    NpcReply {
+        /// When it came.
+        replied_on: NaiveDate,
         /// The reply.
         reply: String,
     },
@@ -313,7 +397,8 @@ pub enum Fact {
     ExecutionAssigned {
         /// Which unit.
         unit: String,
-        /// Targets.
+        /// Targets (required only where the pack says so: `execution_targets_required`).
+        #[serde(default)]
         targets: Vec<String>,
         /// Deadline.
         deadline: NaiveDate,
@@ -348,6 +433,24 @@ pub enum Fact {
         /// Deputies, members, organisations that took part.
         #[serde(default)]
         participants: Vec<String>,
+    },
+    // ---- accountability (第三十八至四十一条)
+    /// An accountability finding on the decision, for inspectors: who decided it, on which
+    /// article, who is responsible, and the members exempted by their recorded dissent
+    /// (第三十八条第三款).
+    AccountabilityRecord {
+        /// The article it rests on.
+        ground: AccountabilityGround,
+        /// Who made the finding (上一级行政机关, 决策机关…).
+        decided_by: String,
+        /// What was found and what is ordered (责令改正, 通报批评, 取消评估资格…).
+        findings: String,
+        /// The persons or bodies held responsible.
+        #[serde(default)]
+        responsible: Vec<String>,
+        /// Meeting members exempted because they dissented on the record (第三十八条第三款).
+        #[serde(default)]
+        exempted: Vec<String>,
     },
     // ---- change, suspension, stop (第三十七条)
     /// The head suspends execution first, in an emergency.

@@ -226,6 +226,11 @@ impl Decision {
                 self.comments.disposed += 1;
                 return;
             }
+            Fact::CommentsDisposed { comment_ids, .. } => {
+                let distinct: std::collections::BTreeSet<&String> = comment_ids.iter().collect();
+                self.comments.disposed += distinct.len() as u64;
+                return;
+            }
             Fact::MeetingConvened { .. } => self.meetings.push(Meeting {
                 convened: fact.clone(),
                 statements: Vec::new(),

@@ -306,6 +306,10 @@ pub struct Initiation {
     /// of it (document or minutes), as given at initiation (第十一条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_unit_designation: Option<String>,
+    /// The departments and lower governments whose duties the matter touches or that are closely
+    /// concerned (第十三条): each is consulted during drafting.
+    #[serde(default)]
+    pub departments_concerned: Vec<String>,
 }
 
 /// A comment's disposition (第十八条).
@@ -520,4 +524,99 @@ pub enum SuspensionGround {
     MajorChange,
     /// 不可抗力
     ForceMajeure,
+}
+
+/// The grounds on which a measure with an effect of excluding or restricting competition may
+/// still be issued (《公平竞争审查条例》第十二条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CompetitionExceptionGround {
+    /// (一) 为维护国家安全和发展利益
+    NationalSecurity,
+    /// (二) 为促进科学技术进步、增强国家自主创新能力
+    Innovation,
+    /// (三) 为实现节约能源、保护环境、救灾救助等社会公共利益
+    PublicInterest,
+    /// (四) 法律、行政法规规定的其他情形
+    OtherLaw,
+}
+
+/// A failing review's exception (《公平竞争审查条例》第十二条, explained in the conclusion as its
+/// 第十七条第二款 asks).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CompetitionException {
+    /// Which ground of 第十二条.
+    pub ground: CompetitionExceptionGround,
+    /// Why the ground applies and why no alternative with a smaller effect on competition exists.
+    pub reason: String,
+    /// The reasonable period of implementation or the condition that ends it (实施期限或者终止条件).
+    pub period_or_end: String,
+}
+
+/// What the legality opinion found on each point of 第二十七条.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LegalityFindings {
+    /// (一) 决策事项是否符合法定权限.
+    pub authority: String,
+    /// (二) 决策草案的形成是否履行相关法定程序.
+    pub procedure: String,
+    /// (三) 决策草案内容是否符合有关法律、法规、规章和国家政策的规定.
+    pub content: String,
+    /// 决策主体 — asked where the pack sets `legality_review_five_points` (昆明).
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// 决策依据 — asked where the pack sets `legality_review_five_points` (昆明).
+    #[serde(default)]
+    pub legal_basis: Option<String>,
+}
+
+impl LegalityFindings {
+    /// Findings on the three points.
+    pub fn new(authority: &str, procedure: &str, content: &str) -> Self {
+        LegalityFindings {
+            authority: authority.into(),
+            procedure: procedure.into(),
+            content: content.into(),
+            subject: None,
+            legal_basis: None,
+        }
+    }
+}
+
+/// The article of 第五章 an accountability record rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountabilityGround {
+    /// 第三十八条第一款: the organ broke the regulation — 上一级行政机关责令改正.
+    OrganViolation,
+    /// 第三十八条第二款: a serious error or a decision unduly delayed — 倒查责任，终身责任追究.
+    SeriousError,
+    /// 第三十九条: the undertaking unit or a unit doing procedural work failed its duty.
+    UndertakingUnit,
+    /// 第四十条: the execution unit refused, shifted or delayed execution, or hid problems.
+    ExecutionUnit,
+    /// 第四十一条: experts, professional bodies or social organisations broke their duties.
+    Assessors,
+}
+
+impl AccountabilityGround {
+    /// The article, as cited.
+    pub fn article(self) -> &'static str {
+        match self {
+            AccountabilityGround::OrganViolation => "第三十八条第一款",
+            AccountabilityGround::SeriousError => "第三十八条第二款",
+            AccountabilityGround::UndertakingUnit => "第三十九条",
+            AccountabilityGround::ExecutionUnit => "第四十条",
+            AccountabilityGround::Assessors => "第四十一条",
+        }
+    }
+}
+
+/// The course of a hearing (第十七条).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct HearingProceedings {
+    /// (一) 决策承办单位介绍决策草案、依据和有关情况.
+    pub presentation: String,
+    /// (二) 听证参加人陈述意见，进行询问、质证和辩论 (and any explanation given).
+    pub statements_and_debate: String,
 }
