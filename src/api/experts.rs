@@ -374,6 +374,7 @@ pub async fn select(
                 organisation: None,
                 direct_interest: body.direct_interest,
                 declaration: body.declaration.trim().to_string(),
+                outside_registry: None,
             },
         };
         let applied = service::submit(

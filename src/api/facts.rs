@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use serde_json::{json, Value};
 
 use crate::access::{self, Party};
+use crate::procedure::rules::flow::fact_stage;
 use crate::procedure::state::{Command, Fact};
+use crate::procedure::PackSet;
 
 /// A value of the right shape for `schema`, for building one instance of each fact.
 fn skeleton(schema: &Value, defs: &Value) -> Value {
@@ -74,8 +76,11 @@ fn admission_rules(kind: &str) -> &'static str {
 }
 
 /// The markdown of `docs/FACTS.md`.
-pub fn markdown() -> String {
+pub fn markdown(packs: &PackSet) -> String {
     let spec = super::openapi::spec();
+    let Some(national) = packs.latest("national") else {
+        return "the national pack is not loaded\n".into();
+    };
     let defs = &spec["components"]["schemas"];
     let mut out = String::new();
     let _ = writeln!(
@@ -99,6 +104,19 @@ pub fn markdown() -> String {
             .unwrap_or_default()
             .replace('\n', " ");
         let fact: Option<Fact> = serde_json::from_value(skeleton(v, defs)).ok();
+        let stage = fact
+            .as_ref()
+            .map(|f| match fact_stage(national, f) {
+                Some(s) => {
+                    let name = national
+                        .stage(s)
+                        .map(|st| st.name.zh.clone())
+                        .unwrap_or_default();
+                    format!("`{s}` {name}")
+                }
+                None => "the decision as a whole (its status: suspension, resumption)".into(),
+            })
+            .unwrap_or_else(|| "—".into());
         let roles = fact
             .map(|fact| {
                 let command = Command::Record { fact };
@@ -110,6 +128,7 @@ pub fn markdown() -> String {
             })
             .unwrap_or_else(|| "—".into());
         let _ = writeln!(out, "## `{kind}`\n\n{description}\n");
+        let _ = writeln!(out, "- **stage** (national pack; where a pack makes the fair-competition review a stage of its own, that review is recorded there): {stage}");
         let _ = writeln!(out, "- **who records it**: {roles}");
         let _ = writeln!(
             out,

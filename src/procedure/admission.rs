@@ -37,7 +37,11 @@ pub fn needs(command: &Command) -> Needs {
     let mut n = Needs::default();
     match command {
         Command::Record { fact } => match fact {
-            Fact::ExpertSelected { expert_id, .. } => n.expert = Some(expert_id.clone()),
+            Fact::ExpertSelected {
+                expert_id,
+                outside_registry: None,
+                ..
+            } => n.expert = Some(expert_id.clone()),
             Fact::Changed { new_decision, .. } => n.decision = Some(new_decision.clone()),
             Fact::CommentHidden { comment_id, .. } | Fact::CommentDisposed { comment_id, .. } => {
                 n.comments.push(comment_id.clone())
@@ -305,6 +309,42 @@ fn admit_initiation(ctx: &Context, mut init: Initiation, out: &mut Vec<Violation
 
 fn admit_fact(ctx: &Context, state: &Decision, fact: Fact, out: &mut Vec<Violation>) -> Fact {
     match fact {
+        // 第二十一条 "可以": an expert from outside the registries, recorded as such. The record
+        // then names them as given, and must name them.
+        Fact::ExpertSelected {
+            ref name,
+            ref organisation,
+            outside_registry: Some(ref reason),
+            ..
+        } => {
+            let missing = [
+                (
+                    reason.as_str(),
+                    "不使用专家库的理由",
+                    "the reason for an expert outside the registry",
+                ),
+                (name.as_str(), "专家姓名", "the expert's name"),
+                (
+                    organisation.as_deref().unwrap_or(""),
+                    "专家所在单位",
+                    "the expert's organisation",
+                ),
+            ];
+            for (value, zh, en) in missing {
+                if value.trim().is_empty() {
+                    out.push(at(
+                        Violation::new(
+                            "expert_review.outside_expert_incomplete",
+                            law("第二十一条"),
+                            format!("库外专家须载明{zh}"),
+                            format!("an expert outside the registry is recorded with {en}"),
+                        ),
+                        stage::EXPERT_REVIEW,
+                    ));
+                }
+            }
+            fact
+        }
         Fact::ExpertSelected {
             expert_id,
             name,
@@ -312,6 +352,7 @@ fn admit_fact(ctx: &Context, state: &Decision, fact: Fact, out: &mut Vec<Violati
             organisation,
             direct_interest,
             declaration,
+            outside_registry: None,
         } => {
             let basis = law("第二十一条");
             let Some(e) = ctx.experts.get(&expert_id).filter(|e| e.reachable) else {
@@ -331,6 +372,7 @@ fn admit_fact(ctx: &Context, state: &Decision, fact: Fact, out: &mut Vec<Violati
                     organisation,
                     direct_interest,
                     declaration,
+                    outside_registry: None,
                 };
             };
             if !e.active {
@@ -371,6 +413,7 @@ fn admit_fact(ctx: &Context, state: &Decision, fact: Fact, out: &mut Vec<Violati
                 organisation: e.organisation.clone(),
                 direct_interest,
                 declaration,
+                outside_registry: None,
             }
         }
         Fact::Changed {

@@ -196,6 +196,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
                 organisation: Some(format!("研究院{i}")),
                 direct_interest: false,
                 declaration: "与本决策事项无直接利害关系".into(),
+                outside_registry: None,
             });
         }
         for i in 1..=n {

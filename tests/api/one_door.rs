@@ -429,7 +429,7 @@ async fn commenters_contacts_go_to_the_undertaking_unit_and_staff_only() {
 
 #[actix_web::test]
 async fn facts_md_is_generated_from_the_types() {
-    let generated = juece::api::facts::markdown();
+    let generated = juece::api::facts::markdown(crate::support::packs());
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FACTS.md");
     if std::env::var("JUECE_BLESS").is_ok() {
         std::fs::write(path, &generated).unwrap();
@@ -499,4 +499,48 @@ async fn similar_comments_are_disposed_as_a_group_and_each_row_shows_it() {
         rules(&b).contains(&"participation.comment_already_disposed".to_string()),
         "{b}"
     );
+}
+
+#[actix_web::test]
+async fn an_expert_from_outside_the_registry_is_recorded_as_such_with_the_reason() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) = walk_until(&app, &t.state, &tokens, is_record("expert_selected")).await;
+    let outside = |reason: &str, organisation: &str| {
+        json!({ "type": "expert_selected", "expert_id": "outside-1", "name": "外省专家", "field": "固体废物处理",
+                "organisation": organisation, "direct_interest": false, "declaration": "无直接利害关系",
+                "outside_registry": reason })
+    };
+    // 第二十一条 "可以": lawful, but recorded with its reason and the expert named in full.
+    let (s, b) = send(&app, command(&id, &tokens.unit, version, outside(" ", ""))).await;
+    assert_eq!(s, 409, "{b}");
+    assert!(
+        rules(&b)
+            .iter()
+            .all(|r| r == "expert_review.outside_expert_incomplete"),
+        "{b}"
+    );
+    assert_eq!(rules(&b).len(), 2, "no reason, no organisation: {b}");
+    let (s, b) = send(
+        &app,
+        command(
+            &id,
+            &tokens.unit,
+            version,
+            outside("本市专家库无固废焚烧专业专家", "某省环境科学研究院"),
+        ),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/events"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    let fact = events.as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone();
+    assert_eq!(fact["outside_registry"], "本市专家库无固废焚烧专业专家");
+    assert_eq!(fact["name"], "外省专家");
 }

@@ -517,6 +517,7 @@ fn expert(id: &str, name: &str, interest: bool) -> Command {
         organisation: None,
         direct_interest: interest,
         declaration: "利害关系声明".into(),
+        outside_registry: None,
     })
 }
 
@@ -1738,6 +1739,7 @@ fn every_violation_of_a_command_is_reported_not_just_the_first() {
         organisation: None,
         direct_interest: true,
         declaration: "".into(),
+        outside_registry: None,
     }));
     assert_rule(&v, "expert_review.direct_interest", "第二十条");
     assert_rule(&v, "expert_review.declaration_missing", "第二十条");

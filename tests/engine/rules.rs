@@ -696,6 +696,7 @@ fn expert(id: &str) -> Command {
         organisation: Some("研究院".into()),
         direct_interest: false,
         declaration: "与本决策事项无直接利害关系".into(),
+        outside_registry: None,
     })
 }
 

@@ -111,6 +111,7 @@ fn a_stage_completed_after_the_legality_opinion_needs_a_new_review() {
         organisation: None,
         direct_interest: false,
         declaration: "无利害关系".into(),
+        outside_registry: None,
     }));
     run.ok(&record(Fact::ExpertOpinion {
         expert_id: "e1".into(),

@@ -2,16 +2,17 @@
 //! recorded outside its stage, nothing happens to a closed decision.
 
 use super::{Ctx, Violation};
+use crate::procedure::pack::Pack;
 use crate::procedure::state::{stage, DecisionStatus, Fact, StageId, StageStatus};
 use crate::procedure::violation::law;
 
 /// The stage a fact is evidence of; `None` for facts bound to the decision's status instead.
-pub(crate) fn fact_stage(ctx: &Ctx, fact: &Fact) -> Option<&'static str> {
+pub fn fact_stage(pack: &Pack, fact: &Fact) -> Option<&'static str> {
     use Fact::*;
     Some(match fact {
         Draft { .. } | DepartmentConsultation { .. } => stage::DRAFTING,
         FairCompetitionReview { .. } => {
-            if ctx.pack.has(stage::FAIR_COMPETITION_REVIEW) {
+            if pack.has(stage::FAIR_COMPETITION_REVIEW) {
                 stage::FAIR_COMPETITION_REVIEW
             } else {
                 stage::DRAFTING
@@ -238,7 +239,7 @@ pub(crate) fn check_record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
             return;
         }
     }
-    let Some(home) = fact_stage(ctx, fact) else {
+    let Some(home) = fact_stage(ctx.pack, fact) else {
         return;
     };
     // A reply comes when the committee gives it: recording the report does not wait for it, and

@@ -14,7 +14,7 @@ mod evaluation;
 mod execution;
 mod expert_review;
 mod fair_competition;
-mod flow;
+pub mod flow;
 mod group_consultation;
 mod hearing;
 mod initiation;

@@ -193,6 +193,11 @@ pub enum Fact {
         direct_interest: bool,
         /// The declaration text.
         declaration: String,
+        /// 第二十一条 "可以": an expert from outside the registries (a 专业机构, another
+        /// province's expert…), recorded as such with the reason; the record then carries the
+        /// name, organisation and field as given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        outside_registry: Option<String>,
     },
     /// A written opinion (第十九条第二款: signed or sealed).
     ExpertOpinion {
