@@ -173,6 +173,10 @@ pub struct PublicHearing {
     pub place: String,
     /// The announced selection method.
     pub selection_method: String,
+    /// The draft published with the notice (第十六条第二款).
+    pub draft: Option<PublishedDraft>,
+    /// The explanation of the draft published with it.
+    pub explanation: Option<String>,
     /// The rule of the random draw, so anyone can re-run it.
     pub random_selection_method: DrawMethod,
     /// Whether applications are taken now.
@@ -183,6 +187,17 @@ pub struct PublicHearing {
     pub selection: Option<SelectionView>,
     /// The participant list, once recorded.
     pub participants: Option<ParticipantsView>,
+}
+
+/// A draft as published with a notice.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct PublishedDraft {
+    /// Its version number.
+    pub number: i32,
+    /// SHA-256 of its text.
+    pub hash: String,
+    /// The text.
+    pub content: String,
 }
 
 /// An applicant chosen by the draw.
@@ -337,7 +352,26 @@ pub async fn public(
         let draw = draw
             .map(|s| selection_view(&s, &applications))
             .transpose()?;
+        let number = r.draft.as_ref().and_then(|h| {
+            crate::db::decisions::drafts_of(&mut conn, &row.id)
+                .ok()?
+                .into_iter()
+                .find(|d| d.hash == h.0)
+                .map(|d| d.number)
+        });
+        let draft = match number {
+            Some(n) => {
+                crate::db::decisions::draft(&mut conn, &row.id, n)?.map(|d| PublishedDraft {
+                    number: d.number,
+                    hash: d.hash,
+                    content: d.content,
+                })
+            }
+            None => None,
+        };
         Ok(PublicHearing {
+            draft,
+            explanation: r.explanation.clone(),
             decision: HeardDecision {
                 id: row.id,
                 title: row.title,

@@ -161,6 +161,8 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
             hearing_on: on,
             place: "市民中心听证室".into(),
             selection_method: "按利益群体分组随机抽取".into(),
+            draft: Some(draft.clone()),
+            explanation: Some("关于决策草案的起草说明".into()),
         });
         w.record(Fact::HearingParticipants {
             participants: participants

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::pack::Pack;
-use super::state::{stage, Decision, Fact, HearingParticipant, StageId, StageStatus};
+use super::state::{stage, Decision, DraftHash, Fact, HearingParticipant, StageId, StageStatus};
 use super::violation::{law, Violation};
 
 /// How the selection is published (the 遴选办法 of 第十六条第三款), in Chinese.
@@ -180,6 +180,10 @@ pub struct Round {
     pub place: String,
     /// The announced selection method.
     pub selection_method: String,
+    /// The draft published with the notice.
+    pub draft: Option<DraftHash>,
+    /// Its explanation.
+    pub explanation: Option<String>,
     /// The participant list and its seed, once recorded.
     pub participants: Option<(Vec<HearingParticipant>, Option<String>)>,
 }
@@ -194,6 +198,8 @@ pub fn round(decision: &Decision) -> Option<Round> {
                 hearing_on,
                 place,
                 selection_method,
+                draft,
+                explanation,
             } => {
                 out = Some(Round {
                     number: i32::try_from(rec.rounds).unwrap_or(i32::MAX),
@@ -201,6 +207,8 @@ pub fn round(decision: &Decision) -> Option<Round> {
                     hearing_on: *hearing_on,
                     place: place.clone(),
                     selection_method: selection_method.clone(),
+                    draft: draft.clone(),
+                    explanation: explanation.clone(),
                     participants: None,
                 })
             }

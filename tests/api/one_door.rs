@@ -232,6 +232,12 @@ async fn invited_participants_are_accepted_with_a_recorded_reason_and_shown_as_i
         "按利益群体邀请：社区居委会推荐"
     );
     assert_eq!(public["participants"]["list"][0]["chosen_by"], "invitation");
+    // 第十六条第二款: the notice published the draft and its explanation.
+    assert!(
+        !public["draft"]["content"].as_str().unwrap().is_empty(),
+        "{public}"
+    );
+    assert_eq!(public["explanation"], "关于决策草案的起草说明");
 }
 
 #[actix_web::test]

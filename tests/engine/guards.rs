@@ -461,11 +461,14 @@ fn a_hearing_announced_for_today_is_refused() {
         &all_on(),
         records(|f| matches!(f, Fact::HearingNotice { .. })),
     );
+    let current = run.state.current_draft().cloned();
     let notice = |on| {
         record(Fact::HearingNotice {
             hearing_on: on,
             place: "市民中心".into(),
             selection_method: "随机抽取".into(),
+            draft: current.clone(),
+            explanation: Some("起草说明".into()),
         })
     };
     let v = run.refused(&notice(date(1)));

@@ -593,6 +593,29 @@ fn an_empty_list_of_hearing_participants_is_refused_citing_article_16_3() {
 }
 
 #[test]
+fn a_hearing_notice_publishes_the_current_draft_and_its_explanation_citing_article_16_2() {
+    let (mut run, _) = run_until(national(), &all_on(), records(is_notice));
+    let on = china_date(run.now) + Duration::days(10);
+    let notice = |draft: Option<juece::procedure::state::DraftHash>, explanation: &str| {
+        record(Fact::HearingNotice {
+            hearing_on: on,
+            place: "市民中心听证室".into(),
+            selection_method: "随机抽取".into(),
+            draft,
+            explanation: Some(explanation.into()),
+        })
+    };
+    let v = run.refused(&notice(None, "起草说明"));
+    assert_rule(&v, "hearing.draft_not_published", "第十六条第二款");
+    let v = run.refused(&notice(Some(draft(9)), "起草说明"));
+    assert_rule(&v, "hearing.draft_not_published", "第十六条第二款");
+    let current = run.state.current_draft().cloned();
+    let v = run.refused(&notice(current.clone(), " "));
+    assert_rule(&v, "hearing.explanation_not_published", "第十六条第二款");
+    run.ok(&notice(current, "起草说明"));
+}
+
+#[test]
 fn participants_named_on_the_day_of_the_hearing_are_refused_citing_article_16_3() {
     let (mut run, rest) = run_until(national(), &all_on(), records(is_notice));
     let participants = find(&rest, records(is_participants));
@@ -601,6 +624,8 @@ fn participants_named_on_the_day_of_the_hearing_are_refused_citing_article_16_3(
         hearing_on: today + Duration::days(1),
         place: "市民中心听证室".into(),
         selection_method: "随机抽取".into(),
+        draft: run.state.current_draft().cloned(),
+        explanation: Some("起草说明".into()),
     }));
     let later = run.now + Duration::days(1);
     let v = match run.try_at(later, &participants) {

@@ -64,8 +64,30 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         // participants are selected; a notice may leave it blank (every applicant admitted), and a
         // selection by draw is then refused at the participant list.
         Fact::HearingNotice {
-            hearing_on, place, ..
+            hearing_on,
+            place,
+            draft,
+            explanation,
+            ..
         } => {
+            // 第十六条第二款: "应当提前公布决策草案及其说明等材料" — the notice publishes the draft
+            // under discussion (the current one) and its explanation.
+            if draft.is_none() || draft.as_ref() != ctx.state.current_draft() {
+                out.push(Violation::new(
+                    "hearing.draft_not_published",
+                    law("第十六条第二款"),
+                    "听证公告须公布当前的决策草案",
+                    "the hearing notice must publish the current draft",
+                ));
+            }
+            required_text(
+                explanation.as_deref().unwrap_or(""),
+                "hearing.explanation_not_published",
+                law("第十六条第二款"),
+                "随听证公告公布的决策草案说明",
+                "the explanation of the draft published with the notice",
+                out,
+            );
             required_text(
                 place,
                 "hearing.place_missing",

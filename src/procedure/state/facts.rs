@@ -137,6 +137,12 @@ pub enum Fact {
         place: String,
         /// How participants are selected (published in advance).
         selection_method: String,
+        /// The draft published with the notice (第十六条第二款: 提前公布决策草案及其说明等材料).
+        #[serde(default)]
+        draft: Option<DraftHash>,
+        /// The explanation of the draft published with it.
+        #[serde(default)]
+        explanation: Option<String>,
     },
     /// The participant list, published in advance.
     HearingParticipants {
