@@ -690,6 +690,7 @@ fn zhejiang_refuses_an_adjustment_without_a_public_hearing() {
         fact: Fact::Changed {
             new_decision: "D-2027-003".into(),
             hearing: hearing.map(str::to_string),
+            evaluation_considered: Some("后评估结果据以调整".into()),
         },
     };
     for id in ["national", "yunnan", "kunming", "guizhou", "gansu"] {

@@ -417,12 +417,11 @@ fn admit_fact(ctx: &Context, state: &Decision, fact: Fact, out: &mut Vec<Violati
             }
         }
         Fact::Changed {
-            new_decision,
-            hearing,
+            ref new_decision, ..
         } => {
             let ok = ctx
                 .decisions
-                .get(&new_decision)
+                .get(new_decision)
                 .is_some_and(|d| d.same_organ && d.status != DecisionStatus::New);
             if !ok {
                 out.push(at(
@@ -435,10 +434,7 @@ fn admit_fact(ctx: &Context, state: &Decision, fact: Fact, out: &mut Vec<Violati
                     stage::ADJUSTMENT,
                 ));
             }
-            Fact::Changed {
-                new_decision,
-                hearing,
-            }
+            fact
         }
         Fact::CommentHidden { ref comment_id, .. }
         | Fact::CommentDisposed { ref comment_id, .. } => {

@@ -540,7 +540,7 @@ async fn a_major_adjustment_links_a_real_new_decision_of_the_same_organ() {
     let (s, b) = send(&app, post(&old, json!({ "expected_version": version, "command": { "command": "start_stage", "stage": "adjustment" } }))).await;
     assert_eq!(s, 200, "{b}");
     version += 1;
-    let changed = |new: &str, v: i64| json!({ "expected_version": v, "command": { "command": "record", "fact": { "type": "changed", "new_decision": new } } });
+    let changed = |new: &str, v: i64| json!({ "expected_version": v, "command": { "command": "record", "fact": { "type": "changed", "new_decision": new, "evaluation_considered": "后评估报告建议调整，据此提出" } } });
     let (s, b) = send(
         &app,
         post(

@@ -550,3 +550,40 @@ async fn an_expert_from_outside_the_registry_is_recorded_as_such_with_the_reason
     assert_eq!(fact["outside_registry"], "本市专家库无固废焚烧专业专家");
     assert_eq!(fact["name"], "外省专家");
 }
+
+#[actix_web::test]
+async fn a_shortened_legality_review_is_lawful_with_its_reason_and_the_package_shows_it() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, rest) =
+        walk_until(&app, &t.state, &tokens, is_record("legality_submission")).await;
+    let Command::Record { fact } = &rest[0].command else {
+        panic!("the walk stops at the submission");
+    };
+    let mut fact = serde_json::to_value(fact).unwrap();
+    let today = juece::procedure::state::china_date(t.state.clock.now());
+    fact["due_on"] = json!(today + chrono::Duration::days(2));
+    fact["shortening_reason"] = json!("汛期临近，情况紧急，需在三日内审查完毕");
+    let (s, b) = send(&app, command(&id, &tokens.unit, version, fact)).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, view) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.reviewer)),
+    )
+    .await;
+    let due = view["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "legality_review_due")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        due["shortening_reason"],
+        "汛期临近，情况紧急，需在三日内审查完毕"
+    );
+    assert!(due["date"].as_str().unwrap() < due["statutory_minimum"].as_str().unwrap());
+}

@@ -1508,10 +1508,22 @@ fn changing_a_decision_without_a_new_decision_is_refused() {
         record(Fact::Changed {
             new_decision: new.into(),
             hearing: None,
+            evaluation_considered: Some("后评估报告建议调整收费标准，据此提出调整方案".into()),
         })
     };
     let v = run.refused(&change(" "));
     assert_rule(&v, "adjustment.outside_procedure", "第三十七条");
+    // The walk evaluated the decision (第三十六条): the adjustment says how that counted.
+    let v = run.refused(&record(Fact::Changed {
+        new_decision: "2027-03".into(),
+        hearing: None,
+        evaluation_considered: None,
+    }));
+    assert_rule(
+        &v,
+        "adjustment.evaluation_not_considered",
+        "第三十六条第四款",
+    );
     run.ok(&change("2027-03"));
     // 第三十七条: the original stays in force until the new decision is adopted.
     assert_eq!(run.state.status, DecisionStatus::Adopted);

@@ -1589,6 +1589,7 @@ fn superseding_by_a_new_decision_not_yet_adopted_is_refused_citing_article_37() 
     run.ok(&record(Fact::Changed {
         new_decision: "2027-03".into(),
         hearing: None,
+        evaluation_considered: Some("后评估结果据以调整".into()),
     }));
     let by = Command::Supersede {
         by: "2027-03".into(),

@@ -66,6 +66,10 @@ pub struct DeadlineView {
     /// The count enters a year with no holiday calendar.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provisional: Option<bool>,
+    /// For a legality review shorter than the statutory minimum: the reason given (第二十六条
+    /// 一般不少于), for the legality unit to see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortening_reason: Option<String>,
 }
 
 /// A draft version without its content.
@@ -283,6 +287,7 @@ fn deadlines(pack: &Pack, cal: &Calendar, state: &Decision) -> Vec<DeadlineView>
         statutory_minimum: None,
         working_days: None,
         provisional: None,
+        shortening_reason: None,
     };
     let mut out = Vec::new();
     for d in &state.facts {
@@ -303,13 +308,18 @@ fn deadlines(pack: &Pack, cal: &Calendar, state: &Decision) -> Vec<DeadlineView>
                     &pack.parameters.hearing_materials_days.basis,
                 ));
             }
-            Fact::LegalitySubmission { due_on, .. } => {
+            Fact::LegalitySubmission {
+                due_on,
+                shortening_reason,
+                ..
+            } => {
                 let p = &pack.parameters.legality_review_working_days;
                 let minimum = cal.add_working_days(china_date(d.at), p.value);
                 out.push(DeadlineView {
                     statutory_minimum: Some(minimum.date),
                     working_days: Some(p.value),
                     provisional: Some(minimum.provisional),
+                    shortening_reason: shortening_reason.clone(),
                     ..at("legality_review_due", *due_on, &p.basis)
                 });
             }

@@ -66,7 +66,26 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
         Fact::Changed {
             new_decision,
             hearing,
+            evaluation_considered,
         } => {
+            // 第三十六条第四款: where the decision was evaluated, the adjustment says how the
+            // evaluation's result was taken into account.
+            let evaluated = ctx
+                .state
+                .all_facts()
+                .any(|f| matches!(f, Fact::EvaluationReport { .. }));
+            if evaluated
+                && evaluation_considered
+                    .as_deref()
+                    .is_none_or(|e| e.trim().is_empty())
+            {
+                out.push(Violation::new(
+                    "adjustment.evaluation_not_considered",
+                    law("第三十六条第四款"),
+                    "本决策已进行决策后评估，调整须说明评估结果如何作为调整依据",
+                    "the decision was evaluated: the adjustment must say how the evaluation's result was taken into account",
+                ));
+            }
             adopted(ctx, out);
             required_text(
                 new_decision,

@@ -490,5 +490,9 @@ pub enum Fact {
         /// The hearing held on the adjustment, where the pack requires one.
         #[serde(default)]
         hearing: Option<String>,
+        /// How the post-decision evaluation's result was taken into account, where there was
+        /// one (第三十六条第四款: 决策后评估结果应当作为调整重大行政决策的重要依据).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evaluation_considered: Option<String>,
     },
 }
