@@ -529,7 +529,7 @@ pub struct AtVersion {
 }
 
 /// `POST /api/v1/decisions/{id}/comments/report` — record the adoption report generated from the
-/// dispositions (第十八条; 第二十九条第一款第（二）项).
+/// dispositions (第十八条; 第二十九条第（二）项).
 pub async fn report(
     state: web::Data<AppState>,
     bearer: Bearer,

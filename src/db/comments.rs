@@ -130,9 +130,7 @@ fn dispose(
     at: Option<NaiveDateTime>,
     user_id: &str,
 ) -> QueryResult<()> {
-    let d = serde_json::to_value(disposition)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string));
+    let d = Some(<&str>::from(disposition));
     // In chunks: SQLite limits the variables of one statement.
     for chunk in ids.chunks(500) {
         diesel::update(

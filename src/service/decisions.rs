@@ -388,9 +388,8 @@ fn persist(
         ) => stale(),
         other => ServiceError::Db(other),
     })?;
-    let name = |v: serde_json::Value| v.as_str().map(str::to_string).unwrap_or_default();
     let updated = DecisionRow {
-        status: name(serde_json::to_value(state.status).unwrap_or_default()),
+        status: <&str>::from(state.status).to_string(),
         attributes: state
             .attributes
             .as_ref()
@@ -426,7 +425,7 @@ fn persist(
             &StageRow {
                 decision_id: row.id.clone(),
                 stage: s.0.clone(),
-                status: name(serde_json::to_value(rec.status).unwrap_or_default()),
+                status: <&str>::from(rec.status).to_string(),
                 rounds: i32::try_from(rec.rounds).unwrap_or(i32::MAX),
                 started_at: rec.started_at.map(|t| t.naive_utc()),
                 completed_at: rec.completed_at.map(|t| t.naive_utc()),

@@ -1759,3 +1759,38 @@ fn an_accountability_record_without_who_decided_it_is_refused_citing_article_38(
     assert_rule(&v, "accountability.decided_by_missing", "第三十八条");
     run.ok(&record_of("省人民政府"));
 }
+
+#[test]
+fn stored_status_names_are_the_json_names() {
+    // The store writes statuses with strum's names; the API and the state with serde's.
+    use juece::procedure::state::{Disposition, StageStatus};
+    fn same<T: serde::Serialize + Copy>(values: &[T])
+    where
+        &'static str: From<T>,
+    {
+        for v in values {
+            let json = serde_json::to_value(v).unwrap();
+            assert_eq!(json.as_str().unwrap(), <&'static str>::from(*v));
+        }
+    }
+    same(&[
+        DecisionStatus::New,
+        DecisionStatus::InProcedure,
+        DecisionStatus::Adopted,
+        DecisionStatus::NotAdopted,
+        DecisionStatus::Suspended,
+        DecisionStatus::Stopped,
+        DecisionStatus::Superseded,
+    ]);
+    same(&[
+        StageStatus::NotStarted,
+        StageStatus::InProgress,
+        StageStatus::Completed,
+        StageStatus::Waived,
+    ]);
+    same(&[
+        Disposition::Adopted,
+        Disposition::PartlyAdopted,
+        Disposition::NotAdopted,
+    ]);
+}
