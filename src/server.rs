@@ -1,10 +1,10 @@
 //! The HTTP server's one route table and middleware: the JSON API, used by `juece serve` and by
 //! the tests alike.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{from_fn, Next};
+use actix_web::middleware::{from_fn, DefaultHeaders, Next};
 use actix_web::{web, App};
 
 use crate::api;
@@ -37,7 +37,41 @@ pub fn app(
     App::new()
         .app_data(web::Data::new(state))
         .wrap(from_fn(announce_simulated_clock))
+        .wrap(from_fn(refuse_nul))
+        .wrap(DefaultHeaders::new().add(("x-content-type-options", "nosniff")))
         .configure(configure)
+}
+
+/// A NUL character (`%00`) in the path or the query names nothing that can exist — no id or text
+/// may contain it, and PostgreSQL cannot even compare it: 404 for a path, 400 for a query,
+/// before any handler or the database sees it.
+async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    use actix_web::ResponseError;
+    let has_nul = |s: &str| s.to_ascii_lowercase().contains("%00") || s.contains('\0');
+    let refusal = if has_nul(req.uri().path()) {
+        Some(api::error::ApiError::NotFound(
+            "resource (the path contains NUL)".into(),
+        ))
+    } else if req.uri().query().is_some_and(has_nul) {
+        Some(api::error::ApiError::BadRequest(
+            "a query parameter contains the NUL character".into(),
+        ))
+    } else {
+        None
+    };
+    match refusal {
+        Some(e) => {
+            let (req, _) = req.into_parts();
+            Ok(ServiceResponse::new(req, e.error_response()).map_into_right_body())
+        }
+        None => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+    }
 }
 
 async fn announce_simulated_clock(

@@ -45,8 +45,10 @@ impl FromRequest for Bearer {
             .headers()
             .get(actix_web::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string())
+            // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` is `Bearer`.
+            .and_then(|v| v.trim().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim().to_string())
             .filter(|t| !t.is_empty());
         std::future::ready(token.map(Bearer).ok_or_else(|| {
             ApiError::Unauthorized("sign in first: send Authorization: Bearer <token>".into())
@@ -167,11 +169,14 @@ pub async fn sign_in(
     match result {
         Some((token, user, roles)) => {
             state.sign_in.succeeded(&username);
-            Ok(HttpResponse::Ok().json(SessionView {
-                user: me_view(&user, &roles),
-                token,
-                expires_in: TOKEN_HOURS * 3600,
-            }))
+            // A token is a secret: no cache keeps it.
+            Ok(HttpResponse::Ok()
+                .insert_header(("cache-control", "no-store"))
+                .json(SessionView {
+                    user: me_view(&user, &roles),
+                    token,
+                    expires_in: TOKEN_HOURS * 3600,
+                }))
         }
         None => {
             state.sign_in.failed(&username);

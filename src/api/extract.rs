@@ -40,8 +40,26 @@ pub async fn json_body<T: DeserializeOwned>(
     parse(&bytes)
 }
 
-/// JSON into `T`, naming the path of the field that does not fit.
+/// Whether a JSON value holds a string with the NUL character anywhere.
+fn holds_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(holds_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
+/// JSON into `T`, naming the path of the field that does not fit. A text with the NUL character
+/// is refused (422): no backend stores it, and PostgreSQL fails on it.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if holds_nul(&v) {
+            return Err(ApiError::Unprocessable(
+                "a text field contains the NUL character (\\u0000), which cannot be stored".into(),
+            ));
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

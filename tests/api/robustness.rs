@@ -177,3 +177,82 @@ async fn mutated_commands_never_get_a_server_error() {
     let mut conn = t.state.db.read.get().unwrap();
     assert!(juece::audit::verify(&mut conn).unwrap().findings.is_empty());
 }
+
+#[actix_web::test]
+async fn the_nul_character_is_refused_before_it_reaches_the_database() {
+    // PostgreSQL cannot store or compare NUL; a NUL anywhere is refused with 4xx on both backends,
+    // and a bad comment does not fail anyone else's.
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (s, b) = send(
+        &app,
+        test::TestRequest::get().uri("/api/v1/public/decisions/%00/consultation"),
+    )
+    .await;
+    assert_eq!(s, 404, "{b}");
+    let (s, b) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/decisions?before=x%00y")
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/session")
+            .set_json(json!({ "username": "st\u{0}aff", "password": "secret" })),
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(b["detail"].as_str().unwrap().contains("NUL"), "{b}");
+    let (id, _, _) = walk_until(
+        &app,
+        &t.state,
+        &tokens,
+        |c| matches!(c, Command::Record { fact } if fact.kind() == "comments_received"),
+    )
+    .await;
+    let comment = |body: &str| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            .set_json(json!({ "body": body }))
+    };
+    let (s, _) = send(&app, comment("x\u{0}y")).await;
+    assert_eq!(s, 422);
+    let (s, b) = send(&app, comment("一条正常的意见")).await;
+    assert_eq!(s, 201, "{b}");
+}
+
+#[actix_web::test]
+async fn tokens_are_not_cached_the_scheme_is_case_insensitive_and_content_is_not_sniffed() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let res = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/session")
+            .set_json(json!({ "username": "staff", "password": "secret" }))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers().get("cache-control").unwrap(), "no-store");
+    assert_eq!(
+        res.headers().get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    let body: Value = test::read_body_json(res).await;
+    let token = body["token"].as_str().unwrap().to_string();
+    let (s, b) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/me")
+            .insert_header(("authorization", format!("bearer {token}"))),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["username"], "staff");
+}
