@@ -166,3 +166,31 @@ async fn an_office_sets_up_organs_users_and_roles_from_the_command_line() {
     assert_eq!(body["roles"][0]["organ_id"], gov.as_str());
     assert_eq!(body["roles"][0]["role"], "organ_staff");
 }
+
+#[actix_web::test]
+async fn the_demo_loads_through_the_one_door_and_its_record_verifies() {
+    // `juece serve --demo` / `juece seed`: every demo step goes through the service (comments by
+    // the intake, hearing participants by applications and the draw, experts from the registry).
+    let db = TestDb::new();
+    let database = Db::open(&db.url).unwrap();
+    let mut conn = database.write.get().unwrap();
+    let file = crate::support::root().join("seeds/demo/demo.json");
+    let loaded = juece::seed::load_demo(&mut conn, &file, packs(), calendar(), chrono::Utc::now())
+        .unwrap_or_else(|e| panic!("the demo loads: {e}"));
+    assert!(loaded);
+    let decisions = juece::db::decisions::list_decisions(
+        &mut conn,
+        &["00000000-0000-4000-8000-000000000001".to_string()],
+        None,
+        100,
+    )
+    .unwrap();
+    assert!(decisions.len() >= 3, "{} demo decisions", decisions.len());
+    assert!(decisions.iter().any(|d| d.status == "adopted"));
+    let report = juece::audit::verify(&mut conn).unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    // A second load changes nothing.
+    assert!(
+        !juece::seed::load_demo(&mut conn, &file, packs(), calendar(), chrono::Utc::now()).unwrap()
+    );
+}
