@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::state::{
     stage, Command, Decision, DecisionStatus, Fact, HearingParticipant, Initiation, MeetingKind,
-    StageId,
+    OrganKind, StageId,
 };
 use super::violation::{law, Violation};
 
@@ -147,6 +147,11 @@ pub struct InitiationContext {
     pub designation: Option<String>,
     /// The catalog item named, if any; `None` inside when the id names nothing.
     pub catalog_item: Option<Option<CatalogStanding>>,
+    /// The deciding organ's kind; `None` for an organ that makes no major administrative
+    /// decisions (a party committee, a legality review unit…).
+    pub organ_kind: Option<OrganKind>,
+    /// The deciding organ's name.
+    pub organ_name: String,
 }
 
 /// What the store holds that a command refers to (only what [`needs`] asked for).
@@ -256,6 +261,15 @@ fn admit_initiation(ctx: &Context, mut init: Initiation, out: &mut Vec<Violation
             format!("“{}”不能承办本决策：承办单位应为决策机关所属部门或下一级人民政府，或由决策机关指定（须载明指定文件）", u.name),
             format!("{} cannot undertake this decision: the undertaking unit is a department or lower government of the decision organ, or a unit the organ designates (with the designation recorded)", u.name),
         ));
+    }
+    match ic.organ_kind {
+        Some(kind) => init.organ_kind = Some(kind),
+        None => out.push(Violation::new(
+            "initiation.not_a_deciding_organ",
+            law("第二条、第四十二条"),
+            format!("“{}”不是作出重大行政决策的机关：本条例适用于县级以上地方人民政府，县级以上人民政府部门和乡级人民政府参照执行", ic.organ_name),
+            format!("{} does not make major administrative decisions: the regulation applies to local governments at county level and above, and by reference to their departments and to township governments", ic.organ_name),
+        )),
     }
     init.lead_unit = u.name.clone();
     init.lead_unit_designation = ic.designation.clone().filter(|d| !d.trim().is_empty());

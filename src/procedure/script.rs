@@ -71,6 +71,7 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         co_units: vec!["市生态环境局".into()],
         catalog_item: Some("2026-07".into()),
         lead_unit_designation: None,
+        organ_kind: None,
         departments_concerned: vec!["市财政局".into()],
     }));
     w.start(stage::DRAFTING);

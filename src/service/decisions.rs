@@ -16,7 +16,7 @@ use crate::procedure::admission::{
     self, CatalogStanding, Context, InitiationContext, UnitStanding,
 };
 use crate::procedure::state::{
-    china_date, Command, Decision, DecisionStatus, EventKind, Fact, Initiation, StageId,
+    china_date, Command, Decision, DecisionStatus, EventKind, Fact, Initiation, OrganKind, StageId,
     INTAKE_COMMAND,
 };
 use crate::procedure::{judge, Event, Pack};
@@ -162,6 +162,13 @@ pub fn create(
             },
             designation: new.lead_unit_designation.clone(),
             catalog_item,
+            organ_kind: match organ.kind.as_str() {
+                "decision_organ" | "government" => Some(OrganKind::Government),
+                "department" => Some(OrganKind::Department),
+                "township" => Some(OrganKind::Township),
+                _ => None,
+            },
+            organ_name: organ.name.clone(),
         }),
         ..Context::default()
     };

@@ -1794,3 +1794,105 @@ fn stored_status_names_are_the_json_names() {
         Disposition::NotAdopted,
     ]);
 }
+
+// ---- who decides (第二条, 第四十二条)
+
+#[test]
+fn only_a_government_its_departments_or_a_township_government_decide_citing_articles_2_and_42() {
+    use juece::procedure::admission::{Context, InitiationContext, UnitStanding};
+    use juece::procedure::state::OrganKind;
+    let steps = script::full_walk(national(), &all_on(), t0());
+    let Command::Initiate(mut init) = steps[0].command.clone() else {
+        panic!("the walk starts with its initiation");
+    };
+    init.catalog_item = None;
+    let context = |kind: Option<OrganKind>| Context {
+        initiation: Some(InitiationContext {
+            lead_unit: UnitStanding {
+                name: "市城市管理局".into(),
+                subordinate: true,
+                is_decision_organ: false,
+                party_committee: false,
+            },
+            designation: None,
+            catalog_item: None,
+            organ_kind: kind,
+            organ_name: "市司法局".into(),
+        }),
+        ..Context::default()
+    };
+    let judge = |kind| {
+        juece::procedure::judge(
+            national(),
+            calendar(),
+            &juece::procedure::Decision::default(),
+            &context(kind),
+            Command::Initiate(init.clone()),
+            steps[0].at,
+        )
+    };
+    let Err(v) = judge(None) else {
+        panic!("an organ that makes no major decisions started one");
+    };
+    assert_rule(&v, "initiation.not_a_deciding_organ", "第二条、第四十二条");
+    for kind in [
+        OrganKind::Government,
+        OrganKind::Department,
+        OrganKind::Township,
+    ] {
+        let Ok((Command::Initiate(admitted), _)) = judge(Some(kind)) else {
+            panic!("{kind:?} may decide");
+        };
+        assert_eq!(
+            admitted.organ_kind,
+            Some(kind),
+            "recorded from the register"
+        );
+    }
+}
+
+#[test]
+fn a_departments_own_measure_is_reviewed_without_the_market_regulator_citing_fcr_13() {
+    // 《公平竞争审查条例》第十四条 (the market-regulation department reviews with the drafting unit)
+    // is for measures the government issues; a department's measure (第四十二条 参照) is reviewed
+    // by the drafting unit itself (第十三条).
+    use juece::procedure::state::OrganKind;
+    let is_review = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::FairCompetitionReview { .. }
+            }
+        )
+    };
+    for (kind, refused) in [
+        (OrganKind::Government, true),
+        (OrganKind::Department, false),
+    ] {
+        let mut steps = script::full_walk(national(), &all_on(), t0());
+        if let Command::Initiate(init) = &mut steps[0].command {
+            init.organ_kind = Some(kind);
+        }
+        let mut run = Run::new(national());
+        let rest = run.until(steps, is_review);
+        let mut review = rest[0].command.clone();
+        if let Command::Record {
+            fact: Fact::FairCompetitionReview {
+                market_regulator, ..
+            },
+        } = &mut review
+        {
+            *market_regulator = None;
+        }
+        let at = rest[0].at;
+        match (run.try_at(at, &review), refused) {
+            (Err(v), true) => assert_rule(
+                &v,
+                "fair_competition.market_regulator_missing",
+                "《公平竞争审查条例》第十四条",
+            ),
+            (Ok(()), false) => {}
+            (other, _) => panic!("{kind:?}: {other:?}"),
+        }
+    }
+}

@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 
 use super::{drafting, required_text, Ctx, Violation};
-use crate::procedure::state::{stage, DraftHash, Fact};
+use crate::procedure::state::{stage, DraftHash, Fact, OrganKind};
 use crate::procedure::violation::law;
 
 /// The day 《公平竞争审查条例》 took effect (its 第二十七条).
@@ -114,10 +114,18 @@ pub(crate) fn record(ctx: &Ctx, fact: &Fact, out: &mut Vec<Violation>) {
     );
     if regulation_applies(ctx) {
         // 第十四条: a measure the government itself issues is reviewed by its
-        // market-regulation department together with the drafting unit.
-        if market_regulator
-            .as_deref()
-            .is_none_or(|s| s.trim().is_empty())
+        // market-regulation department together with the drafting unit. A department's own
+        // measure (第四十二条 参照) is reviewed by the drafting unit itself (第十三条).
+        let by_government = ctx
+            .state
+            .initiation
+            .as_ref()
+            .and_then(|i| i.organ_kind)
+            .is_none_or(|k| k == OrganKind::Government);
+        if by_government
+            && market_regulator
+                .as_deref()
+                .is_none_or(|s| s.trim().is_empty())
         {
             out.push(Violation::new(
                 "fair_competition.market_regulator_missing",

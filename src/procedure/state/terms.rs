@@ -316,10 +316,26 @@ pub struct Initiation {
     /// of it (document or minutes), as given at initiation (第十一条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead_unit_designation: Option<String>,
+    /// The kind of the deciding organ, from the organ register (set by the server): a
+    /// government applies the regulation, a department or township government 参照 it (第四十二条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organ_kind: Option<OrganKind>,
     /// The departments and lower governments whose duties the matter touches or that are closely
     /// concerned (第十三条): each is consulted during drafting.
     #[serde(default)]
     pub departments_concerned: Vec<String>,
+}
+
+/// What kind of organ decides (第二条, 第四十二条).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganKind {
+    /// 县级以上地方人民政府 (第二条: the regulation applies).
+    Government,
+    /// 县级以上人民政府部门 (第四十二条: 参照执行).
+    Department,
+    /// 乡级人民政府 (第四十二条: 参照执行).
+    Township,
 }
 
 /// A comment's disposition (第十八条).
