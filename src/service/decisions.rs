@@ -119,7 +119,21 @@ pub fn create(
     let lead = accounts::organ(conn, &new.lead_unit_id)?.ok_or_else(|| {
         ServiceError::Invalid(format!("lead_unit_id: no organ {}", new.lead_unit_id))
     })?;
-    let own = organ.pack_id.clone().unwrap_or_else(|| "national".into());
+    // The organ's jurisdiction: its own pack, or its nearest parent's (a department or a
+    // township government follows its government's rules — 第四十二条, 浙江337号第二条), else national.
+    let own = match &organ.pack_id {
+        Some(p) => p.clone(),
+        None => {
+            let mut found = None;
+            for id in accounts::organ_and_parents(conn, &organ.id)?.iter().skip(1) {
+                if let Some(p) = accounts::organ(conn, id)?.and_then(|o| o.pack_id) {
+                    found = Some(p);
+                    break;
+                }
+            }
+            found.unwrap_or_else(|| "national".into())
+        }
+    };
     let today = china_date(now);
     let pack = engine.packs.in_force(&own, today).ok_or_else(|| {
         ServiceError::Unavailable(format!("pack \"{own}\" is not in force on {today}"))

@@ -587,3 +587,86 @@ async fn a_shortened_legality_review_is_lawful_with_its_reason_and_the_package_s
     );
     assert!(due["date"].as_str().unwrap() < due["statutory_minimum"].as_str().unwrap());
 }
+
+#[actix_web::test]
+async fn a_department_follows_its_governments_pack() {
+    // 第四十二条 (参照) and 浙江337号第二条: a department with no pack of its own decides under its
+    // government's rules — here 浙江's, which require a catalog item.
+    let t = TestApp::new();
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        let at = juece::db::stored_time(chrono::Utc::now());
+        for (id, name, kind, pack) in [
+            (
+                "20000000-0000-4000-8000-000000000001",
+                "浙江某市人民政府",
+                "decision_organ",
+                Some("zhejiang"),
+            ),
+            (
+                "20000000-0000-4000-8000-000000000002",
+                "浙江某市交通运输局",
+                "department",
+                None,
+            ),
+        ] {
+            accounts::insert_organ(
+                &mut conn,
+                &Organ {
+                    id: id.into(),
+                    name: name.into(),
+                    kind: kind.into(),
+                    parent_id: None,
+                    legality_unit_id: None,
+                    pack_id: pack.map(str::to_string),
+                    created_at: at,
+                },
+            )
+            .unwrap();
+        }
+        accounts::link_organ(
+            &mut conn,
+            "20000000-0000-4000-8000-000000000002",
+            Some("20000000-0000-4000-8000-000000000001"),
+            None,
+        )
+        .unwrap();
+        let staff = accounts::user_by_username(&mut conn, "staff")
+            .unwrap()
+            .unwrap();
+        accounts::grant(
+            &mut conn,
+            &staff.id,
+            "20000000-0000-4000-8000-000000000002",
+            "organ_staff",
+        )
+        .unwrap();
+    }
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/decisions")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(json!({
+                "organ_id": "20000000-0000-4000-8000-000000000002",
+                "lead_unit_id": DEPT,
+                "lead_unit_designation": "交通运输局局务会议纪要〔2026〕3号",
+                "initiation": initiation(&t),
+            })),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    let catalog = b["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["rule"] == "initiation.catalog_item_missing")
+        .cloned()
+        .unwrap_or_else(|| panic!("the zhejiang catalog rule applies: {b}"));
+    assert!(
+        catalog["basis"].as_str().unwrap().contains("浙江"),
+        "{catalog}"
+    );
+}
