@@ -22,6 +22,22 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
             if name.trim().is_empty() {
                 return Err("--name is empty".into());
             }
+            // The kind decides whether the organ may decide (第二条、第四十二条): a misspelt kind
+            // would leave a government unable to start a decision.
+            const KINDS: [&str; 6] = [
+                "decision_organ",
+                "department",
+                "township",
+                "legality_review_unit",
+                "party_committee",
+                "other",
+            ];
+            if !KINDS.contains(&kind.as_str()) {
+                return Err(format!(
+                    "--kind: \"{kind}\" is not one of {}",
+                    KINDS.join(", ")
+                ));
+            }
             for (what, id) in [("--parent", &parent), ("--legality-unit", &legality_unit)] {
                 if let Some(id) = id {
                     if accounts::organ(&mut conn, id)

@@ -105,7 +105,8 @@ enum Admin {
         /// Its name, e.g. 某市人民政府.
         #[arg(long)]
         name: String,
-        /// decision_organ, department, legality_review_unit, party_committee, …
+        /// decision_organ (a government), department, township, legality_review_unit,
+        /// party_committee or other; the first three may decide (第二条、第四十二条)
         #[arg(long)]
         kind: String,
         /// The organ it belongs to.

@@ -194,3 +194,26 @@ async fn the_demo_loads_through_the_one_door_and_its_record_verifies() {
         !juece::seed::load_demo(&mut conn, &file, packs(), calendar(), chrono::Utc::now()).unwrap()
     );
 }
+
+#[actix_web::test]
+async fn an_organ_of_an_unknown_kind_is_refused_naming_the_kinds() {
+    let db = TestDb::new();
+    let (ok, _, err) = juece(
+        &[
+            "admin",
+            "organ-add",
+            "--database-url",
+            &db.url,
+            "--name",
+            "某县人民政府",
+            "--kind",
+            "governmnet",
+        ],
+        None,
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("--kind") && err.contains("decision_organ"),
+        "{err}"
+    );
+}
