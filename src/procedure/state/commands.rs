@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::facts::Fact;
+use super::initiation::Initiation;
 use super::terms::*;
 
 /// A command: what a user asks the engine to do.

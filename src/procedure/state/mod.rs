@@ -8,10 +8,12 @@
 
 mod commands;
 mod facts;
+mod initiation;
 mod terms;
 
 pub use commands::*;
 pub use facts::*;
+pub use initiation::*;
 pub use terms::*;
 
 use std::collections::BTreeMap;
