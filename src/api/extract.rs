@@ -53,7 +53,13 @@ fn holds_nul(v: &serde_json::Value) -> bool {
 /// JSON into `T`, naming the path of the field that does not fit. A text with the NUL character
 /// is refused (422): no backend stores it, and PostgreSQL fails on it.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes) {
+    // In valid JSON a NUL can only be written as the escape `\u0000`; only a body holding that
+    // sequence is parsed a second time to see whether it is in a text (and not `\\u0000`).
+    let maybe_nul = bytes
+        .windows(6)
+        .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].iter().all(|b| *b == b'0'));
+    if maybe_nul {
+        let v = serde_json::from_slice::<serde_json::Value>(bytes).unwrap_or_default();
         if holds_nul(&v) {
             return Err(ApiError::Unprocessable(
                 "a text field contains the NUL character (\\u0000), which cannot be stored".into(),

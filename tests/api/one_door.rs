@@ -29,6 +29,26 @@ fn command(id: &str, token: &str, version: i64, fact: Value) -> test::TestReques
         .set_json(json!({ "expected_version": version, "command": { "command": "record", "fact": fact } }))
 }
 
+/// The fact of the decision's last event, as the record holds it.
+async fn last_fact<S, B>(app: &S, id: &str, token: &str) -> Value
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    let (_, events) = send(
+        app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/events"))
+            .insert_header(bearer(token)),
+    )
+    .await;
+    events.as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone()
+}
+
 fn initiation(t: &TestApp) -> Value {
     let pack = t.state.packs.latest("national").unwrap();
     let steps =
@@ -268,14 +288,7 @@ async fn an_expert_chosen_through_commands_carries_the_registry_identity() {
         .contains("第二十一条"));
     let (s, b) = send(&app, command(&id, &tokens.unit, version, expert("", None))).await;
     assert_eq!(s, 200, "{b}");
-    let (_, events) = send(
-        &app,
-        test::TestRequest::get()
-            .uri(&format!("/api/v1/decisions/{id}/events"))
-            .insert_header(bearer(&tokens.unit)),
-    )
-    .await;
-    let fact = events.as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone();
+    let fact = last_fact(&app, &id, &tokens.unit).await;
     assert_eq!(fact["name"], "专家1");
     assert_eq!(fact["organisation"], "研究院1");
     assert_eq!(fact["field"], "环境工程");
@@ -539,14 +552,7 @@ async fn an_expert_from_outside_the_registry_is_recorded_as_such_with_the_reason
     )
     .await;
     assert_eq!(s, 200, "{b}");
-    let (_, events) = send(
-        &app,
-        test::TestRequest::get()
-            .uri(&format!("/api/v1/decisions/{id}/events"))
-            .insert_header(bearer(&tokens.unit)),
-    )
-    .await;
-    let fact = events.as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone();
+    let fact = last_fact(&app, &id, &tokens.unit).await;
     assert_eq!(fact["outside_registry"], "本市专家库无固废焚烧专业专家");
     assert_eq!(fact["name"], "外省专家");
 }

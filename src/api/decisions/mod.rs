@@ -255,17 +255,35 @@ pub async fn command(
                 .into(),
         ));
     }
-    let st = state.clone();
-    let id = id.into_inner();
-    let (applied, drafts, adjusts) =
-        web::block(move || apply(&st, bearer, id, expected_version, command, None)).await??;
-    respond(
-        &state,
-        applied,
-        &drafts,
-        &adjusts,
-        actix_web::http::StatusCode::OK,
+    submit(
+        state,
+        bearer,
+        id.into_inner(),
+        expected_version,
+        command,
+        None,
     )
+    .await
+}
+
+/// Give `command` (with a draft's text) and answer with the decision as it now stands.
+async fn submit(
+    state: web::Data<AppState>,
+    bearer: Bearer,
+    id: String,
+    expected: i64,
+    command: Command,
+    content: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let status = if content.is_some() {
+        actix_web::http::StatusCode::CREATED
+    } else {
+        actix_web::http::StatusCode::OK
+    };
+    let st = state.clone();
+    let (applied, drafts, adjusts) =
+        web::block(move || apply(&st, bearer, id, expected, command, content)).await??;
+    respond(&state, applied, &drafts, &adjusts, status)
 }
 
 /// `POST /api/v1/decisions/{id}/drafts`
@@ -296,18 +314,15 @@ pub async fn new_draft(
             options,
         },
     };
-    let st = state.clone();
-    let id = id.into_inner();
-    let (applied, drafts, adjusts) =
-        web::block(move || apply(&st, bearer, id, expected_version, command, Some(content)))
-            .await??;
-    respond(
-        &state,
-        applied,
-        &drafts,
-        &adjusts,
-        actix_web::http::StatusCode::CREATED,
+    submit(
+        state,
+        bearer,
+        id.into_inner(),
+        expected_version,
+        command,
+        Some(content),
     )
+    .await
 }
 
 /// `GET /api/v1/decisions/{id}/drafts/{number}`
