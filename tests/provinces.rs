@@ -998,15 +998,25 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
     let params: Vec<(&str, ParamValue, ParamValue)> = d
         .parameters_changed
         .iter()
-        .map(|p| (p.name, p.old, p.new))
+        .map(|p| (p.name, p.old.clone(), p.new.clone()))
         .collect();
     assert_eq!(
         params,
         [
             (
+                "catalog_organ_kinds",
+                ParamValue::Text("[]".into()),
+                ParamValue::Text("[government, department]".into())
+            ),
+            (
                 "catalog_required",
                 ParamValue::Flag(false),
                 ParamValue::Flag(true)
+            ),
+            (
+                "catalog_publish_by",
+                ParamValue::Text("null".into()),
+                ParamValue::Text("03-31".into())
             ),
             (
                 "legality_unit_attends_meeting",
@@ -1027,9 +1037,11 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
     );
     for (p, item, national_article) in [
         (&d.parameters_changed[0], "五、（十五）", "第三条第三款"),
-        (&d.parameters_changed[1], "五、（十六）", "第三十条"),
-        (&d.parameters_changed[2], "五、（十七）", "第三十七条"),
-        (&d.parameters_changed[3], "五、（十七）", "第三十四条"),
+        (&d.parameters_changed[1], "五、（十五）", "第三条第三款"),
+        (&d.parameters_changed[2], "五、（十五）", "第三条第三款"),
+        (&d.parameters_changed[3], "五、（十六）", "第三十条"),
+        (&d.parameters_changed[4], "五、（十七）", "第三十七条"),
+        (&d.parameters_changed[5], "五、（十七）", "第三十四条"),
     ] {
         assert_eq!(p.new_basis, format!("{ZHEJIANG}{item}"));
         assert_eq!(p.old_basis, format!("{NATIONAL}{national_article}"));
@@ -1064,10 +1076,11 @@ fn the_diff_of_national_and_zhejiang_names_every_change_with_its_basis() {
     let json = serde_json::to_value(&d).expect("serialise");
     assert_eq!(json["to"]["key"], "zhejiang@2021.1");
     assert_eq!(
-        json["parameters_changed"][1]["name"],
+        json["parameters_changed"][3]["name"],
         "legality_unit_attends_meeting"
     );
-    assert_eq!(json["parameters_changed"][1]["new"], true);
+    assert_eq!(json["parameters_changed"][3]["new"], true);
+    assert_eq!(json["parameters_changed"][2]["new"], "03-31");
     assert_eq!(json["stages_changed"][0]["changes"][0]["field"], "required");
 }
 
@@ -1093,9 +1106,12 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
             .iter()
             .map(|p| p.name)
             .collect::<Vec<_>>(),
-        ["legality_review_five_points"]
+        ["catalog_coverage_target", "legality_review_five_points"]
     );
     assert!(city.parameters_changed[0]
+        .new_basis
+        .contains("（种子文件001）二、（三）2."));
+    assert!(city.parameters_changed[1]
         .new_basis
         .contains("（种子文件001）二、（三）3."));
 
@@ -1107,7 +1123,7 @@ fn the_diff_reads_both_ways_and_between_city_and_province() {
             .iter()
             .map(|p| p.name)
             .collect::<Vec<_>>(),
-        ["catalog_required"]
+        ["catalog_organ_kinds", "catalog_required"]
     );
     assert!(guizhou.parameters_changed[0].new_basis.contains(GUIZHOU));
     assert!(diff(national(), national())

@@ -6,7 +6,9 @@
 
 pub mod admission;
 pub mod calendar;
+pub mod catalog;
 pub mod condition;
+pub mod deadlines;
 pub mod diff;
 pub mod graph;
 pub mod load;

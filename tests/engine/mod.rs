@@ -1,3 +1,4 @@
+mod catalog;
 mod guards;
 mod property;
 mod rules;

@@ -9,6 +9,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::procedure::state::OrganKind;
+
 /// A parameter with its basis.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Param<T> {
@@ -33,7 +35,7 @@ pub(crate) struct ParamDef {
 }
 
 /// A parameter's value, whatever its type (for comparing and printing).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// A count of days or people.
@@ -42,6 +44,8 @@ pub enum ParamValue {
     Flag(bool),
     /// A count that may be absent (`null`).
     OptionalNumber(Option<u32>),
+    /// Anything else, as the pack file writes it (a day of the year, a list of organ kinds).
+    Text(String),
 }
 
 impl fmt::Display for ParamValue {
@@ -50,6 +54,7 @@ impl fmt::Display for ParamValue {
             ParamValue::Number(n) | ParamValue::OptionalNumber(Some(n)) => write!(f, "{n}"),
             ParamValue::Flag(b) => write!(f, "{b}"),
             ParamValue::OptionalNumber(None) => f.write_str("null"),
+            ParamValue::Text(t) => f.write_str(t),
         }
     }
 }
@@ -97,6 +102,67 @@ impl ParamType for Option<u32> {
     }
     fn view(&self) -> ParamValue {
         ParamValue::OptionalNumber(*self)
+    }
+}
+
+/// A day of the year, written `MM-DD` (e.g. a catalog published by `03-31`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct MonthDay {
+    /// 1–12.
+    pub month: u32,
+    /// 1–31 (a day the month has in a leap year).
+    pub day: u32,
+}
+
+impl MonthDay {
+    /// This day in `year` (29 February falls back to 28 February outside leap years).
+    pub fn in_year(self, year: i32) -> Option<chrono::NaiveDate> {
+        chrono::NaiveDate::from_ymd_opt(year, self.month, self.day)
+            .or_else(|| chrono::NaiveDate::from_ymd_opt(year, self.month, self.day - 1))
+    }
+}
+
+impl fmt::Display for MonthDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}-{:02}", self.month, self.day)
+    }
+}
+
+impl ParamType for Option<MonthDay> {
+    const EXPECTED: &'static str = "a day of the year as \"MM-DD\" or null";
+    fn parse(v: &Value) -> Option<Self> {
+        if v.is_null() {
+            return Some(None);
+        }
+        let (m, d) = v.as_str()?.split_once('-')?;
+        if m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let md = MonthDay {
+            month: m.parse().ok()?,
+            day: d.parse().ok()?,
+        };
+        // Valid in a leap year: 02-29 is a day some year has.
+        chrono::NaiveDate::from_ymd_opt(2024, md.month, md.day).map(|_| Some(md))
+    }
+    fn view(&self) -> ParamValue {
+        ParamValue::Text(self.map_or("null".into(), |d| d.to_string()))
+    }
+}
+
+impl ParamType for Vec<OrganKind> {
+    const EXPECTED: &'static str =
+        "a list of organ kinds (\"government\", \"department\", \"township\"), without repeats";
+    fn parse(v: &Value) -> Option<Self> {
+        let kinds: Vec<OrganKind> = serde_json::from_value(v.clone()).ok()?;
+        let mut seen = kinds.clone();
+        seen.sort_by_key(|k| *k as u8);
+        seen.dedup();
+        (seen.len() == kinds.len()).then_some(kinds)
+    }
+    fn view(&self) -> ParamValue {
+        let names: Vec<&str> = self.iter().map(|k| k.name()).collect();
+        ParamValue::Text(format!("[{}]", names.join(", ")))
     }
 }
 
@@ -223,8 +289,19 @@ parameters! {
     expert_odd_number: bool = false;
     /// Whether civil servants are barred as hearing participants.
     hearing_bars_civil_servants: bool = false;
-    /// Whether every decision must link to an item of the organ's catalog.
+    /// The organs that must fix and publish an annual decision catalog (第三条第三款: 可以 —
+    /// none nationally; 贵州: 市、县级人民政府; 浙江: 各地、各部门).
+    catalog_organ_kinds: Vec<OrganKind> = Vec::new();
+    /// Whether every decision of those organs must link to an item of their catalog (a bar).
     catalog_required: bool = false;
+    /// The day by which those organs publish the year's catalog (浙江: 每年第一季度, `03-31`).
+    catalog_publish_by: Option<MonthDay> = None;
+    /// The share of decisions, in percent, that should be catalog items (a target, not a bar:
+    /// 昆明 力争100%). Reported beside the coverage; refuses nothing.
+    catalog_coverage_target: Option<u32> = None;
+    /// Whether each adjustment of a published catalog needs a fresh consent of the party
+    /// committee before it is published (第三条第三款 ties the consent to 公布).
+    catalog_adjustment_consent: bool = false;
     /// Whether the legality review unit attends (列席) the meeting and states its view.
     legality_unit_attends_meeting: bool = false;
     /// Whether a change of an adopted decision requires a public hearing.

@@ -23,7 +23,7 @@ pub(crate) fn check(ctx: &Ctx, new: &Attributes, reason: &str, out: &mut Vec<Vio
         "the reason for changing the attributes",
         out,
     );
-    initiation::check_scope(ctx, new, out);
+    initiation::check_scope(ctx.pack, new, out);
     for st in &ctx.pack.stages {
         let status = ctx.state.status(st.id.as_str());
         if status == StageStatus::NotStarted {

@@ -1,11 +1,13 @@
 //! 决策启动 (第三条、第十条、第十一条): scope, the proposal's content, the undertaking unit.
 
 use super::{required_text, Ctx, Violation};
-use crate::procedure::state::{Attributes, DecisionStatus, Initiation, Proposer};
+use crate::procedure::pack::Pack;
+use crate::procedure::state::{Attributes, DecisionStatus, Initiation, OrganKind, Proposer};
 use crate::procedure::violation::law;
 
-/// The category must be in scope and the attributes known to the pack.
-pub(crate) fn check_scope(ctx: &Ctx, attrs: &Attributes, out: &mut Vec<Violation>) {
+/// The category must be in scope and the attributes known to the pack (a decision's, or a
+/// catalog item's: the same matter, the same test).
+pub(crate) fn check_scope(pack: &Pack, attrs: &Attributes, out: &mut Vec<Violation>) {
     if attrs.category.out_of_scope() {
         out.push(Violation::new(
             "scope.out_of_scope_category",
@@ -19,7 +21,7 @@ pub(crate) fn check_scope(ctx: &Ctx, attrs: &Attributes, out: &mut Vec<Violation
     }
     // 第三条第二款 (法律、行政法规……另有规定的，依照其规定) and the local rules' exclusions: a
     // matter flagged by an excluding attribute does not go through this procedure.
-    for a in ctx.pack.attributes.iter().filter(|a| a.excludes) {
+    for a in pack.attributes.iter().filter(|a| a.excludes) {
         if attrs.get(&a.id) {
             out.push(Violation::new(
                 "scope.excluded_matter",
@@ -30,10 +32,10 @@ pub(crate) fn check_scope(ctx: &Ctx, attrs: &Attributes, out: &mut Vec<Violation
         }
     }
     for name in attrs.flags.keys() {
-        if !ctx.pack.attributes.iter().any(|a| &a.id == name) {
+        if !pack.attributes.iter().any(|a| &a.id == name) {
             out.push(Violation::new(
                 "scope.unknown_attribute",
-                format!("{}（{}）", ctx.pack.title.zh, ctx.pack.key()),
+                format!("{}（{}）", pack.title.zh, pack.key()),
                 format!("程序规则未定义决策属性“{name}”"),
                 format!("the pack does not declare the attribute \"{name}\""),
             ));
@@ -51,7 +53,7 @@ pub(crate) fn check(ctx: &Ctx, init: &Initiation, out: &mut Vec<Violation>) {
         ));
         return;
     }
-    check_scope(ctx, &init.attributes, out);
+    check_scope(ctx.pack, &init.attributes, out);
     required_text(
         &init.title,
         "initiation.title_missing",
@@ -177,8 +179,17 @@ pub(crate) fn check(ctx: &Ctx, init: &Initiation, out: &mut Vec<Violation>) {
         out,
     );
     ctx.not_future("启动决定", "start decision", init.started_on, out);
+    // The bar binds the organs the pack names (贵州: 市、县级人民政府; 浙江: 各地、各部门); a
+    // decision whose organ kind is not known is held to it as a government's.
     let p = &ctx.pack.parameters.catalog_required;
+    let kind = init.organ_kind.unwrap_or(OrganKind::Government);
     if p.value
+        && ctx
+            .pack
+            .parameters
+            .catalog_organ_kinds
+            .value
+            .contains(&kind)
         && init
             .catalog_item
             .as_deref()

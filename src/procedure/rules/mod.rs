@@ -24,6 +24,8 @@ mod publication;
 mod reports;
 mod risk;
 
+pub(crate) use initiation::check_scope;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

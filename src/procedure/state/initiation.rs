@@ -90,3 +90,24 @@ pub enum OrganKind {
     /// 乡级人民政府 (第四十二条: 参照执行).
     Township,
 }
+
+impl OrganKind {
+    /// The name as stored and written in packs.
+    pub fn name(self) -> &'static str {
+        match self {
+            OrganKind::Government => "government",
+            OrganKind::Department => "department",
+            OrganKind::Township => "township",
+        }
+    }
+
+    /// The kind of a stored organ's `kind` column, for the kinds that decide.
+    pub fn of_stored(kind: &str) -> Option<OrganKind> {
+        match kind {
+            "decision_organ" | "government" => Some(OrganKind::Government),
+            "department" => Some(OrganKind::Department),
+            "township" => Some(OrganKind::Township),
+            _ => None,
+        }
+    }
+}
