@@ -242,3 +242,29 @@ pub fn can_read(auth: &Principal, parties: &Parties) -> bool {
 pub fn handles_personal_data(auth: &Principal, parties: &Parties) -> bool {
     auth.has(ORGAN_STAFF, parties.organ) || auth.has(UNDERTAKING, parties.lead_unit)
 }
+
+/// Who may draft, consent, publish and adjust an organ's catalog: its staff (第三条第三款: the
+/// decision organ fixes its catalog).
+pub fn catalog_writer(auth: &Principal, organ_id: &str) -> Result<Actor, Denied> {
+    if auth.has(ORGAN_STAFF, organ_id) {
+        Ok(Actor {
+            user_id: auth.user.id.clone(),
+            role: ORGAN_STAFF.into(),
+            organ_id: organ_id.into(),
+        })
+    } else {
+        Err(Denied(format!(
+            "the catalog is kept by the organ's staff (role {ORGAN_STAFF}) / 决策事项目录由决策机关工作人员编制"
+        )))
+    }
+}
+
+/// Who may read an organ's catalog as it is being drafted, its coverage and its report figures:
+/// anyone with a role at the organ (its staff, head, undertaking units' staff granted there,
+/// inspectors) and the reviewers of its legality review unit.
+pub fn can_read_catalog(auth: &Principal, organ_id: &str, legality_unit: Option<&str>) -> bool {
+    auth.roles.iter().any(|r| {
+        r.organ_id == organ_id
+            || (r.role == LEGALITY_REVIEWER && Some(r.organ_id.as_str()) == legality_unit)
+    })
+}

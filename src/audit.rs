@@ -1,6 +1,7 @@
-//! The tamper-evident record: each decision's events form a hash chain (each event's hash covers
-//! its content and the previous hash), and a daily digest chains every decision's head at the end
-//! of each day, so a deleted decision is noticed too. [`verify`] walks it all.
+//! The tamper-evident record: each decision's and each catalog's events form a hash chain (each
+//! event's hash covers its content and the previous hash), and a daily digest chains every chain's
+//! head at the end of each day, so a deleted decision is noticed too. [`verify`] walks it all,
+//! and checks each catalog's snapshot and items against the fold of its events.
 
 use std::collections::BTreeMap;
 
@@ -10,8 +11,8 @@ use serde::Serialize;
 
 use crate::chain::{batch_digest, comment_hash, digest_of, event_hash, GENESIS};
 use crate::db::comments::{self, CommentRow};
-use crate::db::rows::{DailyDigest, DecisionRow, EventRow};
-use crate::db::schema::{daily_digests, decisions, events};
+use crate::db::rows::{CatalogItem, CatalogRow, DailyDigest, DecisionRow, EventRow};
+use crate::db::schema::{catalog_items, catalogs, daily_digests, decisions, events};
 use crate::db::DbConn;
 
 /// One thing wrong with the record.
@@ -32,6 +33,8 @@ pub struct Finding {
 pub struct Report {
     /// Decisions checked.
     pub decisions: usize,
+    /// Catalogs checked (their chains, snapshots and items).
+    pub catalogs: usize,
     /// Events checked.
     pub events: usize,
     /// Daily digests checked.
@@ -66,9 +69,20 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
     let decision_rows: Vec<DecisionRow> = decisions::table
         .select(DecisionRow::as_select())
         .load(conn)?;
-    let by_id: BTreeMap<&str, &DecisionRow> =
-        decision_rows.iter().map(|d| (d.id.as_str(), d)).collect();
+    let catalog_rows: Vec<CatalogRow> =
+        catalogs::table.select(CatalogRow::as_select()).load(conn)?;
+    // Every chain's owner: a decision or a catalog, with the version and head it claims.
+    let mut by_id: BTreeMap<&str, (i64, &str)> = decision_rows
+        .iter()
+        .map(|d| (d.id.as_str(), (d.version, d.head_hash.as_str())))
+        .collect();
+    by_id.extend(
+        catalog_rows
+            .iter()
+            .map(|c| (c.id.as_str(), (c.version, c.head_hash.as_str()))),
+    );
     report.decisions = decision_rows.len();
+    report.catalogs = catalog_rows.len();
 
     for (id, chain) in &chains {
         let mut prev = GENESIS.to_string();
@@ -108,34 +122,32 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
                 "decision_deleted",
                 "the decision's row is gone but its events remain".into(),
             )),
-            Some(d) => {
+            Some((version, head)) => {
                 let last = chain.last().map(|e| (e.seq, e.hash.as_str()));
-                if last != Some((d.version, d.head_hash.as_str())) {
+                if last != Some((*version, *head)) {
                     let (seq, _) = last.unwrap_or((0, ""));
                     report.findings.push(finding(
                         id,
                         seq + 1,
-                        if d.version > seq {
+                        if *version > seq {
                             "deleted"
                         } else {
                             "decision_altered"
                         },
-                        format!(
-                            "the decision is at version {} but its chain ends at {seq}",
-                            d.version
-                        ),
+                        format!("the record is at version {version} but its chain ends at {seq}"),
                     ));
                 }
             }
         }
     }
-    for d in &decision_rows {
-        if !chains.contains_key(d.id.as_str()) {
+    verify_catalogs(conn, &chains, &catalog_rows, &mut report)?;
+    for id in by_id.keys() {
+        if !chains.contains_key(id) {
             report.findings.push(finding(
-                &d.id,
+                id,
                 1,
                 "deleted",
-                "the decision has no events left".into(),
+                "the decision (or catalog) has no events left".into(),
             ));
         }
     }
@@ -339,4 +351,63 @@ pub fn seal_days(conn: &mut DbConn, today: NaiveDate, now: NaiveDateTime) -> Que
         }
         Ok(written)
     })
+}
+
+/// Each catalog's stored snapshot and item rows against the fold of its chain: an edit of the
+/// `catalogs` or `catalog_items` tables (a status set to published, a title changed) is named.
+fn verify_catalogs(
+    conn: &mut DbConn,
+    chains: &BTreeMap<&str, Vec<&EventRow>>,
+    rows: &[CatalogRow],
+    report: &mut Report,
+) -> QueryResult<()> {
+    use crate::procedure::catalog::{events_in_payload, Catalog, ItemStatus};
+    let items: Vec<CatalogItem> = catalog_items::table
+        .filter(catalog_items::catalog_id.is_not_null())
+        .select(CatalogItem::as_select())
+        .load(conn)?;
+    for row in rows {
+        let mut folded = Catalog::default();
+        for e in chains.get(row.id.as_str()).into_iter().flatten() {
+            match events_in_payload(&e.payload) {
+                Ok(events) => events.iter().for_each(|ev| folded.apply(ev)),
+                Err(err) => report.findings.push(finding(&row.id, e.seq, "edited", err)),
+            }
+        }
+        let stored: Option<serde_json::Value> = serde_json::from_str(&row.state).ok();
+        if stored != serde_json::to_value(&folded).ok() {
+            report.findings.push(finding(
+                &row.id,
+                0,
+                "catalog_altered",
+                "the catalog's stored state differs from the fold of its events".into(),
+            ));
+        }
+        for it in items
+            .iter()
+            .filter(|i| i.catalog_id.as_deref() == Some(&row.id))
+        {
+            let expected = folded.items.get(&it.id).map(|i| {
+                let content = i.published.as_ref().unwrap_or(&i.current);
+                let status = match i.status {
+                    ItemStatus::Draft => "draft",
+                    ItemStatus::Published => "published",
+                    ItemStatus::Withdrawn => "withdrawn",
+                };
+                (status, content.spec.title.as_str())
+            });
+            if expected != Some((it.status.as_str(), it.title.as_str())) {
+                report.findings.push(finding(
+                    &row.id,
+                    0,
+                    "catalog_item_altered",
+                    format!(
+                        "item {} ({}, {}) is not what the catalog's events say",
+                        it.id, it.status, it.title
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

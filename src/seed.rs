@@ -6,18 +6,22 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::access::{self, Parties, Principal};
 use crate::db::comments::{self, NewComment};
 use crate::db::rows::{Organ, User, UserRole};
 use crate::db::{accounts, decisions, new_id, registry, stored_time, DbConn};
+use crate::procedure::catalog::{CatalogCommand, ItemSpec};
 use crate::procedure::script;
-use crate::procedure::state::{Attributes, Category, Command};
+use crate::procedure::state::{china_date, Attributes, Category, Command};
 use crate::procedure::Fact;
 use crate::procedure::{Calendar, PackSet};
 use crate::service::accounts::hash_password;
+use crate::service::catalogs;
 use crate::service::decisions::{self as service, NewDecision};
 use crate::service::hearings::{self, NewApplication};
 use crate::service::Engine;
@@ -169,10 +173,147 @@ pub fn load_demo(
         packs,
         calendar: cal,
     };
+    let items = catalog(conn, &engine, &users, &demo.decisions, now)?;
     for d in &demo.decisions {
-        walk(conn, &engine, &users, d, now)?;
+        walk(conn, &engine, &users, d, items.get(&d.title).cloned(), now)?;
     }
+    adjust_catalog(conn, &engine, &users, &items, now)?;
     Ok(true)
+}
+
+/// The demo city's catalog for the year its first decision starts in: one item per demo
+/// decision of the city, the party committee's consent, publication before the first decision
+/// starts. Returns the items by title.
+fn catalog(
+    conn: &mut DbConn,
+    engine: &Engine,
+    users: &[Principal],
+    decisions: &[DemoDecision],
+    now: DateTime<Utc>,
+) -> Result<BTreeMap<String, String>, String> {
+    let Some(first) = decisions.iter().map(|d| d.days_ago).max() else {
+        return Ok(BTreeMap::new());
+    };
+    let organ = &decisions[0].organ;
+    let staff = users
+        .iter()
+        .find(|p| p.has(access::role::ORGAN_STAFF, organ))
+        .ok_or("no demo user keeps the city's catalog")?;
+    let start = now - Duration::days(first);
+    let year = china_date(start).year();
+    // Published in January of that year, or the day before the first decision if that is earlier.
+    let january = china_date(start)
+        .with_month(1)
+        .and_then(|d| d.with_day(10))
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .map(|t| t.and_utc())
+        .unwrap_or(start);
+    let at = january.min(start - Duration::days(1));
+    let opened = catalogs::open(conn, engine, staff, organ, year, at)
+        .map_err(|e| format!("demo catalog: {e:?}"))?;
+    let id = opened.row.id.clone();
+    let mut version = opened.row.version;
+    let give = |conn: &mut DbConn, cmd: CatalogCommand, version: &mut i64| {
+        catalogs::command(conn, engine, staff, &id, *version, cmd, at)
+            .inspect(|l| *version = l.row.version)
+            .map_err(|e| format!("demo catalog: {e:?}"))
+    };
+    for d in decisions.iter().filter(|d| &d.organ == organ) {
+        let unit = accounts::organ(conn, &d.lead_unit)
+            .map_err(|e| e.to_string())?
+            .map_or_else(|| d.lead_unit.clone(), |o| o.name);
+        let mut attributes = Attributes::new(d.category);
+        for f in &d.flags {
+            attributes = attributes.with(f, true);
+        }
+        give(
+            conn,
+            CatalogCommand::AddItem {
+                item: ItemSpec {
+                    title: d.title.clone(),
+                    undertaking_unit: unit,
+                    attributes,
+                    procedures: Vec::new(),
+                    planned_by: NaiveDate::from_ymd_opt(year, 12, 31),
+                    note: None,
+                },
+                reason: None,
+            },
+            &mut version,
+        )?;
+    }
+    give(
+        conn,
+        CatalogCommand::RecordConsent {
+            body: "中共示范市委员会".into(),
+            consented_on: china_date(at),
+            document_number: format!("示委办〔{year}〕3号"),
+        },
+        &mut version,
+    )?;
+    let published = give(conn, CatalogCommand::Publish {}, &mut version)?;
+    Ok(published
+        .catalog
+        .items
+        .values()
+        .map(|i| (i.current.spec.title.clone(), i.id.clone()))
+        .collect())
+}
+
+/// One adjustment of the demo catalog, published as its second revision: an item's planned time
+/// moves, with its reason, and a new item is added.
+fn adjust_catalog(
+    conn: &mut DbConn,
+    engine: &Engine,
+    users: &[Principal],
+    items: &BTreeMap<String, String>,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let Some(item_id) = items.get("示范市公共停车收费管理办法") else {
+        return Ok(());
+    };
+    let Some(row) = crate::db::catalogs::get_by_item(conn, item_id).map_err(|e| e.to_string())?
+    else {
+        return Ok(());
+    };
+    let loaded = catalogs::load(conn, &row.id).map_err(|e| format!("{e:?}"))?;
+    let staff = users
+        .iter()
+        .find(|p| p.has(access::role::ORGAN_STAFF, &loaded.organ.id))
+        .ok_or("no demo user keeps the city's catalog")?;
+    let at = now - Duration::days(3);
+    let Some(item) = loaded.catalog.items.get(item_id) else {
+        return Ok(());
+    };
+    let mut spec = item.current.spec.clone();
+    spec.planned_by = NaiveDate::from_ymd_opt(loaded.row.year + 1, 6, 30);
+    spec.note = Some("与停车设施专项规划衔接后出台".into());
+    let mut version = loaded.row.version;
+    for cmd in [
+        CatalogCommand::ChangeItem {
+            item_id: item_id.clone(),
+            item: spec,
+            reason: Some("需与停车设施专项规划衔接，计划完成时间调整至次年上半年".into()),
+        },
+        CatalogCommand::AddItem {
+            item: ItemSpec {
+                title: "示范市养老服务设施布局专项规划".into(),
+                undertaking_unit: "示范市发展和改革委员会".into(),
+                attributes: Attributes::new(Category::Plan).with("public_interest", true),
+                procedures: vec![crate::procedure::state::StageId::new("expert_review")],
+                planned_by: NaiveDate::from_ymd_opt(loaded.row.year, 12, 31),
+                note: None,
+            },
+            reason: Some("落实省级养老服务体系建设部署，年中增列".into()),
+        },
+        CatalogCommand::Publish {},
+    ] {
+        version = catalogs::command(conn, engine, staff, &row.id, version, cmd, at)
+            .map_err(|e| format!("demo catalog adjustment: {e:?}"))?
+            .row
+            .version;
+    }
+    Ok(())
 }
 
 /// Walk one demo decision through the script up to where the demo stops it.
@@ -181,6 +322,7 @@ fn walk(
     engine: &Engine,
     users: &[Principal],
     d: &DemoDecision,
+    catalog_item_id: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), String> {
     let organ = accounts::organ(conn, &d.organ)
@@ -329,7 +471,7 @@ fn walk(
                     organ_id: organ.id.clone(),
                     lead_unit_id: d.lead_unit.clone(),
                     lead_unit_designation: None,
-                    catalog_item_id: None,
+                    catalog_item_id: catalog_item_id.clone(),
                     pack: None,
                     initiation: match command {
                         Command::Initiate(init) => init,

@@ -369,16 +369,6 @@ fn staff_comment(c: &CommentRow, shown: bool) -> StaffComment {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    // Cells starting with = + - @ are neutralised so a spreadsheet does not run them.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 fn csv_row(c: &CommentRow, shown: bool) -> String {
     let cells = [
         c.id.as_str(),
@@ -392,7 +382,7 @@ fn csv_row(c: &CommentRow, shown: bool) -> String {
     ];
     let mut line = cells
         .iter()
-        .map(|c| csv_field(c))
+        .map(|c| crate::export::csv_field(c))
         .collect::<Vec<_>>()
         .join(",");
     line.push_str("\r\n");

@@ -46,6 +46,9 @@ pub enum ApiError {
         /// Where it is.
         actual: i64,
     },
+    /// The thing exists already (409).
+    #[error("{0}")]
+    Conflict(String),
     /// Too many attempts (429).
     #[error("{0}")]
     TooManyRequests(String),
@@ -72,6 +75,7 @@ impl ApiError {
                 "Refused by the procedure",
             ),
             ApiError::Stale { .. } => ("stale", "决策已被他人更新，请刷新后重试", "Stale version"),
+            ApiError::Conflict(_) => ("conflict", "已存在，不能重复创建", "Already exists"),
             ApiError::TooManyRequests(_) => (
                 "rate-limited",
                 "尝试次数过多，请稍后再试",
@@ -92,7 +96,9 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Refused(_) | ApiError::Stale { .. } => StatusCode::CONFLICT,
+            ApiError::Refused(_) | ApiError::Stale { .. } | ApiError::Conflict(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -133,6 +139,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Stale { expected, actual } => ApiError::Stale { expected, actual },
             ServiceError::Refused(v) => ApiError::Refused(v),
             ServiceError::Invalid(m) => ApiError::Unprocessable(m),
+            ServiceError::Conflict(m) => ApiError::Conflict(m),
             ServiceError::Forbidden(m) => ApiError::Forbidden(m),
             ServiceError::Unauthorized(m) => ApiError::Unauthorized(m),
             ServiceError::Unavailable(m) => ApiError::Unavailable(m),

@@ -3,6 +3,8 @@
 
 /// A person's name (commenter, hearing applicant, expert).
 pub const NAME: usize = 100;
+/// A title (a catalog item's matter).
+pub const TITLE: usize = 200;
 /// A contact (telephone, e-mail, address).
 pub const CONTACT: usize = 200;
 /// An organisation's name.

@@ -2,6 +2,7 @@
 //! source of both the routes and the OpenAPI document.
 
 pub mod auth;
+pub mod catalogs;
 pub mod clock;
 pub mod comments;
 pub mod common;
@@ -64,6 +65,17 @@ routes! {
     get "/api/v1/experts/{id}" => experts::get, "experts", "An expert of a registry";
     post "/api/v1/experts/{id}/deactivate" => experts::deactivate, "experts", "Take an expert out of service";
     post "/api/v1/decisions/{id}/experts" => experts::select, "experts", "Choose an expert of the registry for the expert review";
+    post "/api/v1/catalogs" => catalogs::open, "catalogs", "Open an organ's annual decision catalog for a year (its staff; one per organ and year)";
+    get "/api/v1/catalogs" => catalogs::list, "catalogs", "The catalogs of the caller's organs (?organ_id=, ?year=)";
+    get "/api/v1/catalogs/{id}" => catalogs::get, "catalogs", "A catalog as its staff see it: items with their procedures and decisions, consent, pending adjustments, revisions, standing";
+    post "/api/v1/catalogs/{id}/commands" => catalogs::command, "catalogs", "Add, change or withdraw an item, record the party committee's consent, publish — at an expected version";
+    get "/api/v1/catalogs/{id}/revisions/{revision}" => catalogs::revision, "catalogs", "A published revision as it was published";
+    get "/api/v1/catalogs/{id}/coverage" => catalogs::coverage, "catalogs", "How the catalog is being carried out: items started, adopted, not started; decisions outside it (?format=json|csv|xlsx)";
+    get "/api/v1/reports" => catalogs::report, "catalogs", "The annual report figures of an organ for a year, from the record (?format=json|csv|xlsx)";
+    get "/api/v1/public/catalogs" => catalogs::public_list, "public", "Every organ that decides, with its published catalog for the year and whether it is overdue (no login)";
+    get "/api/v1/public/catalogs/{id}" => catalogs::public_get, "public", "A published catalog: its latest revision and the history of its adjustments (no login)";
+    get "/api/v1/public/catalogs/{id}/revisions/{revision}" => catalogs::public_revision, "public", "A published revision as it was published (no login)";
+    get "/api/v1/public/catalogs/{id}/export" => catalogs::public_export, "public", "A published revision as JSON, CSV or XLSX (?format=, ?revision=; no login)";
 }
 
 /// Anything not in the route table.

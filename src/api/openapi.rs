@@ -9,7 +9,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
 use super::common::Page;
-use super::{auth, clock, comments, decisions, experts, hearings, packs, ROUTES};
+use super::{auth, catalogs, clock, comments, decisions, experts, hearings, packs, ROUTES};
 use crate::procedure::Violation;
 
 type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -36,6 +36,8 @@ pub struct Contract {
     pub response: Option<SchemaFn>,
     /// A retry with the same idempotency key is answered 200 with what was stored.
     pub replay: bool,
+    /// `?format=csv|xlsx` answers a spreadsheet instead of the JSON.
+    pub exports: bool,
 }
 
 const fn c(ok: u16) -> Contract {
@@ -45,6 +47,7 @@ const fn c(ok: u16) -> Contract {
         ok,
         response: None,
         replay: false,
+        exports: false,
     }
 }
 
@@ -186,6 +189,57 @@ pub fn contract(method: &str, path: &str) -> Contract {
             response: Some(named::<experts::SelectedView>),
             ..c(200)
         },
+        ("post", "/api/v1/catalogs") => Contract {
+            body: Some(named::<catalogs::Open>),
+            response: Some(named::<crate::service::catalogs::CatalogView>),
+            ..c(201)
+        },
+        ("get", "/api/v1/catalogs") => Contract {
+            query: Some(inline::<catalogs::ListQuery>),
+            response: Some(named::<Vec<catalogs::CatalogSummary>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/catalogs/{id}") => Contract {
+            response: Some(named::<crate::service::catalogs::CatalogView>),
+            ..c(200)
+        },
+        ("post", "/api/v1/catalogs/{id}/commands") => Contract {
+            body: Some(named::<catalogs::CommandBody>),
+            response: Some(named::<crate::service::catalogs::CatalogView>),
+            ..c(200)
+        },
+        ("get", "/api/v1/catalogs/{id}/revisions/{revision}")
+        | ("get", "/api/v1/public/catalogs/{id}/revisions/{revision}") => Contract {
+            response: Some(named::<crate::service::catalogs::RevisionView>),
+            ..c(200)
+        },
+        ("get", "/api/v1/catalogs/{id}/coverage") => Contract {
+            query: Some(inline::<catalogs::FormatQuery>),
+            response: Some(named::<crate::service::catalogs::CoverageView>),
+            exports: true,
+            ..c(200)
+        },
+        ("get", "/api/v1/reports") => Contract {
+            query: Some(inline::<catalogs::ReportQuery>),
+            response: Some(named::<crate::service::report::Report>),
+            exports: true,
+            ..c(200)
+        },
+        ("get", "/api/v1/public/catalogs") => Contract {
+            query: Some(inline::<catalogs::PublicQuery>),
+            response: Some(named::<Vec<catalogs::PublicListing>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/public/catalogs/{id}") => Contract {
+            response: Some(named::<crate::service::catalogs::PublicCatalogView>),
+            ..c(200)
+        },
+        ("get", "/api/v1/public/catalogs/{id}/export") => Contract {
+            query: Some(inline::<catalogs::ExportQuery>),
+            response: Some(named::<crate::service::catalogs::RevisionView>),
+            exports: true,
+            ..c(200)
+        },
         // This document itself (an OpenAPI 3.1 object) is not described by itself.
         _ => c(200),
     }
@@ -228,6 +282,12 @@ fn problems(method: &str, path: &str, contract: &Contract) -> Vec<(u16, &'static
         out.push((
             409,
             "refused by the procedure (violations, each with rule and basis), or the decision is at another version (type /problems/stale) / 违反法定程序",
+        ));
+    }
+    if method == "post" && path.starts_with("/api/v1/catalogs") {
+        out.push((
+            409,
+            "refused by the catalog's rules (violations, each with rule and basis), the catalog is at another version (type /problems/stale), or the organ's catalog for the year exists (type /problems/conflict) / 违反目录规则或已存在",
         ));
     }
     if (method == "post" && path.starts_with("/api/v1/public/")) || path == "/api/v1/session" {
@@ -290,6 +350,12 @@ pub fn spec() -> Value {
                 "200".into(),
                 json!({ "description": "a retry with the same Idempotency-Key: what was stored", "content": success["content"].clone() }),
             );
+        }
+        let mut success = success;
+        if contract.exports {
+            success["content"]["text/csv"] = json!({ "schema": { "type": "string", "description": "UTF-8 with a byte-order mark; the first sheet" } });
+            success["content"][catalogs::XLSX] =
+                json!({ "schema": { "type": "string", "contentMediaType": catalogs::XLSX } });
         }
         responses.insert(contract.ok.to_string(), success);
         for (status, what) in problems(method, path, &contract) {

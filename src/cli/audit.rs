@@ -24,8 +24,9 @@ pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
                     );
                 }
                 println!(
-                    "{} decisions, {} events, {} comments, {} daily digests checked; {} finding(s)",
+                    "{} decisions, {} catalogs, {} events, {} comments, {} daily digests checked; {} finding(s)",
                     report.decisions,
+                    report.catalogs,
                     report.events,
                     report.comments,
                     report.digests,

@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod catalog;
 mod serve;
 mod workflows;
 
@@ -93,6 +94,79 @@ enum Top {
     Workflows {
         #[command(subcommand)]
         command: Workflows,
+    },
+    /// Annual decision catalogs (决策事项目录): list, show, export, coverage.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCmd,
+    },
+    /// The annual report figures of an organ for a year, from the record.
+    Report {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The organ's id.
+        #[arg(long)]
+        organ: String,
+        /// The year.
+        #[arg(long)]
+        year: i32,
+        /// json, csv or xlsx (xlsx needs --out).
+        #[arg(long, value_enum, default_value = "json")]
+        format: catalog::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogCmd {
+    /// List catalogs (id, organ, year, status, revision).
+    List {
+        #[command(flatten)]
+        data: DataArgs,
+        /// One organ.
+        #[arg(long)]
+        organ: Option<String>,
+        /// One year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// A catalog as its staff see it, as JSON.
+    Show {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The catalog's id.
+        id: String,
+    },
+    /// A published revision (default the latest) as JSON, CSV or XLSX.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The catalog's id.
+        id: String,
+        /// The revision.
+        #[arg(long)]
+        revision: Option<u32>,
+        /// json, csv or xlsx (xlsx needs --out).
+        #[arg(long, value_enum, default_value = "json")]
+        format: catalog::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// How the catalog is being carried out, as JSON, CSV or XLSX.
+    Coverage {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The catalog's id.
+        id: String,
+        /// json, csv or xlsx (xlsx needs --out).
+        #[arg(long, value_enum, default_value = "json")]
+        format: catalog::Format,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -235,6 +309,14 @@ pub fn main() -> ExitCode {
         Top::Seed { data, demo_file } => serve::seed(data, &demo_file),
         Top::Audit { command } => audit::run(command),
         Top::Admin { command } => admin::run(command),
+        Top::Catalog { command } => catalog::run(command),
+        Top::Report {
+            data,
+            organ,
+            year,
+            format,
+            out,
+        } => catalog::report(data, organ, year, format, out),
     };
     match result {
         Ok(code) => code,

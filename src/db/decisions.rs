@@ -118,6 +118,7 @@ pub fn update_snapshot(
         decisions::version.eq(row.version),
         decisions::head_hash.eq(&row.head_hash),
         decisions::updated_at.eq(row.updated_at),
+        decisions::adopted_on.eq(&row.adopted_on),
     ))
     .execute(conn)?;
     Ok(updated == 1)

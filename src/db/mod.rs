@@ -6,6 +6,7 @@
 //! single write lock, and one writer measured several times faster than writers contending.
 
 pub mod accounts;
+pub mod catalogs;
 pub mod comments;
 pub mod decisions;
 pub mod hearings;

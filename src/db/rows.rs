@@ -61,6 +61,28 @@ pub struct CatalogItem {
     pub procedures: String,
     pub status: String,
     pub created_at: NaiveDateTime,
+    pub catalog_id: Option<String>,
+    pub number: i32,
+}
+
+/// A catalog (年度重大行政决策事项目录): pinned pack, current state (JSON snapshot of the fold over
+/// its events), version.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = catalogs)]
+pub struct CatalogRow {
+    pub id: String,
+    pub organ_id: String,
+    pub year: i32,
+    pub pack_id: String,
+    pub pack_version: String,
+    pub status: String,
+    pub revision: i32,
+    pub first_published_on: Option<String>,
+    pub state: String,
+    pub version: i64,
+    pub head_hash: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 /// A decision: pinned pack, current state (JSON snapshot of the fold over its events), version.
@@ -81,6 +103,8 @@ pub struct DecisionRow {
     pub head_hash: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The day it was adopted (`YYYY-MM-DD`, China time).
+    pub adopted_on: Option<String>,
 }
 
 /// A draft version's content.
@@ -115,6 +139,8 @@ pub struct StageRow {
     pub rounds: i32,
     pub started_at: Option<NaiveDateTime>,
     pub completed_at: Option<NaiveDateTime>,
+    /// The day it is due by (`YYYY-MM-DD`), where the record sets one.
+    pub due_on: Option<String>,
 }
 
 /// One link of a decision's event chain.

@@ -50,6 +50,26 @@ diesel::table! {
         procedures -> Text,
         status -> Text,
         created_at -> Timestamp,
+        catalog_id -> Nullable<Text>,
+        number -> Integer,
+    }
+}
+
+diesel::table! {
+    catalogs (id) {
+        id -> Text,
+        organ_id -> Text,
+        year -> Integer,
+        pack_id -> Text,
+        pack_version -> Text,
+        status -> Text,
+        revision -> Integer,
+        first_published_on -> Nullable<Text>,
+        state -> Text,
+        version -> BigInt,
+        head_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -69,6 +89,7 @@ diesel::table! {
         head_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        adopted_on -> Nullable<Text>,
     }
 }
 
@@ -91,6 +112,7 @@ diesel::table! {
         rounds -> Integer,
         started_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
+        due_on -> Nullable<Text>,
     }
 }
 
@@ -147,6 +169,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_roles,
     sessions,
     catalog_items,
+    catalogs,
     decisions,
     draft_versions,
     stage_records,

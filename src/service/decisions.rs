@@ -15,11 +15,29 @@ use crate::db::{accounts, comments, decisions, stored_time, DbConn};
 use crate::procedure::admission::{
     self, CatalogStanding, Context, InitiationContext, UnitStanding,
 };
+use crate::procedure::deadlines::stage_due_dates;
 use crate::procedure::state::{
     china_date, Command, Decision, DecisionStatus, EventKind, Fact, Initiation, OrganKind, StageId,
     INTAKE_COMMAND,
 };
 use crate::procedure::{judge, Event, Pack};
+
+/// An organ's jurisdiction: its own pack, or its nearest parent's (a department or a township
+/// government follows its government's rules — 第四十二条, 浙江337号第二条), else national.
+pub(crate) fn jurisdiction(
+    conn: &mut DbConn,
+    organ: &crate::db::rows::Organ,
+) -> Result<String, ServiceError> {
+    if let Some(p) = &organ.pack_id {
+        return Ok(p.clone());
+    }
+    for id in accounts::organ_and_parents(conn, &organ.id)?.iter().skip(1) {
+        if let Some(p) = accounts::organ(conn, id)?.and_then(|o| o.pack_id) {
+            return Ok(p);
+        }
+    }
+    Ok("national".into())
+}
 
 /// A decision the caller may read, with its legality review unit.
 #[derive(Debug, Clone)]
@@ -119,21 +137,7 @@ pub fn create(
     let lead = accounts::organ(conn, &new.lead_unit_id)?.ok_or_else(|| {
         ServiceError::Invalid(format!("lead_unit_id: no organ {}", new.lead_unit_id))
     })?;
-    // The organ's jurisdiction: its own pack, or its nearest parent's (a department or a
-    // township government follows its government's rules — 第四十二条, 浙江337号第二条), else national.
-    let own = match &organ.pack_id {
-        Some(p) => p.clone(),
-        None => {
-            let mut found = None;
-            for id in accounts::organ_and_parents(conn, &organ.id)?.iter().skip(1) {
-                if let Some(p) = accounts::organ(conn, id)?.and_then(|o| o.pack_id) {
-                    found = Some(p);
-                    break;
-                }
-            }
-            found.unwrap_or_else(|| "national".into())
-        }
-    };
+    let own = jurisdiction(conn, &organ)?;
     let today = china_date(now);
     let pack = engine.packs.in_force(&own, today).ok_or_else(|| {
         ServiceError::Unavailable(format!("pack \"{own}\" is not in force on {today}"))
@@ -176,12 +180,7 @@ pub fn create(
             },
             designation: new.lead_unit_designation.clone(),
             catalog_item,
-            organ_kind: match organ.kind.as_str() {
-                "decision_organ" | "government" => Some(OrganKind::Government),
-                "department" => Some(OrganKind::Department),
-                "township" => Some(OrganKind::Township),
-                _ => None,
-            },
+            organ_kind: OrganKind::of_stored(&organ.kind),
             organ_name: organ.name.clone(),
         }),
         ..Context::default()
@@ -202,6 +201,7 @@ pub fn create(
         head_hash: chain::GENESIS.into(),
         created_at: at,
         updated_at: at,
+        adopted_on: None,
     };
     conn.transaction(|conn| {
         decisions::insert(conn, &row)?;
@@ -335,6 +335,7 @@ pub(crate) fn commit_in(
     }
     let applied = persist(
         conn,
+        pack,
         &row,
         &command,
         &events,
@@ -367,6 +368,7 @@ fn only_intake_since(
 #[allow(clippy::too_many_arguments)]
 fn persist(
     conn: &mut DbConn,
+    pack: &Pack,
     row: &DecisionRow,
     command: &Command,
     events: &[Event],
@@ -420,23 +422,39 @@ fn persist(
         version: seq,
         head_hash: event.hash,
         updated_at: at,
+        adopted_on: row.adopted_on.clone().or_else(|| {
+            (state.status == DecisionStatus::Adopted).then(|| china_date(at.and_utc()).to_string())
+        }),
         ..row.clone()
     };
     if !decisions::update_snapshot(conn, row.version, &updated)? {
         return Err(stale());
     }
     // Read tables: the stages this command touched.
-    let mut touched: Vec<&StageId> = Vec::new();
+    let mut touched: Vec<StageId> = Vec::new();
     for e in events {
         match &e.kind {
             EventKind::StageStarted { stage }
             | EventKind::StageCompleted { stage }
-            | EventKind::StageWaived { stage, .. } => touched.push(stage),
+            | EventKind::StageWaived { stage, .. } => touched.push(stage.clone()),
             EventKind::StageReturned { from, to } => {
-                touched.push(from);
-                touched.push(to);
+                touched.push(from.clone());
+                touched.push(to.clone());
             }
             _ => {}
+        }
+    }
+    // A command that sets a due date (the legality submission, the adoption) rewrites the row
+    // of the stage it is due for, even when that stage did not move.
+    let dues = stage_due_dates(pack, &state);
+    if let Command::Record {
+        fact: Fact::LegalitySubmission { .. } | Fact::HeadDecision { .. },
+    } = command
+    {
+        for (stage, _) in &dues {
+            if !touched.iter().any(|t| t.as_str() == *stage) {
+                touched.push(StageId::new(stage));
+            }
         }
     }
     for s in touched {
@@ -450,6 +468,10 @@ fn persist(
                 rounds: i32::try_from(rec.rounds).unwrap_or(i32::MAX),
                 started_at: rec.started_at.map(|t| t.naive_utc()),
                 completed_at: rec.completed_at.map(|t| t.naive_utc()),
+                due_on: dues
+                    .iter()
+                    .find(|(d, _)| *d == s.as_str())
+                    .map(|(_, date)| date.to_string()),
             },
         )?;
     }

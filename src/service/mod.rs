@@ -9,11 +9,13 @@
 //! long), the caller's rights, and the database.
 
 pub mod accounts;
+pub mod catalogs;
 pub mod comments;
 mod context;
 pub mod decisions;
 pub mod hearings;
 pub mod personal_data;
+pub mod report;
 
 use crate::access::Denied;
 use crate::procedure::{Calendar, PackSet, Violation};
@@ -38,6 +40,9 @@ pub enum ServiceError {
     /// Input the engine does not judge, naming the field.
     #[error("{0}")]
     Invalid(String),
+    /// The thing exists already (e.g. a second catalog for one organ and year).
+    #[error("{0}")]
+    Conflict(String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),

@@ -3,12 +3,14 @@
 
 mod audit;
 mod bad_input;
+mod catalogs;
 mod cli;
 mod comments;
 mod decisions;
 mod experts;
 mod hearings;
 mod one_door;
+mod report;
 mod robustness;
 mod stages;
 
@@ -195,6 +197,18 @@ impl TestApp {
     > {
         test::init_service(juece::server::app(self.state.clone())).await
     }
+}
+
+/// The national walk's initiation, without a catalog link (a link names a real item).
+pub fn initiation(t: &TestApp) -> Value {
+    let pack = t.state.packs.latest("national").unwrap();
+    let steps =
+        juece::procedure::script::full_walk(pack, &crate::support::all_on(), t.state.clock.now());
+    let Command::Initiate(mut init) = steps[0].command.clone() else {
+        panic!("the walk starts with its initiation");
+    };
+    init.catalog_item = None;
+    serde_json::to_value(init).unwrap()
 }
 
 /// Send a request; return status and JSON body (Null when empty).

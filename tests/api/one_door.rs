@@ -49,17 +49,6 @@ where
     events.as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone()
 }
 
-fn initiation(t: &TestApp) -> Value {
-    let pack = t.state.packs.latest("national").unwrap();
-    let steps =
-        juece::procedure::script::full_walk(pack, &crate::support::all_on(), t.state.clock.now());
-    let Command::Initiate(mut init) = steps[0].command.clone() else {
-        panic!("the walk starts with its initiation");
-    };
-    init.catalog_item = None;
-    serde_json::to_value(init).unwrap()
-}
-
 #[actix_web::test]
 async fn the_pack_follows_the_organ_and_a_client_cannot_pick_another() {
     let t = TestApp::new();

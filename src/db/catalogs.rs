@@ -1,0 +1,334 @@
+//! Catalogs and their projections: the catalog row (state snapshot and chain head), the items
+//! table that decisions link to, and what the coverage and report read. The catalog's events are
+//! rows of `events`, a chain per catalog id. Persistence only.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::rows::*;
+use super::schema::*;
+use super::DbConn;
+
+/// A catalog by id.
+pub fn get(conn: &mut DbConn, id: &str) -> QueryResult<Option<CatalogRow>> {
+    catalogs::table
+        .find(id)
+        .select(CatalogRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The catalog an item belongs to.
+pub fn get_by_item(conn: &mut DbConn, item_id: &str) -> QueryResult<Option<CatalogRow>> {
+    let catalog = catalog_items::table
+        .find(item_id)
+        .select(catalog_items::catalog_id)
+        .first::<Option<String>>(conn)
+        .optional()?
+        .flatten();
+    match catalog {
+        Some(id) => get(conn, &id),
+        None => Ok(None),
+    }
+}
+
+/// The catalog of an organ for a year.
+pub fn of_organ_year(
+    conn: &mut DbConn,
+    organ_id: &str,
+    year: i32,
+) -> QueryResult<Option<CatalogRow>> {
+    catalogs::table
+        .filter(catalogs::organ_id.eq(organ_id))
+        .filter(catalogs::year.eq(year))
+        .select(CatalogRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Catalogs, optionally of some organs and a year, by year (newest first) and organ.
+pub fn list(
+    conn: &mut DbConn,
+    organ_ids: Option<&[String]>,
+    year: Option<i32>,
+    published_only: bool,
+) -> QueryResult<Vec<CatalogRow>> {
+    let mut q = catalogs::table.into_boxed();
+    if let Some(ids) = organ_ids {
+        q = q.filter(catalogs::organ_id.eq_any(ids));
+    }
+    if let Some(y) = year {
+        q = q.filter(catalogs::year.eq(y));
+    }
+    if published_only {
+        q = q.filter(catalogs::revision.gt(0));
+    }
+    q.order((catalogs::year.desc(), catalogs::organ_id.asc()))
+        .select(CatalogRow::as_select())
+        .load(conn)
+}
+
+/// Every catalog id (for the audit).
+pub fn all_ids(conn: &mut DbConn) -> QueryResult<Vec<(String, String, i64)>> {
+    catalogs::table
+        .select((catalogs::id, catalogs::head_hash, catalogs::version))
+        .load(conn)
+}
+
+/// Insert a new catalog row.
+pub fn insert(conn: &mut DbConn, row: &CatalogRow) -> QueryResult<()> {
+    diesel::insert_into(catalogs::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The catalog's snapshot after an event, guarded by the version it was read at. Returns whether
+/// the row was at that version.
+pub fn update_snapshot(
+    conn: &mut DbConn,
+    expected_version: i64,
+    row: &CatalogRow,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        catalogs::table
+            .filter(catalogs::id.eq(&row.id))
+            .filter(catalogs::version.eq(expected_version)),
+    )
+    .set((
+        catalogs::status.eq(&row.status),
+        catalogs::revision.eq(row.revision),
+        catalogs::first_published_on.eq(&row.first_published_on),
+        catalogs::state.eq(&row.state),
+        catalogs::version.eq(row.version),
+        catalogs::head_hash.eq(&row.head_hash),
+        catalogs::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Write an item's projection (insert, or update in place: decisions may link to it).
+pub fn put_item(conn: &mut DbConn, item: &CatalogItem) -> QueryResult<()> {
+    let n = diesel::update(catalog_items::table.find(&item.id))
+        .set((
+            catalog_items::title.eq(&item.title),
+            catalog_items::undertaking_unit.eq(&item.undertaking_unit),
+            catalog_items::category.eq(&item.category),
+            catalog_items::procedures.eq(&item.procedures),
+            catalog_items::status.eq(&item.status),
+            catalog_items::number.eq(item.number),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(catalog_items::table)
+            .values(item)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Remove an item that was never published (no decision can link to it).
+pub fn remove_item(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    diesel::delete(catalog_items::table.find(id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A decision linked to a catalog item, as the catalog shows it.
+#[derive(Debug, Clone, Queryable)]
+pub struct LinkedDecision {
+    pub item_id: Option<String>,
+    pub id: String,
+    pub title: String,
+    pub status: String,
+    pub adopted_on: Option<String>,
+}
+
+/// The decisions linked to items of this catalog.
+pub fn linked_decisions(conn: &mut DbConn, catalog_id: &str) -> QueryResult<Vec<LinkedDecision>> {
+    let items = catalog_items::table
+        .filter(catalog_items::catalog_id.eq(catalog_id))
+        .select(catalog_items::id.nullable());
+    decisions::table
+        .filter(decisions::catalog_item_id.eq_any(items))
+        .select((
+            decisions::catalog_item_id,
+            decisions::id,
+            decisions::title,
+            decisions::status,
+            decisions::adopted_on,
+        ))
+        .load(conn)
+}
+
+/// The stages in progress of these decisions: (decision id, stage).
+pub fn stages_in_progress(
+    conn: &mut DbConn,
+    decision_ids: &[String],
+) -> QueryResult<Vec<(String, String)>> {
+    stage_records::table
+        .filter(stage_records::decision_id.eq_any(decision_ids))
+        .filter(stage_records::status.eq("in_progress"))
+        .select((stage_records::decision_id, stage_records::stage))
+        .load(conn)
+}
+
+/// A decision adopted in a window, as the report counts it.
+#[derive(Debug, Clone, Queryable)]
+pub struct AdoptedDecision {
+    pub id: String,
+    pub title: String,
+    pub attributes: String,
+    pub pack_id: String,
+    pub pack_version: String,
+    pub adopted_on: Option<String>,
+}
+
+/// The decisions of an organ adopted between two days (`YYYY-MM-DD`, `until` excluded).
+pub fn adopted_in(
+    conn: &mut DbConn,
+    organ_id: &str,
+    from_day: &str,
+    until_day: &str,
+) -> QueryResult<Vec<AdoptedDecision>> {
+    decisions::table
+        .filter(decisions::organ_id.eq(organ_id))
+        .filter(decisions::adopted_on.ge(from_day))
+        .filter(decisions::adopted_on.lt(until_day))
+        .order(decisions::adopted_on.asc())
+        .select((
+            decisions::id,
+            decisions::title,
+            decisions::attributes,
+            decisions::pack_id,
+            decisions::pack_version,
+            decisions::adopted_on,
+        ))
+        .load(conn)
+}
+
+/// The status of these stages for the decisions of an organ adopted between two days:
+/// (decision, stage, status).
+pub fn stages_of_adopted(
+    conn: &mut DbConn,
+    organ_id: &str,
+    from_day: &str,
+    until_day: &str,
+    stages: &[&str],
+) -> QueryResult<Vec<(String, String, String)>> {
+    let ids = decisions::table
+        .filter(decisions::organ_id.eq(organ_id))
+        .filter(decisions::adopted_on.ge(from_day))
+        .filter(decisions::adopted_on.lt(until_day))
+        .select(decisions::id);
+    stage_records::table
+        .filter(stage_records::decision_id.eq_any(ids))
+        .filter(stage_records::stage.eq_any(stages))
+        .select((
+            stage_records::decision_id,
+            stage_records::stage,
+            stage_records::status,
+        ))
+        .load(conn)
+}
+
+/// The decisions of an organ that completed this stage in a window.
+pub fn completed_in(
+    conn: &mut DbConn,
+    organ_id: &str,
+    stage: &str,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    let ids = decisions::table
+        .filter(decisions::organ_id.eq(organ_id))
+        .select(decisions::id);
+    stage_records::table
+        .filter(stage_records::decision_id.eq_any(ids))
+        .filter(stage_records::stage.eq(stage))
+        .filter(stage_records::status.eq("completed"))
+        .filter(stage_records::completed_at.ge(from))
+        .filter(stage_records::completed_at.lt(until))
+        .select(stage_records::decision_id)
+        .load(conn)
+}
+
+/// A stage due between two days: (decision, stage, status, completed_at, due_on).
+pub type DueStage = (
+    String,
+    String,
+    String,
+    Option<NaiveDateTime>,
+    Option<String>,
+);
+
+/// The stages of an organ's decisions due between two days (`YYYY-MM-DD`, `until` excluded).
+pub fn due_in(
+    conn: &mut DbConn,
+    organ_id: &str,
+    from_day: &str,
+    until_day: &str,
+) -> QueryResult<Vec<DueStage>> {
+    let ids = decisions::table
+        .filter(decisions::organ_id.eq(organ_id))
+        .select(decisions::id);
+    stage_records::table
+        .filter(stage_records::decision_id.eq_any(ids))
+        .filter(stage_records::due_on.ge(from_day))
+        .filter(stage_records::due_on.lt(until_day))
+        .select((
+            stage_records::decision_id,
+            stage_records::stage,
+            stage_records::status,
+            stage_records::completed_at,
+            stage_records::due_on,
+        ))
+        .load(conn)
+}
+
+/// Comments received on an organ's decisions in a window: (received, adopted in whole or part).
+pub fn comment_figures(
+    conn: &mut DbConn,
+    organ_id: &str,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<(i64, i64)> {
+    let ids = decisions::table
+        .filter(decisions::organ_id.eq(organ_id))
+        .select(decisions::id);
+    let window = comments::received_at
+        .ge(from)
+        .and(comments::received_at.lt(until));
+    let received: i64 = comments::table
+        .filter(comments::decision_id.eq_any(ids))
+        .filter(window)
+        .count()
+        .get_result(conn)?;
+    let ids = decisions::table
+        .filter(decisions::organ_id.eq(organ_id))
+        .select(decisions::id);
+    let adopted: i64 = comments::table
+        .filter(comments::decision_id.eq_any(ids))
+        .filter(window)
+        .filter(comments::disposition.eq_any(["adopted", "partly_adopted"]))
+        .count()
+        .get_result(conn)?;
+    Ok((received, adopted))
+}
+
+/// The decisions of an organ started in a window: (id, catalog item).
+pub fn started_in(
+    conn: &mut DbConn,
+    organ_id: &str,
+    from: NaiveDateTime,
+    until: NaiveDateTime,
+) -> QueryResult<Vec<(String, Option<String>)>> {
+    decisions::table
+        .filter(decisions::organ_id.eq(organ_id))
+        .filter(decisions::created_at.ge(from))
+        .filter(decisions::created_at.lt(until))
+        .filter(decisions::status.ne("new"))
+        .select((decisions::id, decisions::catalog_item_id))
+        .load(conn)
+}

@@ -1,0 +1,473 @@
+//! The figures of the annual law-based-government report (法治政府建设年度报告) on an organ's
+//! major administrative decisions, computed from the record: each figure with its definition, the
+//! records it counts and, where it is a share, the decisions behind it.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::catalogs::{self as catalog_service, year_window, OrganRef};
+use super::{Engine, ServiceError};
+use crate::access::{self, Principal};
+use crate::db::rows::Organ;
+use crate::db::{accounts, catalogs, DbConn};
+use crate::export::{Cell, Sheet};
+use crate::procedure::state::{china_date, stage, Attributes, OrganKind};
+
+/// One figure.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Figure {
+    /// Stable id, e.g. `risk_assessment_share`.
+    pub id: &'static str,
+    /// Its name in Chinese.
+    pub label_zh: &'static str,
+    /// Its name in English.
+    pub label_en: &'static str,
+    /// What it counts, in Chinese.
+    pub definition_zh: &'static str,
+    /// What it counts, in English.
+    pub definition_en: &'static str,
+    /// The records it counts.
+    pub counts: &'static str,
+    /// The count (for a share: the numerator).
+    pub value: u64,
+    /// For a share: the denominator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of: Option<u64>,
+    /// For a share: value / of, in percent to one decimal (none when `of` is 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+    /// The decisions that fall short (for a share), or that it counts (otherwise), by id.
+    pub decisions: Vec<String>,
+}
+
+/// One adopted decision and its procedures, as the report lists it.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct AdoptedRow {
+    /// The decision.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The day it was adopted.
+    pub adopted_on: Option<String>,
+    /// For each of the four procedures: `completed`, `waived`, `missing` (required, not done),
+    /// `done_voluntarily`, or `not_required`.
+    pub procedures: BTreeMap<String, String>,
+}
+
+/// The report of an organ for a year.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Report {
+    /// The organ.
+    pub organ: OrganRef,
+    /// The year.
+    pub year: i32,
+    /// The day the figures were computed (they move until the year's record is complete).
+    pub as_of: NaiveDate,
+    /// The figures.
+    pub figures: Vec<Figure>,
+    /// The decisions adopted in the year, with their procedures.
+    pub adopted: Vec<AdoptedRow>,
+}
+
+/// The four procedures whose share among the decisions requiring them the report gives.
+pub const PROCEDURES: [(&str, &str, &str); 4] = [
+    (
+        stage::PUBLIC_PARTICIPATION,
+        "公众参与",
+        "public participation",
+    ),
+    (stage::EXPERT_REVIEW, "专家论证", "expert review"),
+    (stage::RISK_ASSESSMENT, "风险评估", "risk assessment"),
+    (stage::LEGALITY_REVIEW, "合法性审查", "legality review"),
+];
+
+fn figure(
+    id: &'static str,
+    labels: (&'static str, &'static str),
+    definitions: (&'static str, &'static str),
+    counts: &'static str,
+    value: usize,
+    decisions: Vec<String>,
+) -> Figure {
+    Figure {
+        id,
+        label_zh: labels.0,
+        label_en: labels.1,
+        definition_zh: definitions.0,
+        definition_en: definitions.1,
+        counts,
+        value: value as u64,
+        of: None,
+        share: None,
+        decisions,
+    }
+}
+
+fn with_share(mut f: Figure, of: usize) -> Figure {
+    f.share = catalog_service::share(f.value as usize, of);
+    f.of = Some(of as u64);
+    f
+}
+
+/// The report of an organ for a year, for those who may read its catalog (its staff, head,
+/// inspectors, its legality unit).
+pub fn report(
+    conn: &mut DbConn,
+    engine: &Engine,
+    who: &Principal,
+    organ_id: &str,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Report, ServiceError> {
+    let organ = deciding_organ(conn, organ_id)?;
+    if !access::can_read_catalog(who, &organ.id, organ.legality_unit_id.as_deref()) {
+        return Err(ServiceError::NotFound(format!("organ {organ_id}")));
+    }
+    figures(conn, engine, &organ, year, china_date(now))
+}
+
+/// An organ that decides, by id.
+pub fn deciding_organ(conn: &mut DbConn, organ_id: &str) -> Result<Organ, ServiceError> {
+    accounts::organ(conn, organ_id)?
+        .filter(|o| OrganKind::of_stored(&o.kind).is_some())
+        .ok_or_else(|| ServiceError::NotFound(format!("organ {organ_id} (an organ that decides)")))
+}
+
+/// The report's figures for an organ and year as of `today` (the CLI's operator calls this
+/// directly: whoever holds the database holds the record).
+pub fn figures(
+    conn: &mut DbConn,
+    engine: &Engine,
+    organ: &Organ,
+    year: i32,
+    today: NaiveDate,
+) -> Result<Report, ServiceError> {
+    check_year(year, today)?;
+    let (from, until) = year_window(year);
+    let (from_day, until_day) = (format!("{year}-01-01"), format!("{}-01-01", year + 1));
+    let mut figures = Vec::new();
+
+    let started = catalogs::started_in(conn, &organ.id, from, until)?;
+    figures.push(figure(
+        "decisions_started",
+        ("启动的重大行政决策", "decisions started"),
+        (
+            "本年度决策机关决定启动决策程序的事项数（第十一条）",
+            "decisions whose procedure the organ started in the year (第十一条)",
+        ),
+        "decisions (initiation event)",
+        started.len(),
+        started.iter().map(|(id, _)| id.clone()).collect(),
+    ));
+
+    let adopted = catalogs::adopted_in(conn, &organ.id, &from_day, &until_day)?;
+    figures.push(figure(
+        "decisions_adopted",
+        ("作出的重大行政决策", "decisions adopted"),
+        (
+            "本年度经集体讨论决定、行政首长决定通过的决策数（第三十条）",
+            "decisions the head adopted at a meeting in the year (第三十条)",
+        ),
+        "head_decision facts with outcome adopted (decisions.adopted_on)",
+        adopted.len(),
+        adopted.iter().map(|d| d.id.clone()).collect(),
+    ));
+
+    // Each adopted decision's four procedures: required by its pack for its attributes, and done.
+    let ids: Vec<&str> = PROCEDURES.iter().map(|p| p.0).collect();
+    let mut status: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (d, s, st) in catalogs::stages_of_adopted(conn, &organ.id, &from_day, &until_day, &ids)? {
+        status.insert((d, s), st);
+    }
+    let mut rows = Vec::new();
+    let mut tallies: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
+    for d in &adopted {
+        let pack = engine.packs.get(&d.pack_id, &d.pack_version);
+        let attrs: Option<Attributes> = serde_json::from_str(&d.attributes).ok();
+        let mut procs = BTreeMap::new();
+        for (p, _, _) in PROCEDURES {
+            let required = match (pack, &attrs) {
+                (Some(pack), Some(a)) => pack.required(p, a),
+                _ => false,
+            };
+            let st = status
+                .get(&(d.id.clone(), p.to_string()))
+                .map_or("not_started", String::as_str);
+            let t = tallies.entry(p).or_default();
+            let word = match (required, st) {
+                (true, "completed") => {
+                    t.0 += 1;
+                    t.1 += 1;
+                    "completed"
+                }
+                (true, "waived") => {
+                    t.1 += 1;
+                    t.2.push(d.id.clone());
+                    "waived"
+                }
+                (true, _) => {
+                    t.1 += 1;
+                    t.2.push(d.id.clone());
+                    "missing"
+                }
+                (false, "completed") => "done_voluntarily",
+                (false, _) => "not_required",
+            };
+            procs.insert(p.to_string(), word.to_string());
+        }
+        rows.push(AdoptedRow {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            adopted_on: d.adopted_on.clone(),
+            procedures: procs,
+        });
+    }
+    for (p, _, _) in PROCEDURES {
+        let (done, required, short) = tallies.remove(p).unwrap_or_default();
+        let (label, definition) = share_texts(p);
+        figures.push(with_share(
+            figure(
+                label.0,
+                (label.1, label.2),
+                definition,
+                "stage_records of the adopted decisions; the pack's condition on their attributes",
+                done,
+                short,
+            ),
+            required,
+        ));
+    }
+
+    let (received, adopted_comments) = catalogs::comment_figures(conn, &organ.id, from, until)?;
+    let received = usize::try_from(received).unwrap_or(0);
+    let adopted_comments = usize::try_from(adopted_comments).unwrap_or(0);
+    figures.push(figure(
+        "comments_received",
+        ("收到的公众意见", "public comments received"),
+        (
+            "本年度公开征求意见期间收到的意见条数（第十五条）",
+            "comments received in the year's public consultations (第十五条)",
+        ),
+        "comments (received_at in the year)",
+        received,
+        Vec::new(),
+    ));
+    figures.push(with_share(
+        figure(
+            "comments_adopted",
+            ("采纳或部分采纳的意见", "comments adopted in whole or part"),
+            (
+                "上述意见中经研究采纳或部分采纳的条数（第十八条）",
+                "of those, comments adopted or partly adopted (第十八条)",
+            ),
+            "comments.disposition in (adopted, partly_adopted)",
+            adopted_comments,
+            Vec::new(),
+        ),
+        received,
+    ));
+
+    let hearings = catalogs::completed_in(conn, &organ.id, stage::HEARING, from, until)?;
+    figures.push(figure(
+        "hearings_held",
+        ("举行的听证会", "hearings held"),
+        (
+            "本年度完成听证环节的决策数（第十六条、第十七条）",
+            "decisions whose hearing stage was completed in the year (第十六条、第十七条)",
+        ),
+        "stage_records: hearing completed",
+        hearings.len(),
+        hearings,
+    ));
+
+    let due = catalogs::due_in(conn, &organ.id, &from_day, &until_day)?;
+    let (mut on_time, mut late, mut overdue) = (Vec::new(), Vec::new(), Vec::new());
+    for (d, s, st, completed_at, due_on) in &due {
+        let Some(due_on) = due_on.as_deref().and_then(|x| x.parse::<NaiveDate>().ok()) else {
+            continue;
+        };
+        let tag = format!("{d}:{s}");
+        match (st.as_str(), completed_at) {
+            ("completed" | "waived", Some(t)) if china_date(t.and_utc()) <= due_on => {
+                on_time.push(tag)
+            }
+            ("completed" | "waived", _) => late.push(tag),
+            _ if today > due_on => overdue.push(tag),
+            _ => {} // not yet due: left out
+        }
+    }
+    let with_due = on_time.len() + late.len() + overdue.len();
+    let mut shortfall = late.clone();
+    shortfall.extend(overdue.iter().cloned());
+    figures.push(with_share(
+        figure(
+            "stages_on_time",
+            ("按期完成的法定时限环节", "stages done by their due date"),
+            ("本年度到期的合法性审查（送审时确定的审查期限，第二十六条、第二十八条）和归档（程序规则规定的期限，第三十三条）中按期完成的；未列入尚未到期的", "of the legality reviews (due date set at submission, 第二十六条、第二十八条) and archives (days set by the pack, 第三十三条) due in the year, those done by the due date; stages not yet due are left out"),
+            "stage_records.due_on and completed_at (listed: late or overdue, as decision:stage)",
+            on_time.len(),
+            shortfall,
+        ),
+        with_due,
+    ));
+
+    let evaluations = catalogs::completed_in(conn, &organ.id, stage::POST_EVALUATION, from, until)?;
+    figures.push(figure(
+        "post_evaluations",
+        ("开展的决策后评估", "post-evaluations completed"),
+        (
+            "本年度完成决策后评估的决策数（第三十六条）",
+            "decisions whose post-evaluation was completed in the year (第三十六条)",
+        ),
+        "stage_records: post_evaluation completed",
+        evaluations.len(),
+        evaluations,
+    ));
+
+    let in_catalog = started.iter().filter(|(_, item)| item.is_some()).count();
+    let outside: Vec<String> = started
+        .iter()
+        .filter(|(_, item)| item.is_none())
+        .map(|(id, _)| id.clone())
+        .collect();
+    figures.push(with_share(
+        figure(
+            "catalog_coverage",
+            ("纳入决策事项目录的决策", "decisions that are catalog items"),
+            ("本年度启动的决策中关联了决策事项目录事项的（第三条第三款）；列出的是目录外启动的决策", "of the decisions started in the year, those linked to a catalog item (第三条第三款); listed: those started outside the catalog"),
+            "decisions (catalog_item_id)",
+            in_catalog,
+            outside,
+        ),
+        started.len(),
+    ));
+
+    Ok(Report {
+        organ: OrganRef {
+            id: organ.id.clone(),
+            name: organ.name.clone(),
+        },
+        year,
+        as_of: today,
+        figures,
+        adopted: rows,
+    })
+}
+
+/// The id, labels and definition of a procedure's share.
+fn share_texts(
+    p: &str,
+) -> (
+    (&'static str, &'static str, &'static str),
+    (&'static str, &'static str),
+) {
+    match p {
+        stage::PUBLIC_PARTICIPATION => (
+            ("public_participation_share", "履行公众参与程序的比例", "share with public participation"),
+            ("本年度作出的决策中，按其属性依法应当公众参与的（第十四条），已完成公众参与环节的；列出的是未完成的", "of the decisions adopted in the year that required public participation by their attributes (第十四条), those that completed it; listed: those that did not"),
+        ),
+        stage::EXPERT_REVIEW => (
+            ("expert_review_share", "履行专家论证程序的比例", "share with expert review"),
+            ("本年度作出的决策中，专业性、技术性较强依法应当专家论证的（第十九条），已完成专家论证环节的；列出的是未完成的", "of the decisions adopted in the year that required expert review (第十九条), those that completed it; listed: those that did not"),
+        ),
+        stage::RISK_ASSESSMENT => (
+            ("risk_assessment_share", "履行风险评估程序的比例", "share with risk assessment"),
+            ("本年度作出的决策中，依法应当风险评估的（第二十二条），已完成风险评估环节的（依第二十二条第二款不作重复评估的不计入）；列出的是未完成的", "of the decisions adopted in the year that required risk assessment (第二十二条), those that completed it (a waiver under 第二十二条第二款 does not count); listed: those that did not"),
+        ),
+        _ => (
+            ("legality_review_share", "经合法性审查的比例", "share legality-reviewed"),
+            ("本年度作出的决策中经合法性审查的（第二十五条：应当100%）；列出的是未完成的", "of the decisions adopted in the year, those legality-reviewed (第二十五条: must be 100%); listed: those that were not"),
+        ),
+    }
+}
+
+/// The report as sheets: the figures, and the adopted decisions with their procedures.
+pub fn sheets(r: &Report) -> Vec<Sheet> {
+    let figures = Sheet {
+        name: "年度报告数据".into(),
+        columns: vec![
+            ("指标".into(), 28.0),
+            ("figure".into(), 28.0),
+            ("数值".into(), 10.0),
+            ("分母".into(), 10.0),
+            ("比例(%)".into(), 10.0),
+            ("口径".into(), 80.0),
+            ("统计记录".into(), 40.0),
+        ],
+        rows: r
+            .figures
+            .iter()
+            .map(|f| {
+                vec![
+                    Cell::from(f.label_zh),
+                    Cell::from(f.id),
+                    Cell::Int(i64::try_from(f.value).unwrap_or(i64::MAX)),
+                    f.of.map_or(Cell::Empty, |n| {
+                        Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+                    }),
+                    f.share.map_or(Cell::Empty, Cell::Number),
+                    Cell::from(f.definition_zh),
+                    Cell::from(f.counts),
+                ]
+            })
+            .collect(),
+    };
+    let mut columns = vec![
+        ("决策".to_string(), 38.0),
+        ("名称".to_string(), 40.0),
+        ("作出日期".to_string(), 12.0),
+    ];
+    columns.extend(PROCEDURES.iter().map(|(_, zh, _)| (zh.to_string(), 14.0)));
+    let adopted = Sheet {
+        name: "作出的决策".into(),
+        columns,
+        rows: r
+            .adopted
+            .iter()
+            .map(|a| {
+                let mut row = vec![
+                    Cell::from(a.id.as_str()),
+                    Cell::from(a.title.as_str()),
+                    a.adopted_on
+                        .as_deref()
+                        .and_then(|d| d.parse::<NaiveDate>().ok())
+                        .map_or(Cell::Empty, Cell::Date),
+                ];
+                row.extend(PROCEDURES.iter().map(|(p, _, _)| {
+                    Cell::from(procedure_word(
+                        a.procedures.get(*p).map_or("", String::as_str),
+                    ))
+                }));
+                row
+            })
+            .collect(),
+    };
+    vec![figures, adopted]
+}
+
+fn procedure_word(w: &str) -> &'static str {
+    match w {
+        "completed" => "已履行",
+        "waived" => "依法免予",
+        "missing" => "应履行未履行",
+        "done_voluntarily" => "已履行（非必经）",
+        _ => "非必经",
+    }
+}
+
+/// A report may be asked for any year from the regulation's first to the current one.
+pub fn check_year(year: i32, today: NaiveDate) -> Result<(), ServiceError> {
+    use chrono::Datelike;
+    let last = today.year();
+    if (catalog_service::FIRST_YEAR..=last).contains(&year) {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(format!(
+            "year: a report is for a year from {} to {last}, not {year}",
+            catalog_service::FIRST_YEAR
+        )))
+    }
+}
