@@ -11,6 +11,7 @@ mod hearings;
 mod one_door;
 mod robustness;
 mod stages;
+mod storage;
 
 use std::sync::OnceLock;
 
