@@ -2,6 +2,7 @@
 //! at a PostgreSQL server — on a fresh PostgreSQL database per test.
 
 mod audit;
+mod authz;
 mod bad_input;
 mod cli;
 mod comments;
