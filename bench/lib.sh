@@ -1,5 +1,6 @@
 # Shared by bench/two_processes.sh, bench/kill9.sh: start/stop servers, find an open consultation.
-bin="${CARGO_TARGET_DIR:-target}/debug/juece"
+# JUECE_BIN: another build to compare with (e.g. the release before a fix).
+bin="${JUECE_BIN:-${CARGO_TARGET_DIR:-target}/debug/juece}"
 
 wait_up() { # PORT
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/api/v1/clock" && return 0; sleep 0.2; done
