@@ -54,9 +54,6 @@ const EVERYONE: &[&str] = &[
 const READERS: &[&str] = &["staff", "unit", "reviewer", "head", "inspector"];
 /// Those who may read GOV's expert registry: a role at GOV or an organ below it.
 const REGISTRY_READERS: &[&str] = READERS;
-/// Nobody: the resource does not exist at this point of the procedure (no hearing published),
-/// so every principal gets 404.
-const NOBODY: &[&str] = &[];
 
 /// THE TABLE: (method, route, who may). A new route needs a row here.
 const WHO_MAY: &[(&str, &str, &[&str])] = &[
@@ -93,11 +90,12 @@ const WHO_MAY: &[(&str, &str, &[&str])] = &[
     // organ_staff somewhere, and no inspector role anywhere.
     ("post", "/api/v1/clock/advance", &["staff", "other_staff"]),
     ("get", "/api/openapi.json", EVERYONE),
-    ("get", "/api/v1/public/decisions/{id}/hearing", NOBODY),
+    // Hearing routes are sent to a second decision whose hearing notice is published.
+    ("get", "/api/v1/public/decisions/{id}/hearing", EVERYONE),
     (
         "post",
         "/api/v1/public/decisions/{id}/hearing/applications",
-        NOBODY,
+        EVERYONE,
     ),
     (
         "get",
@@ -116,6 +114,15 @@ const WHO_MAY: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/experts/{id}/deactivate", &["staff"]),
     ("post", "/api/v1/decisions/{id}/experts", &["unit"]),
 ];
+
+fn until_draw(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Record {
+            fact: Fact::HearingParticipants { .. }
+        }
+    )
+}
 
 fn until_comments(c: &Command) -> bool {
     matches!(
@@ -245,7 +252,10 @@ async fn every_route_refuses_every_principal_the_table_does_not_allow() {
     add_other_organ_users(&t);
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    // First the decision in its hearing (applications open), then the one in its comment
+    // period: the second walk moves the clock on, not back.
+    let (heard, _, _) = walk_until(&app, &t.state, &tokens, until_draw).await;
+    let (consulted, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
     let missing: Vec<String> = juece::api::ROUTES
         .iter()
         .filter(|(m, p, _, _)| !WHO_MAY.iter().any(|(wm, wp, _)| wm == m && wp == p))
@@ -270,6 +280,11 @@ async fn every_route_refuses_every_principal_the_table_does_not_allow() {
             .find(|(m, p, _)| m == method && p == route)
             .map(|(_, _, who)| *who)
             .unwrap_or_default();
+        let id = if route.contains("/hearing") {
+            &heard
+        } else {
+            &consulted
+        };
         for principal in EVERYONE {
             let (_, d) = send(
                 &app,
@@ -279,7 +294,7 @@ async fn every_route_refuses_every_principal_the_table_does_not_allow() {
             )
             .await;
             let version = d["version"].as_i64().unwrap_or(0);
-            let mut req = request(method, route, &id, version, principal);
+            let mut req = request(method, route, id, version, principal);
             let signs_in = *method == "post" && *route == "/api/v1/session";
             if *principal != ANONYMOUS && !signs_in {
                 // Signing out gets a token of its own: the others must outlive this row.
