@@ -14,10 +14,27 @@ use std::time::{Duration, Instant};
 /// user out (that takes [`SignInLimiter::PER_USERNAME`] failures, i.e. at least
 /// `PER_USERNAME / PER_ADDRESS` different addresses, within [`SignInLimiter::WINDOW`]); the
 /// lockout of a username lasts at most one window after its last counted failure window began.
-#[derive(Debug, Default)]
+///
+/// Guessers spread over many addresses are stopped only per username; what they cost is CPU (an
+/// argon2 check is ~17 ms of one core). [`SignInLimiter::checks`] lets only half the cores
+/// check passwords at once, so the other half keeps serving everyone else.
+#[derive(Debug)]
 pub struct SignInLimiter {
     by_address: Mutex<HashMap<String, (u32, Instant)>>,
     by_username: Mutex<HashMap<String, (u32, Instant)>>,
+    /// Password checks allowed at once.
+    pub checks: tokio::sync::Semaphore,
+}
+
+impl Default for SignInLimiter {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        SignInLimiter {
+            by_address: Mutex::default(),
+            by_username: Mutex::default(),
+            checks: tokio::sync::Semaphore::new((cores / 2).max(1)),
+        }
+    }
 }
 
 /// Why a sign-in may not even be tried.
