@@ -128,6 +128,7 @@ pub fn store(
                 .and_then(|mut r| r.pop().unwrap_or_else(|| Err(lost())))
             })
             .collect(),
+        Err(e) if items.len() == 1 => vec![Err(e)],
         Err(e) => {
             // One error for all: the decision, not a comment, is at fault (or the database).
             let shared = Arc::new(e);
