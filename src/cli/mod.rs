@@ -72,9 +72,10 @@ enum Top {
         #[arg(long, requires = "trust_proxy", value_parser = clap::value_parser!(u16).range(1..=16))]
         trusted_proxies: Option<u16>,
         /// The most database connections this process holds (opened when needed, none idle at
-        /// start). On SQLite: readers, besides the one writer.
-        #[arg(long, default_value_t = crate::db::PoolSize::SERVER.0, value_parser = clap::value_parser!(u32).range(1..=256))]
-        db_pool: u32,
+        /// start). On SQLite: readers, besides the one writer (default 8); on PostgreSQL, reads
+        /// and writes together (default 16).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+        db_pool: Option<u32>,
     },
     /// Write a consistent copy of the database to FILE while it is in use (SQLite: VACUUM
     /// INTO; PostgreSQL: use pg_dump, as the message says).

@@ -13,7 +13,7 @@ use crate::clock::Clock;
 pub(super) struct Limits {
     pub comment_limit: u32,
     pub trusted_proxies: usize,
-    pub db_pool: u32,
+    pub db_pool: Option<u32>,
 }
 
 pub(super) fn seed(data: DataArgs, demo_file: &std::path::Path) -> Result<ExitCode, String> {
@@ -35,7 +35,11 @@ pub(super) fn serve(
     workers: Option<usize>,
     limits: Limits,
 ) -> Result<ExitCode, String> {
-    let (packs, calendar, db) = open(&data, crate::db::PoolSize(limits.db_pool))?;
+    let pool = limits.db_pool.map_or_else(
+        || crate::db::PoolSize::server_default(&data.database_url),
+        crate::db::PoolSize,
+    );
+    let (packs, calendar, db) = open(&data, pool)?;
     if let Some(file) = demo {
         let mut conn = db.write.get().map_err(|e| e.to_string())?;
         if crate::seed::load_demo(&mut conn, &file, &packs, &calendar, chrono::Utc::now())? {
