@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 clients=${1:-16}
 kill_after=${2:-3}
+command -v sqlite3 >/dev/null || { apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; }
 cargo build -q --bin juece
 tmp=$(mktemp -d)
 failed=0
