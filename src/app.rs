@@ -26,8 +26,9 @@ pub struct AppState {
     pub intake: Arc<Intake>,
     /// Public comments per address.
     pub comment_throttle: Arc<Throttle>,
-    /// Whether client addresses come from a load balancer's forwarding headers.
-    pub trust_proxy: bool,
+    /// How many proxies of ours stand in front of the server (0: clients reach it directly):
+    /// the client's address is the right-most `X-Forwarded-For` hop none of them added.
+    pub trusted_proxies: usize,
 }
 
 impl AppState {
@@ -48,13 +49,18 @@ impl AppState {
                 COMMENTS_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             )),
-            trust_proxy: false,
+            trusted_proxies: 0,
         }
     }
 
-    /// Take client addresses from the load balancer's forwarding headers.
-    pub fn with_trusted_proxy(mut self, trust: bool) -> AppState {
-        self.trust_proxy = trust;
+    /// Take client addresses from one load balancer's forwarding header (or not).
+    pub fn with_trusted_proxy(self, trust: bool) -> AppState {
+        self.with_trusted_proxies(usize::from(trust))
+    }
+
+    /// Take client addresses from the forwarding header written by `n` proxies of ours.
+    pub fn with_trusted_proxies(mut self, n: usize) -> AppState {
+        self.trusted_proxies = n;
         self
     }
 

@@ -220,6 +220,12 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
             }
         }
     }
+    // ---- storage integrity (issue 13, defect 6): SQLite's own page check, db/integrity.rs ----
+    for problem in crate::db::integrity::integrity_check(conn)? {
+        report
+            .findings
+            .push(finding("", 0, "storage_corrupt", problem));
+    }
     Ok(report)
 }
 

@@ -90,21 +90,85 @@ fn worker(rx: mpsc::Receiver<Job>, db: Db, clock: Arc<Clock>) {
         for (decision_id, jobs) in by_decision {
             let items: Vec<NewComment> = jobs.iter().map(|j| j.comment.clone()).collect();
             let (packs, calendar) = (jobs[0].packs.clone(), jobs[0].calendar.clone());
-            let result = write(&db, &packs, &calendar, &clock, &decision_id, &items);
-            match result {
-                Ok(receipts) => {
-                    for (job, receipt) in jobs.into_iter().zip(receipts) {
-                        let _ = job.reply.send(Ok(receipt));
-                    }
-                }
-                Err(e) => {
-                    let e = Arc::new(e);
-                    for job in jobs {
-                        let _ = job.reply.send(Err(e.clone()));
-                    }
-                }
+            let results = store(&db, &packs, &calendar, &clock, &decision_id, &items);
+            for (job, result) in jobs.into_iter().zip(results) {
+                let _ = job.reply.send(result.map_err(Arc::new));
             }
         }
+    }
+}
+
+/// Store a batch of comments for one decision: one result per comment, in order.
+///
+/// Another node appending to the same chain (a stale version, a serialization failure or a
+/// deadlock on PostgreSQL, a busy SQLite) is waited out and retried, not answered with 503.
+/// When the batch fails on the data of one of its comments (a value the database cannot
+/// store), each comment is written on its own: one bad comment never fails its batch-mates.
+pub fn store(
+    db: &Db,
+    packs: &PackSet,
+    calendar: &Calendar,
+    clock: &Clock,
+    decision_id: &str,
+    items: &[NewComment],
+) -> Vec<Result<Receipt, ServiceError>> {
+    match write(db, packs, calendar, clock, decision_id, items) {
+        Ok(results) => results,
+        Err(ServiceError::Db(e)) if items.len() > 1 && !is_contention(&e) => items
+            .iter()
+            .map(|item| {
+                write(
+                    db,
+                    packs,
+                    calendar,
+                    clock,
+                    decision_id,
+                    std::slice::from_ref(item),
+                )
+                .and_then(|mut r| r.pop().unwrap_or_else(|| Err(lost())))
+            })
+            .collect(),
+        Err(e) if items.len() == 1 => vec![Err(e)],
+        Err(e) => {
+            // One error for all: the decision, not a comment, is at fault (or the database).
+            let shared = Arc::new(e);
+            items.iter().map(|_| Err(copy(&shared))).collect()
+        }
+    }
+}
+
+fn lost() -> ServiceError {
+    ServiceError::Unavailable("the comment was not stored".into())
+}
+
+/// The same error for each comment of a batch refused as a whole.
+fn copy(e: &ServiceError) -> ServiceError {
+    match e {
+        ServiceError::NotFound(m) => ServiceError::NotFound(m.clone()),
+        ServiceError::Stale { expected, actual } => ServiceError::Stale {
+            expected: *expected,
+            actual: *actual,
+        },
+        ServiceError::Refused(v) => ServiceError::Refused(v.clone()),
+        ServiceError::Invalid(m) => ServiceError::Invalid(m.clone()),
+        ServiceError::Forbidden(m) => ServiceError::Forbidden(m.clone()),
+        ServiceError::Conflict(m) => ServiceError::Conflict(m.clone()),
+        ServiceError::Unauthorized(m) => ServiceError::Unauthorized(m.clone()),
+        ServiceError::Unavailable(m) => ServiceError::Unavailable(m.clone()),
+        ServiceError::Db(d) => ServiceError::Unavailable(format!("the database failed: {d}")),
+    }
+}
+
+/// Whether a database error is another writer's doing (wait and retry), not the data's.
+pub fn is_contention(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("deadlock") || m.contains("database is locked") || m.contains("busy")
+        }
+        _ => false,
     }
 }
 
@@ -115,15 +179,19 @@ fn write(
     clock: &Clock,
     decision_id: &str,
     items: &[NewComment],
-) -> Result<Vec<Receipt>, ServiceError> {
+) -> Result<Vec<Result<Receipt, ServiceError>>, ServiceError> {
     let mut conn = db.write.get()?;
     let engine = Engine { packs, calendar };
-    // A concurrent writer (another node) may take the sequence number: retry a few times.
-    let mut attempt = 0;
+    let mut attempt: u32 = 0;
     loop {
         match comments::receive_batch(&mut conn, &engine, decision_id, items, clock.now()) {
-            Err(ServiceError::Stale { .. }) if attempt < 5 => attempt += 1,
+            Err(ServiceError::Stale { .. }) if attempt < 20 => {}
+            Err(ServiceError::Db(e)) if is_contention(&e) && attempt < 20 => {}
             other => return other,
         }
+        attempt += 1;
+        std::thread::sleep(std::time::Duration::from_millis(
+            u64::from(attempt.min(10)) * 5,
+        ));
     }
 }

@@ -38,6 +38,7 @@ pub fn app(
         .app_data(web::Data::new(state))
         .wrap(from_fn(announce_simulated_clock))
         .wrap(from_fn(refuse_nul))
+        .wrap(from_fn(cors_policy))
         .wrap(DefaultHeaders::new().add(("x-content-type-options", "nosniff")))
         .configure(configure)
 }
@@ -90,4 +91,28 @@ async fn announce_simulated_clock(
         }
     }
     Ok(res)
+}
+
+// ---- CORS policy (issue 13, defect 10) ----------------------------------------------------
+
+/// The stated CORS policy: **no cross-origin use of the API.** The API is used by its own pages
+/// and by programs (which send no `Origin` and need no CORS); a page of another origin must not
+/// act with a user's token. So a preflight (`OPTIONS`, any path) is answered 204 with the
+/// methods of the API in `Allow` and *no* `Access-Control-Allow-Origin`: the browser then
+/// refuses the cross-origin request itself. No response ever carries that header.
+async fn cors_policy(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::OPTIONS {
+        let (req, _) = req.into_parts();
+        let res = actix_web::HttpResponse::NoContent()
+            .insert_header(("allow", "GET, POST, DELETE, OPTIONS"))
+            .insert_header(("vary", "Origin"))
+            .finish();
+        return Ok(ServiceResponse::new(req, res).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }

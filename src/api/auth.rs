@@ -15,6 +15,8 @@ use crate::app::AppState;
 use crate::db::rows::{User, UserRole};
 use crate::db::DbConn;
 use crate::service::accounts::{self, token_hash, TOKEN_HOURS};
+use crate::service::ServiceError;
+use crate::throttle::{SignInLimiter, SignInRefusal};
 
 /// The signed-in user and their roles.
 #[derive(Debug, Clone)]
@@ -143,8 +145,13 @@ fn me_view(user: &User, roles: &[UserRole]) -> MeView {
 }
 
 /// `POST /api/v1/session` — a bearer token for a username and password.
+///
+/// A slot of the sign-in limits (per address, then per username) is taken before the password
+/// is checked, so concurrent guesses cannot overrun them; the check holds no database
+/// connection (see `accounts::sign_in`).
 pub async fn sign_in(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: Body<SignIn>,
 ) -> Result<HttpResponse, ApiError> {
     let SignIn { username, password } = body.into_inner();
@@ -153,22 +160,29 @@ pub async fn sign_in(
             "username or password too long".into(),
         ));
     }
-    if !state.sign_in.allowed(&username) {
-        return Err(ApiError::TooManyRequests(format!(
-            "too many failed sign-ins for {username}; wait 15 minutes"
-        )));
+    let address = super::common::sender_hash(&state, &req, "sign-in");
+    if let Err(refusal) = state.sign_in.begin(&address, &username) {
+        let minutes = SignInLimiter::WINDOW.as_secs() / 60;
+        return Err(ApiError::TooManyRequests(match refusal {
+            SignInRefusal::Address => format!(
+                "too many failed sign-ins from this address; wait up to {minutes} minutes / 登录失败次数过多，请稍后再试"
+            ),
+            SignInRefusal::Username => format!(
+                "too many failed sign-ins for {username}; wait up to {minutes} minutes / 登录失败次数过多，请稍后再试"
+            ),
+        }));
     }
     let db = state.db.clone();
     let now = chrono::Utc::now();
     let name = username.clone();
-    let result = web::block(move || -> Result<_, ApiError> {
-        let mut conn = db.write.get()?;
-        Ok(accounts::sign_in(&mut conn, &name, &password, now)?)
-    })
-    .await??;
+    // Half the cores at most check passwords; the rest serve everyone else.
+    let permit = state.sign_in.checks.acquire().await;
+    let result = web::block(move || accounts::sign_in(&db, &name, &password, now)).await;
+    drop(permit);
+    let result = result?;
     match result {
-        Some((token, user, roles)) => {
-            state.sign_in.succeeded(&username);
+        Ok(Some((token, user, roles))) => {
+            state.sign_in.succeeded(&address, &username);
             // A token is a secret: no cache keeps it.
             Ok(HttpResponse::Ok()
                 .insert_header(("cache-control", "no-store"))
@@ -178,11 +192,17 @@ pub async fn sign_in(
                     expires_in: TOKEN_HOURS * 3600,
                 }))
         }
-        None => {
-            state.sign_in.failed(&username);
-            Err(ApiError::Unauthorized(
-                "wrong username or password / 用户名或密码错误".into(),
-            ))
+        // The slot stays taken: it counts as a failure.
+        Ok(None) => Err(ApiError::Unauthorized(
+            "wrong username or password / 用户名或密码错误".into(),
+        )),
+        // The storage failed, not the sender: give the slot back, and say "try again" (503).
+        Err(e) => {
+            state.sign_in.abandoned(&address, &username);
+            Err(match e {
+                ServiceError::Db(e) => ApiError::Unavailable(format!("sign-in storage: {e}")),
+                other => other.into(),
+            })
         }
     }
 }

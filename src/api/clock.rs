@@ -1,4 +1,4 @@
-//! The server's clock; in simulation mode, moving it forward.
+//! The server's clock; in simulation mode, moving it forward (staff only, recorded).
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -7,6 +7,8 @@ use super::auth::Auth;
 use super::error::ApiError;
 use super::extract::Body;
 use crate::app::AppState;
+use crate::db::clock_advances::{self, ClockAdvance};
+use crate::db::{new_id, stored_time};
 
 /// The server's clock.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -37,10 +39,13 @@ pub struct Advance {
     seconds: i64,
 }
 
-/// `POST /api/v1/clock/advance` — only with `juece serve --simulated-clock`.
+/// `POST /api/v1/clock/advance` — only with `juece serve --simulated-clock`, and only by the
+/// server operator's people: a user with the `organ_staff` role at some organ and no
+/// `inspector` role anywhere (an inspector checks deadlines; one who could move the clock could
+/// make them pass). Each move is recorded (`clock_advances`: who, when, how far).
 pub async fn advance(
     state: web::Data<AppState>,
-    _auth: Auth,
+    auth: Auth,
     body: Body<Advance>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.clock.is_simulated() {
@@ -48,6 +53,22 @@ pub async fn advance(
             "the clock is real; start the server with --simulated-clock to move it".into(),
         ));
     }
+    if auth.has_anywhere("inspector") {
+        return Err(ApiError::Forbidden(
+            "an inspector may not move the clock / 监督人员不得调整时钟".into(),
+        ));
+    }
+    let organ_id = auth
+        .roles
+        .iter()
+        .find(|r| r.role == "organ_staff")
+        .map(|r| r.organ_id.clone())
+        .ok_or_else(|| {
+            ApiError::Forbidden(
+                "moving the simulated clock needs the organ_staff role / 仅机关工作人员可调整模拟时钟"
+                    .into(),
+            )
+        })?;
     let seconds = body
         .days
         .checked_mul(86_400)
@@ -56,6 +77,23 @@ pub async fn advance(
         .ok_or_else(|| {
             ApiError::Unprocessable("days/seconds must move forward, by at most ten years".into())
         })?;
+    let record = ClockAdvance {
+        id: new_id(),
+        user_id: auth.user.id.clone(),
+        organ_id,
+        seconds,
+        simulated_to: stored_time(state.clock.now() + chrono::Duration::seconds(seconds)),
+        at: stored_time(chrono::Utc::now()),
+    };
+    let db = state.db.clone();
+    // Recorded first: a move nobody could answer for does not happen.
+    web::block(move || -> Result<(), ApiError> {
+        let mut conn = db.write.get()?;
+        clock_advances::record(&mut conn, &record)
+            .map_err(|e| ApiError::Unavailable(format!("recording the clock move: {e}")))
+    })
+    .await??;
+    tracing::warn!(user = %auth.user.username, seconds, "simulated clock moved forward");
     let now = state
         .clock
         .advance(seconds)

@@ -241,16 +241,18 @@ pub async fn submit(
     };
     let name = clean(form.name, "name", limits::NAME)?;
     let contact = clean(form.contact, "contact", limits::CONTACT)?;
-    let header_key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let key = clean(
-        form.idempotency_key.or(header_key),
-        "idempotency_key",
-        limits::KEY,
-    )?;
+    // A key that cannot be read is refused, not ignored: ignoring it would store a retry twice.
+    let header_key = super::extract::idempotency_key(req.headers())?;
+    let body_key = clean(form.idempotency_key, "idempotency_key", limits::KEY)?;
+    if body_key
+        .as_ref()
+        .is_some_and(|k| !k.chars().all(|c| c.is_ascii_graphic()))
+    {
+        return Err(ApiError::Unprocessable(
+            "idempotency_key: visible ASCII characters only".into(),
+        ));
+    }
+    let key = header_key.or(body_key);
     // The address itself is not kept: only its hash, for the limit and the record.
     let address_hash = super::common::sender_hash(&state, &req, "comment");
     if !state.comment_throttle.hit(&address_hash) {
@@ -278,9 +280,11 @@ pub async fn submit(
         .map_err(|e| match &*e {
             ServiceError::NotFound(_) => ApiError::NotFound("consultation".into()),
             ServiceError::Refused(v) => ApiError::Refused(v.clone()),
+            ServiceError::Invalid(m) => ApiError::Unprocessable(m.clone()),
             ServiceError::Stale { .. } => {
                 ApiError::Unavailable("busy; retry with the same idempotency key".into())
             }
+            ServiceError::Db(e) => super::error::from_db(e),
             other => ApiError::Unavailable(other.to_string()),
         })?;
     let status = if receipt.duplicate {

@@ -95,22 +95,28 @@ pub fn engine(state: &AppState) -> Engine<'_> {
 }
 
 /// The hash of the sender's address, for per-address limits; the address itself is not kept.
-/// Behind a load balancer (`juece serve --trust-proxy`) the address is taken from the
-/// `Forwarded` / `X-Forwarded-For` header the balancer sets; otherwise from the connection, so
-/// that a client cannot pick its own address.
+/// Behind a load balancer (`juece serve --trust-proxy [--trusted-proxies N]`) the address is
+/// taken from the `X-Forwarded-For` hops the balancers appended; otherwise from the connection,
+/// so that a client cannot pick its own address.
 pub fn sender_hash(state: &AppState, req: &actix_web::HttpRequest, purpose: &str) -> String {
     use sha2::{Digest, Sha256};
-    let address = if state.trust_proxy {
-        req.connection_info()
-            .realip_remote_addr()
-            .unwrap_or_default()
-            .to_string()
-    } else {
-        req.peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default()
-    };
+    let address = client_address(state, req);
     hex::encode(Sha256::digest(
         format!("juece-{purpose}:{address}").as_bytes(),
     ))
+}
+
+/// The client's address: the peer, or behind `--trust-proxy` the right-most
+/// `X-Forwarded-For` hop that none of the trusted proxies added (a client cannot choose it).
+pub fn client_address(state: &AppState, req: &actix_web::HttpRequest) -> String {
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    crate::throttle::client_address(&peer, &forwarded, state.trusted_proxies)
 }

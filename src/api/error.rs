@@ -150,11 +150,58 @@ impl From<ServiceError> for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        match e {
-            diesel::result::Error::NotFound => ApiError::NotFound("record".into()),
-            other => ApiError::Internal(other.to_string()),
-        }
+        from_db(&e)
     }
+}
+
+/// A storage error as the client should see it: data the database cannot store is the
+/// request's fault (422, naming the column or constraint when the database does); a storage
+/// that cannot write now (disk full, read-only, locked, another writer, connection lost) is
+/// 503, to be retried; only what is left (a query we built wrong) is 500.
+pub fn from_db(e: &diesel::result::Error) -> ApiError {
+    use diesel::result::{DatabaseErrorKind as Kind, Error};
+    match e {
+        Error::NotFound => ApiError::NotFound("record".into()),
+        Error::DatabaseError(kind, info) => {
+            let what = info
+                .column_name()
+                .or(info.constraint_name())
+                .or(info.table_name())
+                .unwrap_or("a field");
+            let bad_data = matches!(
+                kind,
+                Kind::UniqueViolation
+                    | Kind::ForeignKeyViolation
+                    | Kind::NotNullViolation
+                    | Kind::CheckViolation
+            ) || is_bad_data(info.message());
+            if bad_data {
+                ApiError::Unprocessable(format!(
+                    "{what}: the value cannot be stored ({}) / 该值无法保存",
+                    info.message()
+                ))
+            } else {
+                ApiError::Unavailable(format!("storage: {}", info.message()))
+            }
+        }
+        other => ApiError::Internal(other.to_string()),
+    }
+}
+
+/// Messages (PostgreSQL, SQLite) that blame the value, not the storage.
+fn is_bad_data(message: &str) -> bool {
+    const BAD: [&str; 8] = [
+        "invalid byte sequence",
+        "character not in repertoire",
+        "out of range",
+        "value too long",
+        "invalid input syntax",
+        "datatype mismatch",
+        "string or blob too big",
+        "null value in column",
+    ];
+    let m = message.to_ascii_lowercase();
+    BAD.iter().any(|b| m.contains(b))
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {

@@ -17,7 +17,7 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
             legality_unit,
             pack,
         } => {
-            let db = Db::open(&data.database_url)?;
+            let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.write.get().map_err(|e| e.to_string())?;
             if name.trim().is_empty() {
                 return Err("--name is empty".into());
@@ -76,7 +76,7 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
             println!("{id}");
         }
         Admin::Organs { data } => {
-            let db = Db::open(&data.database_url)?;
+            let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.read.get().map_err(|e| e.to_string())?;
             for o in accounts::all_organs(&mut conn).map_err(|e| e.to_string())? {
                 println!(
@@ -98,13 +98,9 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
                 .read_line(&mut password)
                 .map_err(|e| e.to_string())?;
             let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 10 {
-                return Err(
-                    "the password (first line of standard input) must have at least 10 characters"
-                        .into(),
-                );
-            }
-            let db = Db::open(&data.database_url)?;
+            crate::service::accounts::check_new_password(password)
+                .map_err(|e| format!("{e} (the first line of standard input)"))?;
+            let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.write.get().map_err(|e| e.to_string())?;
             if accounts::user_by_username(&mut conn, &username)
                 .map_err(|e| e.to_string())?
@@ -136,7 +132,7 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
             if !role::ALL.contains(&r.as_str()) {
                 return Err(format!("--role must be one of {}", role::ALL.join(", ")));
             }
-            let db = Db::open(&data.database_url)?;
+            let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.write.get().map_err(|e| e.to_string())?;
             let user = accounts::user_by_username(&mut conn, &username)
                 .map_err(|e| e.to_string())?

@@ -8,7 +8,9 @@ use crate::audit;
 pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
     match command {
         Audit::Verify { data, json } => {
-            let db = Db::open(&data.database_url)?;
+            // A copy on read-only media cannot be migrated or switched to WAL: read it as is.
+            let db = Db::open_cli(&data.database_url)
+                .or_else(|_| Db::open_read_only(&data.database_url))?;
             let mut conn = db.read.get().map_err(|e| e.to_string())?;
             let report = audit::verify(&mut conn).map_err(|e| e.to_string())?;
             if json {
@@ -40,7 +42,7 @@ pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
             })
         }
         Audit::Seal { data } => {
-            let db = Db::open(&data.database_url)?;
+            let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.write.get().map_err(|e| e.to_string())?;
             let now = chrono::Utc::now();
             let n = audit::seal_days(

@@ -59,7 +59,7 @@ pub(super) fn run(command: CatalogCmd) -> Result<ExitCode, String> {
     let today = china_date(chrono::Utc::now());
     match command {
         CatalogCmd::List { data, organ, year } => {
-            let db = Db::open(&data.database_url)?;
+            let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.read.get().map_err(|e| e.to_string())?;
             let organs = organ.map(|o| vec![o]);
             let rows = crate::db::catalogs::list(&mut conn, organs.as_deref(), year, false)
@@ -73,7 +73,7 @@ pub(super) fn run(command: CatalogCmd) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         CatalogCmd::Show { data, id } => {
-            let (packs, calendar, db) = open(&data)?;
+            let (packs, calendar, db) = open(&data, crate::db::PoolSize::CLI)?;
             let engine = Engine {
                 packs: &packs,
                 calendar: &calendar,
@@ -92,7 +92,7 @@ pub(super) fn run(command: CatalogCmd) -> Result<ExitCode, String> {
             format,
             out,
         } => {
-            let (packs, calendar, db) = open(&data)?;
+            let (packs, calendar, db) = open(&data, crate::db::PoolSize::CLI)?;
             let engine = Engine {
                 packs: &packs,
                 calendar: &calendar,
@@ -112,7 +112,7 @@ pub(super) fn run(command: CatalogCmd) -> Result<ExitCode, String> {
             format,
             out,
         } => {
-            let (packs, calendar, db) = open(&data)?;
+            let (packs, calendar, db) = open(&data, crate::db::PoolSize::CLI)?;
             let engine = Engine {
                 packs: &packs,
                 calendar: &calendar,
@@ -135,7 +135,7 @@ pub(super) fn report(
     format: Format,
     out: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
-    let (packs, calendar, db) = open(&data)?;
+    let (packs, calendar, db) = open(&data, crate::db::PoolSize::CLI)?;
     let engine = Engine {
         packs: &packs,
         calendar: &calendar,

@@ -3,6 +3,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod catalog;
 mod serve;
 mod workflows;
@@ -62,10 +63,38 @@ enum Top {
         /// Public comments accepted per address per minute.
         #[arg(long, default_value_t = crate::throttle::COMMENTS_PER_MINUTE)]
         comment_limit: u32,
-        /// Behind a load balancer: take client addresses from its Forwarded / X-Forwarded-For
-        /// headers (never set this when clients reach the server directly).
+        /// Behind a load balancer: take client addresses from the X-Forwarded-For hops it
+        /// appends (never set this when clients reach the server directly).
         #[arg(long)]
         trust_proxy: bool,
+        /// With --trust-proxy: how many proxies of ours append to X-Forwarded-For (default 1).
+        /// The client is the right-most hop none of them added; hops further left are the
+        /// client's own claims and are ignored.
+        #[arg(long, requires = "trust_proxy", value_parser = clap::value_parser!(u16).range(1..=16))]
+        trusted_proxies: Option<u16>,
+        /// The most database connections this process holds (opened when needed, none idle at
+        /// start). On SQLite: readers, besides the one writer (default 8); on PostgreSQL, reads
+        /// and writes together (default 16).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+        db_pool: Option<u32>,
+    },
+    /// Write a consistent copy of the database to FILE while it is in use (SQLite: VACUUM
+    /// INTO; PostgreSQL: use pg_dump, as the message says).
+    Backup {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The copy to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty database (refuses a database that holds data), then
+    /// check it like `juece audit verify`.
+    Restore {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup file written by `juece backup`.
+        #[arg(long)]
+        from: PathBuf,
     },
     /// Create or upgrade the database schema.
     Migrate {
@@ -294,15 +323,27 @@ pub fn main() -> ExitCode {
             workers,
             comment_limit,
             trust_proxy,
+            trusted_proxies,
+            db_pool,
         } => serve::serve(
             data,
             bind,
             demo.then_some(demo_file),
             simulated_clock,
             workers,
-            (comment_limit, trust_proxy),
+            serve::Limits {
+                comment_limit,
+                trusted_proxies: if trust_proxy {
+                    usize::from(trusted_proxies.unwrap_or(1))
+                } else {
+                    0
+                },
+                db_pool,
+            },
         ),
-        Top::Migrate { data } => Db::open(&data.database_url).map(|_| {
+        Top::Backup { data, out } => backup::backup(&data.database_url, &out),
+        Top::Restore { data, from } => backup::restore(&data.database_url, &from),
+        Top::Migrate { data } => Db::open_cli(&data.database_url).map(|_| {
             println!("database is up to date");
             ExitCode::SUCCESS
         }),
@@ -327,8 +368,8 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Packs, calendar and database.
-fn open(data: &DataArgs) -> Result<(PackSet, Calendar, Db), String> {
+/// Packs, calendar and database (at most `pool` connections).
+fn open(data: &DataArgs, pool: crate::db::PoolSize) -> Result<(PackSet, Calendar, Db), String> {
     let packs = crate::files::load_packs(&data.workflows).map_err(|errors| {
         errors
             .iter()
@@ -337,6 +378,6 @@ fn open(data: &DataArgs) -> Result<(PackSet, Calendar, Db), String> {
             .join("\n")
     })?;
     let calendar = crate::files::load_calendar(&data.holidays)?;
-    let db = Db::open(&data.database_url)?;
+    let db = Db::open_with(&data.database_url, pool)?;
     Ok((packs, calendar, db))
 }

@@ -8,8 +8,16 @@ use crate::app::AppState;
 use crate::audit;
 use crate::clock::Clock;
 
+/// The server's limits: public comments per address per minute, proxies trusted to name the
+/// client, database connections.
+pub(super) struct Limits {
+    pub comment_limit: u32,
+    pub trusted_proxies: usize,
+    pub db_pool: Option<u32>,
+}
+
 pub(super) fn seed(data: DataArgs, demo_file: &std::path::Path) -> Result<ExitCode, String> {
-    let (packs, calendar, db) = open(&data)?;
+    let (packs, calendar, db) = open(&data, crate::db::PoolSize::CLI)?;
     let mut conn = db.write.get().map_err(|e| e.to_string())?;
     if crate::seed::load_demo(&mut conn, demo_file, &packs, &calendar, chrono::Utc::now())? {
         println!("demo data loaded");
@@ -25,9 +33,13 @@ pub(super) fn serve(
     demo: Option<PathBuf>,
     simulated_clock: bool,
     workers: Option<usize>,
-    (comment_limit, trust_proxy): (u32, bool),
+    limits: Limits,
 ) -> Result<ExitCode, String> {
-    let (packs, calendar, db) = open(&data)?;
+    let pool = limits.db_pool.map_or_else(
+        || crate::db::PoolSize::server_default(&data.database_url),
+        crate::db::PoolSize,
+    );
+    let (packs, calendar, db) = open(&data, pool)?;
     if let Some(file) = demo {
         let mut conn = db.write.get().map_err(|e| e.to_string())?;
         if crate::seed::load_demo(&mut conn, &file, &packs, &calendar, chrono::Utc::now())? {
@@ -44,8 +56,8 @@ pub(super) fn serve(
             Clock::real()
         },
     )
-    .with_comment_limit(comment_limit)
-    .with_trusted_proxy(trust_proxy);
+    .with_comment_limit(limits.comment_limit)
+    .with_trusted_proxies(limits.trusted_proxies);
     if simulated_clock {
         tracing::warn!(
             "SIMULATED CLOCK: time can be moved forward through POST /api/v1/clock/advance"

@@ -238,24 +238,64 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<CommentRow>> {
         .load(conn)
 }
 
-/// The comments of a decision already stored under these idempotency keys: (key, id, received).
-pub fn by_keys(
-    conn: &mut DbConn,
-    decision_id: &str,
-    keys: &[String],
-) -> QueryResult<Vec<(Option<String>, String, NaiveDateTime)>> {
+/// A comment stored under an idempotency key: enough to tell a retry from another comment.
+#[derive(Debug, Clone, Queryable)]
+pub struct Keyed {
+    /// The key.
+    pub key: Option<String>,
+    /// The comment's id.
+    pub id: String,
+    /// When it was received.
+    pub received_at: NaiveDateTime,
+    body: String,
+    author_name: Option<String>,
+    contact: Option<String>,
+}
+
+impl Keyed {
+    /// Whether `c` is the same comment (a retry), not another one under the same key.
+    pub fn same_content(&self, c: &NewComment) -> bool {
+        self.body == c.body && self.author_name == c.author_name && self.contact == c.contact
+    }
+}
+
+/// The comments of a decision already stored under these idempotency keys.
+pub fn by_keys(conn: &mut DbConn, decision_id: &str, keys: &[String]) -> QueryResult<Vec<Keyed>> {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    comments::table
-        .filter(comments::decision_id.eq(decision_id))
-        .filter(comments::idempotency_key.eq_any(keys))
-        .select((
-            comments::idempotency_key,
-            comments::id,
-            comments::received_at,
-        ))
-        .load(conn)
+    let mut out = Vec::new();
+    for chunk in keys.chunks(500) {
+        out.extend(
+            comments::table
+                .filter(comments::decision_id.eq(decision_id))
+                .filter(comments::idempotency_key.eq_any(chunk))
+                .select((
+                    comments::idempotency_key,
+                    comments::id,
+                    comments::received_at,
+                    comments::body,
+                    comments::author_name,
+                    comments::contact,
+                ))
+                .load::<Keyed>(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Hold the decision's row until the transaction ends, so that no other process appends to its
+/// chain in between (PostgreSQL: `SELECT … FOR UPDATE`). SQLite has one writer: nothing to do.
+pub fn lock_decision(conn: &mut DbConn, decision_id: &str) -> QueryResult<()> {
+    use super::schema::decisions;
+    if let DbConn::Pg(c) = conn {
+        decisions::table
+            .filter(decisions::id.eq(decision_id))
+            .select(decisions::id)
+            .for_update()
+            .load::<String>(c)?;
+    }
+    Ok(())
 }
 
 /// Store comments (in chunks: SQLite limits the variables of one statement).

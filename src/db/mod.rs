@@ -4,12 +4,16 @@
 //!
 //! On SQLite every write goes through one writer connection and reads use a pool: SQLite has a
 //! single write lock, and one writer measured several times faster than writers contending.
+//! Pools are sized to the work (`juece serve --db-pool N`, one connection for a command) and
+//! open connections lazily: a process holds none it has not needed.
 
 pub mod accounts;
 pub mod catalogs;
+pub mod clock_advances;
 pub mod comments;
 pub mod decisions;
 pub mod hearings;
+pub mod integrity;
 pub mod personal_data;
 pub mod registry;
 pub mod rows;
@@ -83,6 +87,9 @@ impl DatabaseUrl {
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    /// Open SQLite read-only (`juece audit verify` of a copy on read-only media): no WAL
+    /// switch, no migrations.
+    read_only: bool,
 }
 
 impl ManageConnection for Manager {
@@ -91,6 +98,20 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         match &self.url {
+            DatabaseUrl::Sqlite(path) if self.read_only => {
+                // Read-only first (sees a live writer's WAL); a file on read-only media may have
+                // no -shm beside it and no right to make one: then `immutable` reads it as it is.
+                let open = |uri: String| -> Result<SqliteConnection, r2d2::Error> {
+                    let mut c =
+                        SqliteConnection::establish(&uri).map_err(r2d2::Error::ConnectionError)?;
+                    c.batch_execute("PRAGMA query_only = ON; SELECT COUNT(*) FROM sqlite_master;")
+                        .map_err(r2d2::Error::QueryError)?;
+                    Ok(c)
+                };
+                open(format!("file:{path}?mode=ro"))
+                    .or_else(|_| open(format!("file:{path}?mode=ro&immutable=1")))
+                    .map(DbConn::Sqlite)
+            }
             DatabaseUrl::Sqlite(path) => {
                 let mut c =
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
@@ -138,30 +159,124 @@ pub struct Db {
     pub url: DatabaseUrl,
 }
 
+/// How many connections a process may hold. Connections are opened lazily, when the work needs
+/// them (none idle at start), so a one-off command opens one and a quiet server few.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSize(pub u32);
+
+impl PoolSize {
+    /// A server's default on SQLite: 8 readers besides the one writer (`juece serve --db-pool N`).
+    pub const SERVER: PoolSize = PoolSize(8);
+    /// A server's default on PostgreSQL, reads and writes together: 16 (what the benchmarks in
+    /// the README were measured with).
+    pub const SERVER_PG: PoolSize = PoolSize(16);
+    /// A command-line command: one connection.
+    pub const CLI: PoolSize = PoolSize(1);
+
+    /// A server's default for the backend of `url`.
+    pub fn server_default(url: &str) -> PoolSize {
+        match DatabaseUrl::parse(url) {
+            Ok(DatabaseUrl::Postgres(_)) => PoolSize::SERVER_PG,
+            _ => PoolSize::SERVER,
+        }
+    }
+}
+
 impl Db {
-    /// Connect and run pending migrations.
+    /// Connect with a server's pool and run pending migrations.
     pub fn open(url: &str) -> Result<Db, String> {
+        Db::open_with(url, PoolSize::server_default(url))
+    }
+
+    /// Connect for a one-off command (one connection) and run pending migrations.
+    pub fn open_cli(url: &str) -> Result<Db, String> {
+        Db::open_with(url, PoolSize::CLI)
+    }
+
+    /// Connect with at most `size` connections and run pending migrations. On PostgreSQL reads
+    /// and writes share the pool; on SQLite writes have their own single connection (one
+    /// writer) and reads the pool.
+    pub fn open_with(url: &str, size: PoolSize) -> Result<Db, String> {
         let url = DatabaseUrl::parse(url)?;
-        let manager = Manager { url: url.clone() };
+        let manager = Manager {
+            url: url.clone(),
+            read_only: false,
+        };
+        if size == PoolSize::CLI {
+            // A command says at once why it cannot connect (the pool would retry for 10 s).
+            manager
+                .connect()
+                .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        }
+        let max = size.0.max(1);
         let build = |size: u32| {
             r2d2::Pool::builder()
                 .max_size(size)
+                // Lazily: no connection is opened until one is asked for, and idle ones close.
+                .min_idle(Some(0))
+                .idle_timeout(Some(Duration::from_secs(300)))
                 .connection_timeout(Duration::from_secs(10))
                 // A broken connection is dropped when it is returned (`has_broken`); testing
                 // each checkout would cost a round trip on every request.
                 .test_on_check_out(false)
-                .build(manager.clone())
-                .map_err(|e| format!("cannot open the database: {e}"))
+                .build_unchecked(manager.clone())
         };
-        let write = build(if url.is_sqlite() { 1 } else { 16 })?;
-        let read = if url.is_sqlite() {
-            build(8)?
+        let write = build(if url.is_sqlite() { 1 } else { max });
+        // One connection in all (a command): reads use the writer's.
+        let read = if url.is_sqlite() && max > 1 {
+            build(max)
         } else {
             write.clone()
         };
         let db = Db { read, write, url };
         db.migrate()?;
         Ok(db)
+    }
+
+    /// Open an existing database read-only, for checking (one connection, no migrations). On
+    /// SQLite this reads a copy on read-only media; on PostgreSQL it is an ordinary connection.
+    pub fn open_read_only(url: &str) -> Result<Db, String> {
+        let url = DatabaseUrl::parse(url)?;
+        if let DatabaseUrl::Sqlite(path) = &url {
+            if !std::path::Path::new(path).is_file() {
+                return Err(format!("no database file at {path}"));
+            }
+        }
+        let manager = Manager {
+            url: url.clone(),
+            read_only: true,
+        };
+        manager
+            .connect()
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(1)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(10))
+            .build_unchecked(manager);
+        Ok(Db {
+            read: pool.clone(),
+            write: pool,
+            url,
+        })
+    }
+
+    /// The most connections this process may hold (reads and writes together).
+    pub fn max_connections(&self) -> u32 {
+        if self.url.is_sqlite() && self.read.max_size() > 1 {
+            self.read.max_size() + self.write.max_size()
+        } else {
+            self.write.max_size()
+        }
+    }
+
+    /// The connections this process holds now, idle or in use.
+    pub fn open_connections(&self) -> u32 {
+        if self.url.is_sqlite() && self.read.max_size() > 1 {
+            self.read.state().connections + self.write.state().connections
+        } else {
+            self.write.state().connections
+        }
     }
 
     /// Run pending migrations.

@@ -253,3 +253,15 @@ diesel::table! {
         at -> Timestamp,
     }
 }
+
+// Issue 13 (reliability): the record of simulated clock moves.
+diesel::table! {
+    clock_advances (id) {
+        id -> Text,
+        user_id -> Text,
+        organ_id -> Text,
+        seconds -> BigInt,
+        simulated_to -> Timestamp,
+        at -> Timestamp,
+    }
+}

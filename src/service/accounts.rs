@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::ServiceError;
 use crate::access::Principal;
 use crate::db::rows::{Session, User, UserRole};
-use crate::db::{accounts, stored_time, DbConn};
+use crate::db::{accounts, stored_time, Db, DbConn};
 
 /// How long a token lives.
 pub const TOKEN_HOURS: i64 = 12;
@@ -56,15 +56,42 @@ pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> Result<Principal, Se
     Ok(Principal { user, roles })
 }
 
+/// Whether `password` may be set: at least [`MIN_PASSWORD_CHARS`] characters that are not all
+/// whitespace (ten spaces are no password). Checked by every route that sets one.
+pub fn check_new_password(password: &str) -> Result<(), ServiceError> {
+    if password.trim().is_empty() {
+        return Err(ServiceError::Invalid(
+            "password: blank or only whitespace / 密码不能为空或全为空白".into(),
+        ));
+    }
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(ServiceError::Invalid(format!(
+            "password: at least {MIN_PASSWORD_CHARS} characters / 密码至少{MIN_PASSWORD_CHARS}个字符"
+        )));
+    }
+    Ok(())
+}
+
+/// The shortest password that may be set.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
 /// A new session for a user whose password is right: the token (shown once) with the user and
 /// their roles. `None` when the username or password is wrong.
+///
+/// The argon2 check (~17 ms) holds no connection, transaction or lock: the hash is read on a
+/// read connection that is returned first, and only a right password reaches the writer (on
+/// SQLite, the one write connection every other write waits for).
 pub fn sign_in(
-    conn: &mut DbConn,
+    db: &Db,
     username: &str,
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(String, User, Vec<UserRole>)>, ServiceError> {
-    let Some(user) = accounts::user_by_username(conn, username)? else {
+    let user = {
+        let mut conn = db.read.get()?;
+        accounts::user_by_username(&mut conn, username)?
+    };
+    let Some(user) = user else {
         let _ = verify_password(password, dummy_hash());
         return Ok(None);
     };
@@ -74,8 +101,9 @@ pub fn sign_in(
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
+    let mut conn = db.write.get()?;
     accounts::insert_session(
-        conn,
+        &mut conn,
         &Session {
             token_hash: token_hash(&token),
             user_id: user.id.clone(),
@@ -83,9 +111,11 @@ pub fn sign_in(
             expires_at: stored_time(now + Duration::hours(TOKEN_HOURS)),
         },
     )?;
-    let roles = accounts::roles_of(conn, &user.id)?;
     // Expired tokens are of no use to anyone: drop them while we are here.
-    accounts::delete_expired_sessions(conn, stored_time(now))?;
+    accounts::delete_expired_sessions(&mut conn, stored_time(now))?;
+    drop(conn);
+    let mut conn = db.read.get()?;
+    let roles = accounts::roles_of(&mut conn, &user.id)?;
     Ok(Some((token, user, roles)))
 }
 

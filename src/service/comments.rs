@@ -14,16 +14,22 @@ use crate::db::{new_id, stored_time, DbConn};
 use crate::procedure::state::{Command, Fact};
 
 /// Receive a batch of comments for one decision, in one transaction: duplicates (same
-/// idempotency key) are answered with the stored comment; the rest are stored and anchored by
-/// one `CommentsReceived` event, if the engine accepts it.
+/// idempotency key, same content) are answered with the stored comment, a key reused for
+/// another comment is refused (that item only); the rest are stored and anchored by one
+/// `CommentsReceived` event, if the engine accepts it.
+///
+/// The decision's row is locked first (PostgreSQL: `FOR UPDATE`), so another process appending
+/// to the same chain waits instead of taking the sequence number between our read and our
+/// write; and the comments carry the sequence number the batch event was written at.
 pub fn receive_batch(
     conn: &mut DbConn,
     engine: &Engine,
     decision_id: &str,
     items: &[NewComment],
     now: DateTime<Utc>,
-) -> Result<Vec<Receipt>, ServiceError> {
+) -> Result<Vec<Result<Receipt, ServiceError>>, ServiceError> {
     conn.transaction(|conn| {
+        comments::lock_decision(conn, decision_id)?;
         let row = crate::db::decisions::decision(conn, decision_id)?
             .ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id}")))?;
         let at = stored_time(now);
@@ -32,34 +38,43 @@ pub fn receive_batch(
             .filter_map(|c| c.idempotency_key.clone())
             .collect();
         let known = comments::by_keys(conn, decision_id, &keys)?;
-        let seq = row.version + 1;
         let mut receipts = Vec::with_capacity(items.len());
         let mut fresh: Vec<CommentRow> = Vec::new();
         for c in items {
             let earlier = c.idempotency_key.as_ref().and_then(|k| {
                 known
                     .iter()
-                    .find(|(key, _, _)| key.as_ref() == Some(k))
-                    .map(|(_, id, t)| (id.clone(), *t))
+                    .find(|e| e.key.as_ref() == Some(k))
+                    .map(|e| (e.id.clone(), e.received_at, e.same_content(c)))
                     .or_else(|| {
                         fresh
                             .iter()
                             .find(|r| r.idempotency_key.as_ref() == Some(k))
-                            .map(|r| (r.id.clone(), r.received_at))
+                            .map(|r| (r.id.clone(), r.received_at, same_content(r, c)))
                     })
             });
-            if let Some((id, t)) = earlier {
-                receipts.push(Receipt {
-                    id,
-                    received_at: t.and_utc(),
-                    duplicate: true,
-                });
-                continue;
+            match earlier {
+                Some((id, t, true)) => {
+                    receipts.push(Ok(Receipt {
+                        id,
+                        received_at: t.and_utc(),
+                        duplicate: true,
+                    }));
+                    continue;
+                }
+                Some((_, _, false)) => {
+                    receipts.push(Err(ServiceError::Invalid(
+                        "Idempotency-Key: already used for a different comment / 该幂等键已用于另一条意见"
+                            .into(),
+                    )));
+                    continue;
+                }
+                None => {}
             }
             let mut r = CommentRow {
                 id: new_id(),
                 decision_id: decision_id.into(),
-                batch_seq: seq,
+                batch_seq: row.version + 1,
                 author_name: c.author_name.clone(),
                 contact: c.contact.clone(),
                 body: c.body.clone(),
@@ -74,11 +89,11 @@ pub fn receive_batch(
                 handled_at: None,
             };
             r.hash = comment_hash(&r);
-            receipts.push(Receipt {
+            receipts.push(Ok(Receipt {
                 id: r.id.clone(),
                 received_at: at.and_utc(),
                 duplicate: false,
-            });
+            }));
             fresh.push(r);
         }
         if fresh.is_empty() {
@@ -90,7 +105,7 @@ pub fn receive_batch(
                 digest: batch_digest(&fresh),
             },
         };
-        decisions::commit_in(
+        let applied = decisions::commit_in(
             conn,
             engine,
             Submission {
@@ -103,9 +118,18 @@ pub fn receive_batch(
             now,
             None,
         )?;
+        // The sequence number the batch's event was written at (the hash does not cover it).
+        for r in &mut fresh {
+            r.batch_seq = applied.row.version;
+        }
         comments::insert_many(conn, &fresh)?;
         Ok(receipts)
     })
+}
+
+/// Whether a stored comment is the one submitted again (a retry), not another one.
+fn same_content(r: &CommentRow, c: &NewComment) -> bool {
+    r.body == c.body && r.author_name == c.author_name && r.contact == c.contact
 }
 
 /// Record the adoption report generated from the dispositions (第十八条; 第二十九条第（二）项).

@@ -238,3 +238,49 @@ async fn creating_a_decision_with_bad_references_or_out_of_scope_is_refused() {
             .is_empty()
     );
 }
+
+#[actix_web::test]
+async fn storage_errors_are_422_for_bad_data_and_503_for_a_failing_storage() {
+    use actix_web::ResponseError;
+    use diesel::result::{DatabaseErrorKind as Kind, Error};
+    let status = |e: Error| juece::api::error::from_db(&e).status_code().as_u16();
+    let db = |kind, message: &str| Error::DatabaseError(kind, Box::new(message.to_string()));
+    assert_eq!(status(db(Kind::CheckViolation, "check failed")), 422);
+    assert_eq!(status(db(Kind::NotNullViolation, "null value")), 422);
+    assert_eq!(
+        status(db(
+            Kind::ForeignKeyViolation,
+            "FOREIGN KEY constraint failed"
+        )),
+        422
+    );
+    assert_eq!(
+        status(db(
+            Kind::Unknown,
+            "invalid byte sequence for encoding \"UTF8\": 0x00"
+        )),
+        422
+    );
+    assert_eq!(
+        status(db(
+            Kind::Unknown,
+            "value too long for type character varying(10)"
+        )),
+        422
+    );
+    assert_eq!(status(db(Kind::Unknown, "database or disk is full")), 503);
+    assert_eq!(
+        status(db(Kind::Unknown, "attempt to write a readonly database")),
+        503
+    );
+    assert_eq!(
+        status(db(Kind::SerializationFailure, "could not serialize access")),
+        503
+    );
+    assert_eq!(
+        status(db(Kind::ClosedConnection, "server closed the connection")),
+        503
+    );
+    assert_eq!(status(Error::NotFound), 404);
+    assert_eq!(status(Error::QueryBuilderError("ours".into())), 500);
+}

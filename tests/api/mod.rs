@@ -2,6 +2,7 @@
 //! at a PostgreSQL server — on a fresh PostgreSQL database per test.
 
 mod audit;
+mod authz;
 mod bad_input;
 mod catalogs;
 mod cli;
@@ -13,6 +14,7 @@ mod one_door;
 mod report;
 mod robustness;
 mod stages;
+mod storage;
 
 use std::sync::OnceLock;
 

@@ -256,3 +256,283 @@ async fn tokens_are_not_cached_the_scheme_is_case_insensitive_and_content_is_not
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["username"], "staff");
 }
+
+// ---- issue 13: reliability and security defects -------------------------------------------
+
+fn until_comments(c: &juece::procedure::state::Command) -> bool {
+    matches!(
+        c,
+        juece::procedure::state::Command::Record {
+            fact: Fact::CommentsReceived { .. }
+        }
+    )
+}
+
+fn sign_in_from(address: &str, username: &str, password: &str) -> test::TestRequest {
+    test::TestRequest::post()
+        .uri("/api/v1/session")
+        .peer_addr(format!("{address}:5000").parse().unwrap())
+        .set_json(json!({ "username": username, "password": password }))
+}
+
+#[actix_web::test]
+async fn a_sign_in_whose_storage_fails_is_503_not_500() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        diesel::sql_query("DROP TABLE sessions")
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let (s, b) = send(&app, sign_in_from("192.0.2.1", "staff", "secret")).await;
+    assert_eq!(s, 503, "{b}");
+    // The failure was the storage's: the user is not a step closer to a lockout.
+    for _ in 0..juece::throttle::SignInLimiter::PER_ADDRESS {
+        let (s, _) = send(&app, sign_in_from("192.0.2.1", "staff", "secret")).await;
+        assert_eq!(s, 503);
+    }
+}
+
+#[actix_web::test]
+async fn a_preflight_gets_204_and_no_cross_origin_permission() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    for path in [
+        "/api/v1/session",
+        "/api/v1/decisions",
+        "/api/v1/no/such/route",
+    ] {
+        let res = test::call_service(
+            &app,
+            test::TestRequest::default()
+                .method(actix_web::http::Method::OPTIONS)
+                .uri(path)
+                .insert_header(("origin", "https://evil.example"))
+                .insert_header(("access-control-request-method", "POST"))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), 204, "{path}");
+        assert!(res.headers().get("access-control-allow-origin").is_none());
+        assert!(res.headers().get("allow").is_some());
+    }
+    // Nor does an ordinary answer to another origin grant anything.
+    let res = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/clock")
+            .insert_header(("origin", "https://evil.example"))
+            .to_request(),
+    )
+    .await;
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+}
+
+#[actix_web::test]
+async fn a_bad_idempotency_key_is_400_and_a_reused_one_422() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    let post = |key: &str, body: &str| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            .insert_header(("idempotency-key", key.to_string()))
+            .set_json(json!({ "body": body }))
+    };
+    let (s, b) = send(&app, post(&"k".repeat(201), "意见")).await;
+    assert_eq!(s, 400, "{b}");
+    assert!(
+        b["detail"].as_str().unwrap().contains("Idempotency-Key"),
+        "{b}"
+    );
+    // Not ASCII: the header cannot be read as text; refused, not ignored (a retry would store twice).
+    let res = test::call_service(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            .insert_header((
+                "idempotency-key",
+                actix_web::http::header::HeaderValue::from_bytes("键-1".as_bytes()).unwrap(),
+            ))
+            .set_json(json!({ "body": "意见" }))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 400);
+    let b: Value = test::read_body_json(res).await;
+    assert!(
+        b["detail"].as_str().unwrap().contains("Idempotency-Key"),
+        "{b}"
+    );
+    let (s, b) = send(&app, post("key-1", "第一条意见")).await;
+    assert_eq!(s, 201, "{b}");
+    let (s, again) = send(&app, post("key-1", "第一条意见")).await;
+    assert_eq!((s, &again["id"]), (200, &b["id"]), "{again}");
+    let (s, b) = send(&app, post("key-1", "另一条意见")).await;
+    assert_eq!(s, 422, "{b}");
+    assert!(
+        b["detail"].as_str().unwrap().contains("Idempotency-Key"),
+        "{b}"
+    );
+}
+
+#[actix_web::test]
+async fn blank_passwords_are_refused() {
+    use juece::service::accounts::check_new_password;
+    for p in ["", "          ", "\t\t\t\t\t\t\t\t\t\t\t", "short"] {
+        assert!(check_new_password(p).is_err(), "{p:?}");
+    }
+    assert!(check_new_password("a real passphrase").is_ok());
+    let db = TestDb::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_juece"))
+        .args(["admin", "user-add", "--database-url", &db.url])
+        .args(["--username", "blank", "--display-name", "空白"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(b"            \n")?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("whitespace"));
+}
+
+#[actix_web::test]
+async fn only_staff_move_the_simulated_clock_and_each_move_is_recorded() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let advance = |tok: &str| {
+        test::TestRequest::post()
+            .uri("/api/v1/clock/advance")
+            .insert_header(bearer(tok))
+            .set_json(json!({ "days": 2 }))
+    };
+    for tok in [
+        &tokens.inspector,
+        &tokens.reviewer,
+        &tokens.mayor,
+        &tokens.unit,
+    ] {
+        let (s, b) = send(&app, advance(tok)).await;
+        assert_eq!(s, 403, "{b}");
+    }
+    let (s, _) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/clock/advance")
+            .set_json(json!({ "days": 2 })),
+    )
+    .await;
+    assert_eq!(s, 401);
+    let before = t.state.clock.now();
+    let (s, b) = send(&app, advance(&tokens.staff)).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(t.state.clock.now() - before >= chrono::Duration::days(2));
+    let mut conn = t.state.db.read.get().unwrap();
+    let moves = juece::db::clock_advances::all(&mut conn).unwrap();
+    let staff = accounts::user_by_username(&mut conn, "staff")
+        .unwrap()
+        .unwrap();
+    assert_eq!(moves.len(), 1, "{moves:?}");
+    assert_eq!(
+        (
+            moves[0].user_id.as_str(),
+            moves[0].organ_id.as_str(),
+            moves[0].seconds
+        ),
+        (staff.id.as_str(), GOV, 2 * 86_400)
+    );
+}
+
+#[actix_web::test]
+async fn parallel_guesses_cannot_overrun_the_sign_in_limit() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let guesses = (0..60).map(|_| send(&app, sign_in_from("192.0.2.9", "staff", "wrong")));
+    let statuses: Vec<u16> = futures::future::join_all(guesses)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(
+        (checked, refused),
+        (juece::throttle::SignInLimiter::PER_ADDRESS as usize, 50),
+        "{statuses:?}"
+    );
+}
+
+#[actix_web::test]
+async fn made_up_usernames_from_one_address_are_throttled() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    for n in 0..juece::throttle::SignInLimiter::PER_ADDRESS {
+        let (s, _) = send(&app, sign_in_from("192.0.2.10", &format!("nobody{n}"), "x")).await;
+        assert_eq!(s, 401);
+    }
+    let (s, b) = send(&app, sign_in_from("192.0.2.10", "nobody-else", "x")).await;
+    assert_eq!(s, 429, "{b}");
+    // Another address is not held back by that one.
+    let (s, _) = send(&app, sign_in_from("192.0.2.11", "staff", "secret")).await;
+    assert_eq!(s, 200);
+}
+
+#[actix_web::test]
+async fn a_wrong_password_is_checked_without_the_writer() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    // Another writer holds the (on SQLite, only) write connection throughout.
+    let _writer = t.state.db.write.get().unwrap();
+    let started = std::time::Instant::now();
+    let (s, b) = send(&app, sign_in_from("192.0.2.12", "staff", "wrong")).await;
+    assert_eq!(s, 401, "{b}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[actix_web::test]
+async fn a_forged_left_most_forwarded_address_does_not_bypass_the_comment_limit() {
+    let mut t = TestApp::new();
+    t.state = t
+        .state
+        .clone()
+        .with_comment_limit(1)
+        .with_trusted_proxy(true);
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    let from = |forged: &str, n: u32| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            // The client wrote the first entry; our proxy appended the address it saw.
+            .insert_header(("x-forwarded-for", format!("{forged}, 203.0.113.50")))
+            .set_json(json!({ "body": format!("意见{n}") }))
+    };
+    let (s, b) = send(&app, from("198.51.100.1", 1)).await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = send(&app, from("198.51.100.2", 2)).await;
+    assert_eq!(s, 429, "{b}");
+    // Two proxies of ours: the client is the hop before the last one.
+    t.state = t.state.clone().with_trusted_proxies(2);
+    let app = t.service().await;
+    let two = |forged: &str| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            .insert_header((
+                "x-forwarded-for",
+                format!("{forged}, 203.0.113.60, 10.0.0.1"),
+            ))
+            .set_json(json!({ "body": "再一条" }))
+    };
+    let (s, b) = send(&app, two("198.51.100.3")).await;
+    assert_eq!(s, 201, "{b}");
+    let (s, b) = send(&app, two("198.51.100.4")).await;
+    assert_eq!(s, 429, "{b}");
+}
