@@ -16,6 +16,7 @@ pub mod clock;
 pub mod db;
 pub mod files;
 pub mod intake;
+pub mod pages;
 pub mod procedure;
 pub mod seed;
 pub mod server;

@@ -1,0 +1,296 @@
+//! The staff console through HTTP.
+
+use super::*;
+use crate::api::{walk_until, TestApp, Tokens};
+
+fn until_hearing(c: &Command) -> bool {
+    matches!(c, Command::StartStage { stage } if stage.as_str() == "hearing")
+}
+
+#[actix_web::test]
+async fn sign_in_sets_a_strict_http_only_session_cookie_for_the_console_only() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let form = get(&app, "/console/sign-in", "").await;
+    let csrf_cookie = form.cookie("juece_csrf").unwrap();
+    let wrong = post(
+        &app,
+        "/console/sign-in",
+        &csrf_cookie,
+        &[
+            ("csrf", &form.csrf()),
+            ("username", "unit"),
+            ("password", "nope"),
+        ],
+    )
+    .await;
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("用户名或密码错误"));
+    let no_token = post(
+        &app,
+        "/console/sign-in",
+        &csrf_cookie,
+        &[("username", "unit"), ("password", "secret")],
+    )
+    .await;
+    assert_eq!(no_token.status, 403, "sign-in needs its CSRF token too");
+    let res = post(
+        &app,
+        "/console/sign-in",
+        &csrf_cookie,
+        &[
+            ("csrf", &form.csrf()),
+            ("username", "unit"),
+            ("password", "secret"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, 303);
+    let c = res.set_cookie("juece_session").unwrap();
+    assert!(c.contains("HttpOnly"), "{c}");
+    assert!(c.contains("SameSite=Strict"), "{c}");
+    assert!(c.contains("Path=/console"), "{c}");
+    assert!(!c.contains("Secure"), "plain HTTP: {c}");
+
+    let session = res.cookie("juece_session").unwrap();
+    let dash = get(&app, "/console/", &session).await;
+    assert_eq!(dash.status, 200, "{}", dash.body);
+    assert!(dash.body.contains("我的决策事项"));
+    // Signing out needs the session's token, then the session is gone.
+    let out = post(&app, "/console/sign-out", &session, &[("csrf", "x")]).await;
+    assert_eq!(out.status, 403);
+    let out = post(
+        &app,
+        "/console/sign-out",
+        &session,
+        &[("csrf", &dash.csrf())],
+    )
+    .await;
+    assert_eq!(out.status, 303);
+    let after = get(&app, "/console/", &session).await;
+    assert_eq!(after.status, 303);
+    assert_eq!(after.headers.get("location").unwrap(), "/console/sign-in");
+}
+
+#[actix_web::test]
+async fn the_dashboard_shows_the_users_decisions_with_what_blocks_them_and_no_one_elses() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    let unit = sign_in(&app, "unit").await;
+    let dash = get(&app, "/console/", &unit).await;
+    assert_eq!(dash.status, 200);
+    assert!(
+        dash.body.contains(&format!("/console/decisions/{id}")),
+        "{}",
+        dash.body
+    );
+    assert!(dash.body.contains("公众参与"), "the stage in progress");
+    assert!(
+        dash.body.contains("participation.period_not_ended"),
+        "what blocks completing it: {}",
+        dash.body
+    );
+    assert!(dash.body.contains("第十五条"), "with its article");
+    assert!(dash.body.contains("个工作日"), "deadlines in working days");
+    // Filters by query string.
+    let filtered = get(&app, "/console/?stage=legality_review", &unit).await;
+    assert_eq!(filtered.status, 200);
+    assert!(!filtered.body.contains(&format!("/console/decisions/{id}")));
+    let kept = get(
+        &app,
+        "/console/?stage=public_participation&status=in_procedure",
+        &unit,
+    )
+    .await;
+    assert!(kept.body.contains(&format!("/console/decisions/{id}")));
+
+    let outsider = sign_in(&app, "outsider").await;
+    let theirs = get(&app, "/console/", &outsider).await;
+    assert!(
+        !theirs.body.contains(&id),
+        "another organ's decision on the dashboard"
+    );
+    let page = get(&app, &format!("/console/decisions/{id}"), &outsider).await;
+    assert_eq!(page.status, 404, "as the API: not found for outsiders");
+    assert!(page.content_type().starts_with("text/html"));
+    let anonymous = get(&app, &format!("/console/decisions/{id}"), "").await;
+    assert_eq!(anonymous.status, 303);
+}
+
+#[actix_web::test]
+async fn a_command_through_the_console_form_is_judged_by_the_engine_and_the_graph_changes() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) = walk_until(&app, &t.state, &tokens, until_hearing).await;
+    let unit = sign_in(&app, "unit").await;
+    let uri = format!("/console/decisions/{id}");
+    let page = get(&app, &uri, &unit).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<svg"), "the stage graph");
+    assert!(
+        page.body
+            .contains(r#"id="stage-hearing" data-status="not_required""#),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(r#"class="return""#),
+        "return edges, dashed"
+    );
+    assert!(page.body.contains("事件记录"), "the record");
+    assert!(page.body.contains(r#"id="step-start-hearing""#));
+    let csrf = page.csrf();
+    let commands = format!("{uri}/commands");
+    let v = version.to_string();
+
+    // Without the token: refused, nothing happens.
+    let forged = post(
+        &app,
+        &commands,
+        &unit,
+        &[
+            ("expected_version", &v),
+            ("kind", "start"),
+            ("stage", "hearing"),
+        ],
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+
+    // The engine's refusal, on the page: completing the participation before the period ends.
+    let refused = post(
+        &app,
+        &commands,
+        &unit,
+        &[
+            ("csrf", &csrf),
+            ("expected_version", &v),
+            ("kind", "complete"),
+            ("stage", "public_participation"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("程序规则不允许此操作"));
+    assert!(
+        refused.body.contains("participation."),
+        "the rule id: {}",
+        refused.body
+    );
+    assert!(refused.body.contains("第十"), "the article");
+
+    let ok = post(
+        &app,
+        &commands,
+        &unit,
+        &[
+            ("csrf", &csrf),
+            ("expected_version", &v),
+            ("kind", "start"),
+            ("stage", "hearing"),
+        ],
+    )
+    .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = get(&app, &uri, &unit).await;
+    assert!(page
+        .body
+        .contains(r#"id="stage-hearing" data-status="in_progress""#));
+    assert!(
+        page.body.contains("start_stage:hearing"),
+        "the new event in the record"
+    );
+    // The hearing's facts now have their forms, generated from the schema.
+    assert!(
+        page.body.contains(r#"id="fact-hearing_notice""#),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"name="f.place""#));
+
+    // A stale version is named, not applied.
+    let stale = post(
+        &app,
+        &commands,
+        &unit,
+        &[
+            ("csrf", &csrf),
+            ("expected_version", &v),
+            ("kind", "start"),
+            ("stage", "hearing"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status, 409);
+    assert!(stale.body.contains("已被他人更新"));
+
+    // A fact form with a field missing names the field.
+    let next = (version + 1).to_string();
+    let missing = post(
+        &app,
+        &commands,
+        &unit,
+        &[
+            ("csrf", &csrf),
+            ("expected_version", &next),
+            ("kind", "fact"),
+            ("fact_type", "hearing_notice"),
+        ],
+    )
+    .await;
+    assert_eq!(missing.status, 422, "{}", missing.body);
+    assert!(missing.body.contains("必填"));
+
+    // Another role does not see the undertaking unit's forms.
+    let mayor = sign_in(&app, "mayor").await;
+    let theirs = get(&app, &uri, &mayor).await;
+    assert_eq!(theirs.status, 200);
+    assert!(!theirs.body.contains(r#"id="fact-hearing_notice""#));
+}
+
+#[actix_web::test]
+async fn a_new_draft_through_the_console_shows_its_diff_against_the_last() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::DepartmentConsultation { .. }
+            }
+        )
+    })
+    .await;
+    let unit = sign_in(&app, "unit").await;
+    let uri = format!("/console/decisions/{id}");
+    let page = get(&app, &uri, &unit).await;
+    assert!(
+        page.body.contains(&format!(r#"action="{uri}/drafts""#)),
+        "{}",
+        page.body
+    );
+    let res = post(
+        &app,
+        &format!("{uri}/drafts"),
+        &unit,
+        &[
+            ("csrf", &page.csrf()),
+            ("expected_version", &version.to_string()),
+            ("content", "第一条 新增的一行<b>\n"),
+            ("legal_basis", "《重大行政决策程序暂行条例》"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let page = get(&app, &uri, &unit).await;
+    assert!(
+        page.body
+            .contains(r#"<span class="add">+ 第一条 新增的一行&lt;b&gt;</span>"#),
+        "{}",
+        page.body
+    );
+}
