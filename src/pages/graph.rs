@@ -1,6 +1,6 @@
 //! The stage graph of a decision as SVG, laid out here in Rust (no Graphviz at run time): each
-//! stage in the column of its longest path from the start, edges from prerequisites, return
-//! edges dashed; each node coloured by where the stage stands for this decision.
+//! stage in the column of its longest path from the start, edges from prerequisites (those
+//! another prerequisite does not already imply), return edges dashed; each node coloured by where the stage stands for this decision.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -105,6 +105,11 @@ pub fn svg(pack: &Pack, state: &Decision, next: &[NextStep]) -> String {
             continue;
         };
         for p in &s.after {
+            // Drawn only where it says something: not when another prerequisite already
+            // comes after this one (the transitive reduction).
+            if s.after.iter().any(|q| q != p && pack.precedes(p, q)) {
+                continue;
+            }
             if let Some(&(x1, y1)) = at.get(p.as_str()) {
                 let (sx, sy, ex, ey) = (x1 + W, y1 + H / 2, x2, y2 + H / 2);
                 let mx = (sx + ex) / 2;

@@ -246,6 +246,8 @@ async fn in_a_browser_the_console_shows_a_blocked_rule_and_a_command_changes_the
         status_becomes(&c, "#stage-hearing", "in_progress").await,
         "in_progress"
     );
+    // Wide enough for the whole graph.
+    c.set_window_size(1920, 1000).await.unwrap();
     screenshot(&c, "decision-graph").await;
     c.close().await.unwrap();
 }
