@@ -1,5 +1,8 @@
 //! The public portal through HTTP.
 
+use actix_web::test;
+use juece::procedure::state::{Command, Fact};
+
 use super::*;
 use crate::api::{walk_until, TestApp, Tokens};
 
@@ -210,4 +213,110 @@ async fn pages_carry_the_security_headers_and_the_csrf_cookie_its_flags() {
     assert!(c.contains("HttpOnly"), "{c}");
     assert!(c.contains("SameSite=Strict"), "{c}");
     assert!(!c.contains("Secure"), "plain HTTP: {c}");
+}
+
+#[actix_web::test]
+async fn the_hearing_page_takes_an_application_and_after_the_draw_shows_the_seed_as_text() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::HearingParticipants { .. }
+            }
+        )
+    })
+    .await;
+    let uri = format!("/hearings/{id}");
+    let page = get(&app, &uri, "").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("市民中心听证室"), "the notice");
+    assert!(page.body.contains("随机抽选规则"), "how the draw is made");
+    assert!(page
+        .body
+        .contains(&format!(r#"action="/hearings/{id}/applications""#)));
+    let cookie = page.cookie("juece_csrf").unwrap();
+    let img = "<img src=x onerror=alert(1)>";
+    let form = [
+        ("csrf", page.csrf()),
+        ("key", "apply-1".to_string()),
+        ("name", img.to_string()),
+        ("contact", "13900000000".to_string()),
+        ("interest_group", "居民".to_string()),
+        ("statement", "住在附近".to_string()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = post(&app, &format!("{uri}/applications"), &cookie, &form).await;
+    assert_eq!(res.status, 201, "{}", res.body);
+    assert!(res.body.contains("报名已收到"));
+    let again = post(&app, &format!("{uri}/applications"), &cookie, &form).await;
+    assert_eq!(again.status, 200, "the same form twice is one application");
+    let missing = post(
+        &app,
+        &format!("{uri}/applications"),
+        &cookie,
+        &[("csrf", &page.csrf()), ("name", "李四")],
+    )
+    .await;
+    assert_eq!(missing.status, 422, "{}", missing.body);
+    assert!(missing.body.contains("field-error"));
+
+    // The draw (through the API), then the page shows the seed and the chosen, as text.
+    let (s, draw) = crate::api::send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/hearing/selection"))
+            .insert_header(crate::api::bearer(&tokens.unit))
+            .set_json(serde_json::json!({ "expected_version": version, "seats": { "居民": 1 } })),
+    )
+    .await;
+    assert_eq!(s, 201, "{draw}");
+    let page = get(&app, &uri, "").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(draw["seed"].as_str().unwrap()),
+        "the seed"
+    );
+    assert!(page.body.contains("如何复核"), "how to re-run the draw");
+    assert!(page
+        .body
+        .contains("&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;"));
+    assert!(!page.body.contains("<img src=x"));
+    assert!(
+        !page.body.contains("13900000000"),
+        "no contact on the public page"
+    );
+}
+
+#[actix_web::test]
+async fn the_process_page_shows_the_published_text_and_the_home_lists_it() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(
+        &app,
+        &t.state,
+        &tokens,
+        |c| matches!(c, Command::StartStage { stage } if stage.as_str() == "archiving"),
+    )
+    .await;
+    let page = get(&app, &format!("/decisions/{id}"), "").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("决策公布"));
+    assert!(page.body.contains("公布日期"));
+    assert!(
+        page.body.contains("决策文本"),
+        "the published text: {}",
+        page.body
+    );
+    assert!(page.body.contains("合法性审查"), "a stage done");
+    assert!(!page.body.contains("13800000000"), "no personal data");
+    let home = get(&app, "/", "").await;
+    assert!(
+        home.body.contains(&format!("/decisions/{id}")),
+        "{}",
+        home.body
+    );
 }
