@@ -19,7 +19,7 @@ use crate::api::decisions::view;
 use crate::app::AppState;
 use crate::db::decisions as db;
 use crate::procedure::rules::flow::fact_stage;
-use crate::procedure::state::{Command, DraftHash, Fact, StageId, StageStatus};
+use crate::procedure::state::{stage, Command, Disposition, DraftHash, Fact, StageId, StageStatus};
 use crate::procedure::Violation;
 use crate::service::accounts::{self, token_hash};
 use crate::service::decisions::{self as service, pack_of, parse_state};
@@ -247,6 +247,29 @@ async fn decision_page(
                 (open(fact) && may(&c)).then(|| json!(form))
             })
             .collect();
+        // Comment handling (第十八条): the comments not yet handled, each with its own form and
+        // a group form; both give the same facts as the generated forms.
+        let dispose = Command::Record {
+            fact: Fact::CommentDisposed {
+                comment_id: String::new(),
+                disposition: Disposition::Adopted,
+                reason: String::new(),
+            },
+        };
+        let handling =
+            may(&dispose) && d.status(stage::PUBLIC_PARTICIPATION) == StageStatus::InProgress;
+        let open_comments: Vec<Value> = if handling {
+            crate::db::comments::page(&mut conn, &row.id, None, 200, false)?
+                .into_iter()
+                .filter(|c| c.disposition.is_none() && c.hidden_reason.is_none())
+                .map(|c| {
+                    json!({ "id": c.id, "name": c.author_name, "body": c.body,
+                        "received_at": crate::api::common::rfc3339(c.received_at) })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let draft_sample = Command::Record {
             fact: Fact::Draft {
                 hash: DraftHash::of(""),
@@ -268,7 +291,8 @@ async fn decision_page(
             .collect();
         Ok(json!({
             "view": v, "svg": svg, "legend": legend, "diff": diff, "current": current,
-            "steps": steps, "fact_forms": fact_forms, "may_draft": may_draft, "events": events,
+            "steps": steps, "fact_forms": fact_forms, "handling": handling,
+            "open_comments": open_comments, "may_draft": may_draft, "events": events,
             "status_zh": status_zh(&row.status),
         }))
     })

@@ -246,7 +246,18 @@ pub fn command(kind: &str, form: &[(String, String)]) -> Result<Command, String>
     fact.insert("type".into(), json!(kind));
     for f in &spec.fields {
         let key = format!("f.{}", f.name);
-        let raw = form.iter().find(|(k, _)| *k == key).map(|(_, v)| v.trim());
+        // A list may come one a line, or as several fields of the same name (checkboxes).
+        let all: Vec<&str> = form
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.trim())
+            .collect();
+        let joined = all.join("\n");
+        let raw = match (f.input, all.len()) {
+            (_, 0) => None,
+            ("lines", _) => Some(joined.trim()),
+            _ => all.first().copied(),
+        };
         let value = match (f.input, raw) {
             ("checkbox", v) => Some(json!(v.is_some())),
             (_, None) | (_, Some("")) => {
@@ -299,6 +310,18 @@ mod tests {
         ];
         let c = command("legality_returned", &form).unwrap();
         assert_eq!(c.name(), "record:legality_returned");
+        let group = vec![
+            ("f.comment_ids".to_string(), "a".to_string()),
+            ("f.comment_ids".to_string(), "b".to_string()),
+            ("f.disposition".to_string(), "adopted".to_string()),
+            ("f.reason".to_string(), "合理".to_string()),
+        ];
+        match command("comments_disposed", &group).unwrap() {
+            Command::Record {
+                fact: Fact::CommentsDisposed { comment_ids, .. },
+            } => assert_eq!(comment_ids, vec!["a", "b"]),
+            other => panic!("{other:?}"),
+        }
         let e = command("legality_returned", &[]).unwrap_err();
         assert!(e.starts_with("reason:"), "{e}");
     }

@@ -294,3 +294,91 @@ async fn a_new_draft_through_the_console_shows_its_diff_against_the_last() {
         page.body
     );
 }
+
+#[actix_web::test]
+async fn comments_are_handled_one_by_one_or_as_a_group_from_the_console() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    // Three comments from the portal.
+    let page = get(&app, &format!("/consultations/{id}"), "").await;
+    let cookie = page.cookie("juece_csrf").unwrap();
+    for n in 0..3 {
+        let body = format!("第{n}条意见<script>x</script>");
+        let res = post(
+            &app,
+            &format!("/consultations/{id}/comments"),
+            &cookie,
+            &[("csrf", &page.csrf()), ("body", &body)],
+        )
+        .await;
+        assert_eq!(res.status, 201);
+    }
+    let unit = sign_in(&app, "unit").await;
+    let uri = format!("/console/decisions/{id}");
+    let page = get(&app, &uri, &unit).await;
+    assert!(page.body.contains("意见处理"), "{}", page.body);
+    assert!(
+        !page.body.contains("<script>x</script>"),
+        "comments shown as text"
+    );
+    let ids: Vec<String> = page
+        .body
+        .match_indices(r#"name="f.comment_id" value=""#)
+        .map(|(i, m)| page.body[i + m.len()..i + m.len() + 36].to_string())
+        .collect();
+    assert_eq!(ids.len(), 3, "three open comments");
+    let version = {
+        let at = page
+            .body
+            .find(r#"name="expected_version" value=""#)
+            .unwrap()
+            + 31;
+        page.body[at..].split('"').next().unwrap().to_string()
+    };
+    let csrf = page.csrf();
+    let one = post(
+        &app,
+        &format!("{uri}/commands"),
+        &unit,
+        &[
+            ("csrf", &csrf),
+            ("expected_version", &version),
+            ("kind", "fact"),
+            ("fact_type", "comment_disposed"),
+            ("f.comment_id", &ids[0]),
+            ("f.disposition", "adopted"),
+            ("f.reason", "已吸收"),
+        ],
+    )
+    .await;
+    assert_eq!(one.status, 303, "{}", one.body);
+    let next = (version.parse::<i64>().unwrap() + 1).to_string();
+    let group = post(
+        &app,
+        &format!("{uri}/commands"),
+        &unit,
+        &[
+            ("csrf", &csrf),
+            ("expected_version", &next),
+            ("kind", "fact"),
+            ("fact_type", "comments_disposed"),
+            ("f.comment_ids", &ids[1]),
+            ("f.comment_ids", &ids[2]),
+            ("f.disposition", "not_adopted"),
+            ("f.reason", "与上位法不符"),
+        ],
+    )
+    .await;
+    assert_eq!(group.status, 303, "{}", group.body);
+    let page = get(&app, &uri, &unit).await;
+    assert!(page.body.contains("没有待处理的意见"));
+    let public = get(&app, &format!("/consultations/{id}"), "").await;
+    assert!(
+        public.body.contains("处理结果：采纳（已吸收）"),
+        "{}",
+        public.body
+    );
+    assert!(public.body.contains("处理结果：不予采纳（与上位法不符）"));
+}
