@@ -2,6 +2,8 @@
 //! the next step (the API's `next`: rule, article, message), deadlines in working days (overdue
 //! in red), filtered by stage, organ and status through the query string.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -9,6 +11,7 @@ use serde_json::{json, Value};
 
 use super::render::{html, page, PageError};
 use super::session::session;
+use crate::access::{self, Parties};
 use crate::api::common::engine;
 use crate::api::decisions::view;
 use crate::app::AppState;
@@ -49,18 +52,43 @@ pub async fn dashboard(
         .map_err(|e| PageError::BadRequest(format!("筛选条件无效: {e}")))?;
     let st = state.clone();
     let organs = s.principal.organs();
+    let principal = s.principal.clone();
     let data = web::block(move || -> Result<Value, PageError> {
         let mut conn = st.db.read.get()?;
-        let names: std::collections::BTreeMap<String, String> = db_accounts::all_organs(&mut conn)?
-            .into_iter()
-            .map(|o| (o.id, o.name))
+        let all = db_accounts::all_organs(&mut conn)?;
+        let names: BTreeMap<String, String> =
+            all.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
+        let legality: BTreeMap<String, String> = all
+            .iter()
+            .filter_map(|o| Some((o.id.clone(), o.legality_unit_id.clone()?)))
             .collect();
-        let rows = db::list_decisions(&mut conn, &organs, None, 500)?;
+        // The user's organs' decisions: as decision organ or lead unit, and — for a legality
+        // review unit — those of the organs it reviews for; each checked as the API checks a
+        // read (access::can_read).
+        let mut scope = organs.clone();
+        scope.extend(
+            legality
+                .iter()
+                .filter(|(_, unit)| organs.contains(unit))
+                .map(|(organ, _)| organ.clone()),
+        );
+        let rows = db::list_decisions(&mut conn, &scope, None, 500)?;
         let now = st.clock.now();
         let today = china_date(now);
         let mut items = Vec::new();
-        let mut stage_options = std::collections::BTreeMap::new();
+        let mut stage_options = BTreeMap::new();
+        let mut seen_organs = std::collections::BTreeSet::new();
         for row in rows {
+            let parties = Parties {
+                organ: &row.organ_id,
+                lead_unit: &row.lead_unit_id,
+                legality_unit: legality.get(&row.organ_id).map(String::as_str),
+            };
+            if !access::can_read(&principal, &parties) {
+                continue;
+            }
+            seen_organs.insert(row.organ_id.clone());
+            seen_organs.insert(row.lead_unit_id.clone());
             let pack = pack_of(&engine(&st), &row)?;
             let d = parse_state(&row)?;
             let v = view(pack, &st.calendar, &row, &d, &[], &[], now);
@@ -132,7 +160,9 @@ pub async fn dashboard(
                 "blocked": blocked, "ready": ready, "deadlines": deadlines,
             }));
         }
-        let organ_options: Vec<Value> = organs
+        // The organs the readable decisions involve (a review unit filters by the organs it
+        // reviews for).
+        let organ_options: Vec<Value> = seen_organs
             .iter()
             .map(|o| json!({ "id": o, "name": names.get(o).cloned().unwrap_or_else(|| o.clone()) }))
             .collect();

@@ -106,6 +106,15 @@ async fn the_dashboard_shows_the_users_decisions_with_what_blocks_them_and_no_on
     .await;
     assert!(kept.body.contains(&format!("/console/decisions/{id}")));
 
+    // The legality review unit sees the decisions of the organ it reviews for.
+    let reviewer = sign_in(&app, "reviewer").await;
+    let reviews = get(&app, "/console/", &reviewer).await;
+    assert!(
+        reviews.body.contains(&format!("/console/decisions/{id}")),
+        "{}",
+        reviews.body
+    );
+
     let outsider = sign_in(&app, "outsider").await;
     let theirs = get(&app, "/console/", &outsider).await;
     assert!(
