@@ -270,6 +270,7 @@ async fn decision_page(
         } else {
             Vec::new()
         };
+        let draw = draw_panel(&mut conn, row, &d, &may)?;
         let draft_sample = Command::Record {
             fact: Fact::Draft {
                 hash: DraftHash::of(""),
@@ -292,7 +293,7 @@ async fn decision_page(
         Ok(json!({
             "view": v, "svg": svg, "legend": legend, "diff": diff, "current": current,
             "steps": steps, "fact_forms": fact_forms, "handling": handling,
-            "open_comments": open_comments, "may_draft": may_draft, "events": events,
+            "open_comments": open_comments, "draw": draw, "may_draft": may_draft, "events": events,
             "status_zh": status_zh(&row.status),
         }))
     })
@@ -322,6 +323,158 @@ pub async fn decision(
         StatusCode::OK,
     )
     .await
+}
+
+/// The hearing draw (第十六条第三款), when the user may record the participants and the round's
+/// applications wait for it: the applicants counted per interest group (no contacts here).
+fn draw_panel(
+    conn: &mut crate::db::DbConn,
+    row: &crate::db::rows::DecisionRow,
+    d: &crate::procedure::Decision,
+    may: &dyn Fn(&Command) -> bool,
+) -> Result<Option<Value>, PageError> {
+    let probe = Command::Record {
+        fact: Fact::HearingParticipants {
+            participants: Vec::new(),
+            selection_seed: None,
+        },
+    };
+    let Some(round) = crate::procedure::selection::round(d).filter(|r| r.in_progress) else {
+        return Ok(None);
+    };
+    if !may(&probe)
+        || crate::db::hearings::hearing_selection(conn, &row.id, round.number)?.is_some()
+    {
+        return Ok(None);
+    }
+    let mut groups: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    for a in crate::db::hearings::hearing_applications_of(conn, &row.id, round.number)? {
+        *groups.entry(a.interest_group).or_insert(0) += 1;
+    }
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|(g, n)| json!({ "group": g, "applicants": n }))
+        .collect();
+    Ok(Some(json!({ "round": round.number, "groups": groups })))
+}
+
+/// `POST /console/decisions/{id}/hearing/draw` — the draw with a seed the server generates,
+/// through `service::hearings::draw` as `POST /api/v1/decisions/{id}/hearing/selection`.
+pub async fn draw(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let s = session(&state, &req).await?;
+    let form = security::form(payload, 64 * 1024).await?;
+    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let id = id.into_inner();
+    let mut seats = std::collections::BTreeMap::new();
+    let mut error = None;
+    for (k, v) in &form {
+        let Some(group) = k.strip_prefix("seats.") else {
+            continue;
+        };
+        match v.trim().parse::<u32>() {
+            Ok(0) | Err(_) if v.trim().is_empty() || v.trim() == "0" => {}
+            Ok(n) if (1..=1000).contains(&n) => {
+                seats.insert(group.to_string(), n);
+            }
+            _ => {
+                error = Some(format!(
+                    "seats.{group}: 名额应为 1 至 1000 / between 1 and 1000"
+                ))
+            }
+        }
+    }
+    if seats.is_empty() && error.is_none() {
+        error =
+            Some("seats: 请至少为一个利益群体填写名额 / give at least one group's seats".into());
+    }
+    let expected = expected_version(&form);
+    let (expected, error) = match (expected, error) {
+        (Ok(e), None) => (e, None),
+        (Err(m), _) | (_, Some(m)) => (0, Some(m)),
+    };
+    if let Some(m) = error {
+        let flash = Flash {
+            error: Some(m),
+            ..Flash::default()
+        };
+        return decision_page(
+            &state,
+            &req,
+            &s,
+            id,
+            flash,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let st = state.clone();
+    let principal = s.principal.clone();
+    let did = id.clone();
+    let result = web::block(move || {
+        let mut conn = st.db.write.get()?;
+        crate::service::hearings::draw(
+            &mut conn,
+            &engine(&st),
+            &principal,
+            &did,
+            expected,
+            &seats,
+            st.clock.now(),
+        )
+    })
+    .await?;
+    answer(&state, &req, &s, id, result.map(|_| ())).await
+}
+
+/// After a command: the decision page (post/redirect/get), or the page with the engine's
+/// refusal or what was wrong.
+async fn answer(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    s: &Session,
+    id: String,
+    result: Result<(), ServiceError>,
+) -> Result<HttpResponse, PageError> {
+    let (flash, status) = match result {
+        Ok(()) => return Ok(see_other(&format!("/console/decisions/{id}"))),
+        Err(ServiceError::Refused(v)) => (
+            Flash {
+                violations: v,
+                ..Flash::default()
+            },
+            StatusCode::CONFLICT,
+        ),
+        Err(ServiceError::Stale { actual, .. }) => (
+            Flash {
+                error: Some(format!(
+                    "决策已被他人更新（现为第 {actual} 版），请核对后重新提交。"
+                )),
+                ..Flash::default()
+            },
+            StatusCode::CONFLICT,
+        ),
+        Err(ServiceError::Invalid(m)) => (
+            Flash {
+                error: Some(m),
+                ..Flash::default()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(ServiceError::Forbidden(m)) => (
+            Flash {
+                error: Some(m),
+                ..Flash::default()
+            },
+            StatusCode::FORBIDDEN,
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    decision_page(state, req, s, id, flash, status).await
 }
 
 /// Give `command` through the one door, as `POST /api/v1/decisions/{id}/commands` does; the
@@ -370,41 +523,7 @@ async fn give(
         )
     })
     .await?;
-    let (flash, status) = match result {
-        Ok(_) => return Ok(see_other(&format!("/console/decisions/{id}"))),
-        Err(ServiceError::Refused(v)) => (
-            Flash {
-                violations: v,
-                ..Flash::default()
-            },
-            StatusCode::CONFLICT,
-        ),
-        Err(ServiceError::Stale { actual, .. }) => (
-            Flash {
-                error: Some(format!(
-                    "决策已被他人更新（现为第 {actual} 版），请核对后重新提交。"
-                )),
-                ..Flash::default()
-            },
-            StatusCode::CONFLICT,
-        ),
-        Err(ServiceError::Invalid(m)) => (
-            Flash {
-                error: Some(m),
-                ..Flash::default()
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(ServiceError::Forbidden(m)) => (
-            Flash {
-                error: Some(m),
-                ..Flash::default()
-            },
-            StatusCode::FORBIDDEN,
-        ),
-        Err(other) => return Err(other.into()),
-    };
-    decision_page(&state, &req, &s, id, flash, status).await
+    answer(&state, &req, &s, id, result.map(|_| ())).await
 }
 
 fn expected_version(form: &[(String, String)]) -> Result<i64, String> {

@@ -44,6 +44,10 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route(
             "/console/decisions/{id}/drafts",
             web::post().to(console::draft),
+        )
+        .route(
+            "/console/decisions/{id}/hearing/draw",
+            web::post().to(console::draw),
         );
 }
 

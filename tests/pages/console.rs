@@ -391,3 +391,90 @@ async fn comments_are_handled_one_by_one_or_as_a_group_from_the_console() {
     );
     assert!(public.body.contains("处理结果：不予采纳（与上位法不符）"));
 }
+
+#[actix_web::test]
+async fn the_hearing_draw_is_made_from_the_console_and_published_with_its_seed() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::HearingParticipants { .. }
+            }
+        )
+    })
+    .await;
+    // Two residents apply through the portal.
+    let hearing = get(&app, &format!("/hearings/{id}"), "").await;
+    let cookie = hearing.cookie("juece_csrf").unwrap();
+    for (n, name) in ["王五", "赵六"].iter().enumerate() {
+        let key = format!("k{n}");
+        let res = post(
+            &app,
+            &format!("/hearings/{id}/applications"),
+            &cookie,
+            &[
+                ("csrf", &hearing.csrf()),
+                ("key", &key),
+                ("name", name),
+                ("contact", "13700000000"),
+                ("interest_group", "居民"),
+                ("statement", "关心"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
+    let unit = sign_in(&app, "unit").await;
+    let uri = format!("/console/decisions/{id}");
+    let page = get(&app, &uri, &unit).await;
+    assert!(page.body.contains("听证参加人随机抽选"), "{}", page.body);
+    assert!(page.body.contains("居民（报名 2 人）"));
+    assert!(
+        !page.body.contains("13700000000"),
+        "no contacts in the panel"
+    );
+    let version = {
+        let at = page
+            .body
+            .find(r#"name="expected_version" value=""#)
+            .unwrap()
+            + 31;
+        page.body[at..].split('"').next().unwrap().to_string()
+    };
+    let bad = post(
+        &app,
+        &format!("{uri}/hearing/draw"),
+        &unit,
+        &[
+            ("csrf", &page.csrf()),
+            ("expected_version", &version),
+            ("seats.居民", "abc"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("seats.居民"));
+    let res = post(
+        &app,
+        &format!("{uri}/hearing/draw"),
+        &unit,
+        &[
+            ("csrf", &page.csrf()),
+            ("expected_version", &version),
+            ("seats.居民", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let public = get(&app, &format!("/hearings/{id}"), "").await;
+    assert!(
+        public.body.contains(r#"<code id="seed">"#),
+        "the seed is published"
+    );
+    let page = get(&app, &uri, &unit).await;
+    assert!(!page.body.contains("听证参加人随机抽选"), "drawn once");
+    assert!(page.body.contains("record:hearing_participants"));
+}
