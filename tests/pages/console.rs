@@ -332,12 +332,19 @@ async fn comments_are_handled_one_by_one_or_as_a_group_from_the_console() {
         !page.body.contains("<script>x</script>"),
         "comments shown as text"
     );
-    let ids: Vec<String> = page
+    // Each comment has two forms (dispose, hide): its id twice, one after the other.
+    let mut ids: Vec<String> = page
         .body
         .match_indices(r#"name="f.comment_id" value=""#)
         .map(|(i, m)| page.body[i + m.len()..i + m.len() + 36].to_string())
         .collect();
+    ids.dedup();
     assert_eq!(ids.len(), 3, "three open comments");
+    assert!(
+        page.body
+            .contains(r#"name="fact_type" value="comment_hidden""#),
+        "hide with a reason"
+    );
     let version = {
         let at = page
             .body
