@@ -485,3 +485,62 @@ async fn the_hearing_draw_is_made_from_the_console_and_published_with_its_seed()
     assert!(!page.body.contains("听证参加人随机抽选"), "drawn once");
     assert!(page.body.contains("record:hearing_participants"));
 }
+
+#[actix_web::test]
+async fn a_deadline_past_with_its_stage_not_done_is_overdue_in_red() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::LegalityOpinion { .. }
+            }
+        )
+    })
+    .await;
+    let reviewer = sign_in(&app, "reviewer").await;
+    let dash = get(&app, "/console/", &reviewer).await;
+    assert!(dash.body.contains(&format!("/console/decisions/{id}")));
+    assert!(dash.body.contains("合法性审查期限"), "{}", dash.body);
+    assert!(!dash.body.contains("已逾期"), "not yet");
+    crate::api::clock_to(&t.state, t.state.clock.now() + chrono::Duration::days(90));
+    let dash = get(&app, "/console/", &reviewer).await;
+    assert!(
+        dash.body.contains(r#"<p class="overdue">合法性审查期限"#),
+        "{}",
+        dash.body
+    );
+    assert!(dash.body.contains("已逾期"));
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_https_proxy_the_session_cookie_is_secure() {
+    let t = TestApp::new();
+    let state = t.state.clone().with_trusted_proxy(true);
+    let app = actix_web::test::init_service(juece::server::app(state)).await;
+    let form = get(&app, "/console/sign-in", "").await;
+    let csrf_cookie = form.cookie("juece_csrf").unwrap();
+    let body = format!("csrf={}&username=unit&password=secret", form.csrf());
+    let req = actix_web::test::TestRequest::post()
+        .uri("/console/sign-in")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .insert_header(("x-forwarded-proto", "https"))
+        .insert_header(("cookie", csrf_cookie))
+        .set_payload(body);
+    let res = actix_web::test::call_service(&app, req.to_request()).await;
+    assert_eq!(res.status(), 303);
+    let c = res
+        .headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("juece_session="))
+        .unwrap()
+        .to_string();
+    assert!(c.contains("Secure"), "{c}");
+    assert!(
+        c.contains("HttpOnly") && c.contains("SameSite=Strict"),
+        "{c}"
+    );
+}
