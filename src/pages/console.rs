@@ -271,6 +271,22 @@ async fn decision_page(
             Vec::new()
         };
         let draw = draw_panel(&mut conn, row, &d, &may)?;
+        // The registries usable for this decision (its organ's and those above it), as the
+        // API's `GET /api/v1/experts?decision_id=` lists them, while experts are chosen.
+        let choosing = d.status(stage::EXPERT_REVIEW) == StageStatus::InProgress;
+        let experts: Vec<Value> = if choosing {
+            let registries = crate::db::accounts::organ_and_parents(&mut conn, &row.organ_id)?;
+            crate::db::registry::search_experts(&mut conn, &registries, None, true, None, 200)?
+                .into_iter()
+                .map(|e| {
+                    let fields: Vec<String> = serde_json::from_str(&e.fields).unwrap_or_default();
+                    json!({ "id": e.id, "name": e.name, "organisation": e.organisation,
+                        "fields": fields.join("、") })
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let draft_sample = Command::Record {
             fact: Fact::Draft {
                 hash: DraftHash::of(""),
@@ -293,7 +309,8 @@ async fn decision_page(
         Ok(json!({
             "view": v, "svg": svg, "legend": legend, "diff": diff, "current": current,
             "steps": steps, "fact_forms": fact_forms, "handling": handling,
-            "open_comments": open_comments, "draw": draw, "may_draft": may_draft, "events": events,
+            "open_comments": open_comments, "draw": draw,
+            "experts": experts, "may_draft": may_draft, "events": events,
             "status_zh": status_zh(&row.status),
         }))
     })

@@ -544,3 +544,25 @@ async fn behind_a_trusted_https_proxy_the_session_cookie_is_secure() {
         "{c}"
     );
 }
+
+#[actix_web::test]
+async fn while_experts_are_chosen_the_decision_page_lists_the_usable_registry() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::ExpertSelected { .. }
+            }
+        )
+    })
+    .await;
+    let unit = sign_in(&app, "unit").await;
+    let page = get(&app, &format!("/console/decisions/{id}"), &unit).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("可选专家"), "{}", page.body);
+    assert!(page.body.contains("专家1") && page.body.contains("研究院1"));
+    assert!(page.body.contains(r#"id="fact-expert_selected""#));
+}
