@@ -12,7 +12,7 @@ use super::dashboard::status_zh;
 use super::render::{self, html, page, see_other, Chrome, PageError};
 use super::security::{self, field};
 use super::session::{session, Session};
-use super::{diff, forms, graph};
+use super::{diff, forms, graph, handling};
 use crate::access;
 use crate::api::common::engine;
 use crate::api::decisions::view;
@@ -178,6 +178,9 @@ async fn decision_page(
     let q = web::Query::<DiffQuery>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .unwrap_or_default();
+    let cq = web::Query::<handling::CommentQuery>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
     let st = state.clone();
     let principal = s.principal.clone();
     let data = web::block(move || -> Result<Value, PageError> {
@@ -258,17 +261,10 @@ async fn decision_page(
         };
         let handling =
             may(&dispose) && d.status(stage::PUBLIC_PARTICIPATION) == StageStatus::InProgress;
-        let open_comments: Vec<Value> = if handling {
-            crate::db::comments::page(&mut conn, &row.id, None, 200, false)?
-                .into_iter()
-                .filter(|c| c.disposition.is_none() && c.hidden_reason.is_none())
-                .map(|c| {
-                    json!({ "id": c.id, "name": c.author_name, "body": c.body,
-                        "received_at": crate::api::common::rfc3339(c.received_at) })
-                })
-                .collect()
+        let comments = if handling {
+            Some(handling::list(&mut conn, &row.id, &cq)?)
         } else {
-            Vec::new()
+            None
         };
         let draw = draw_panel(&mut conn, row, &d, &may)?;
         // The registries usable for this decision (its organ's and those above it), as the
@@ -308,8 +304,8 @@ async fn decision_page(
             .collect();
         Ok(json!({
             "view": v, "svg": svg, "legend": legend, "diff": diff, "current": current,
-            "steps": steps, "fact_forms": fact_forms, "handling": handling,
-            "open_comments": open_comments, "draw": draw,
+            "steps": steps, "fact_forms": fact_forms,
+            "comments": comments, "draw": draw,
             "experts": experts, "may_draft": may_draft, "events": events,
             "status_zh": status_zh(&row.status),
         }))

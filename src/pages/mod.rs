@@ -8,6 +8,7 @@ mod dashboard;
 mod diff;
 mod forms;
 mod graph;
+mod handling;
 mod portal;
 pub mod render;
 pub mod security;

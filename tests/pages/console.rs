@@ -390,6 +390,9 @@ async fn comments_are_handled_one_by_one_or_as_a_group_from_the_console() {
     assert_eq!(group.status, 303, "{}", group.body);
     let page = get(&app, &uri, &unit).await;
     assert!(page.body.contains("没有待处理的意见"));
+    let handled = get(&app, &format!("{uri}?show=handled"), &unit).await;
+    assert!(handled.body.contains("采纳：已吸收"), "{}", handled.body);
+    assert!(handled.body.contains("不予采纳：与上位法不符"));
     let public = get(&app, &format!("/consultations/{id}"), "").await;
     assert!(
         public.body.contains("处理结果：采纳（已吸收）"),
@@ -565,4 +568,38 @@ async fn while_experts_are_chosen_the_decision_page_lists_the_usable_registry() 
     assert!(page.body.contains("可选专家"), "{}", page.body);
     assert!(page.body.contains("专家1") && page.body.contains("研究院1"));
     assert!(page.body.contains(r#"id="fact-expert_selected""#));
+}
+
+#[actix_web::test]
+async fn the_console_pages_through_many_comments_a_hundred_at_a_time() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    for n in 0..105 {
+        let (s, _) = crate::api::send(
+            &app,
+            actix_web::test::TestRequest::post()
+                .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+                .set_json(serde_json::json!({ "body": format!("意见{n}") })),
+        )
+        .await;
+        assert_eq!(s, 201);
+    }
+    let unit = sign_in(&app, "unit").await;
+    let uri = format!("/console/decisions/{id}");
+    let first = get(&app, &uri, &unit).await;
+    let rows = |body: &str| {
+        body.matches(r#"form="group-dispose" name="f.comment_ids""#)
+            .count()
+    };
+    assert_eq!(rows(&first.body), 100);
+    // The link as the browser reads it (the page escapes & and =).
+    let body = first.body.replace("&amp;", "&").replace("&#x3D;", "=");
+    let at = body.find("?show=open&after=").expect("a next page");
+    let link: String = body[at..].split('#').next().unwrap().to_string();
+    let second = get(&app, &format!("{uri}{link}"), &unit).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(rows(&second.body), 5);
+    assert!(!second.body.contains("下一页"));
 }
