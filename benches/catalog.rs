@@ -30,7 +30,12 @@ fn percentile(mut v: Vec<Duration>, p: f64) -> Duration {
     v[i]
 }
 
-fn measure(name: &str, iter: usize, ceiling_p50: Option<Duration>, mut f: impl FnMut()) -> Duration {
+fn measure(
+    name: &str,
+    iter: usize,
+    ceiling_p50: Option<Duration>,
+    mut f: impl FnMut(),
+) -> Duration {
     f(); // warm
     let mut times = Vec::with_capacity(iter);
     for _ in 0..iter {
@@ -59,7 +64,10 @@ fn measure(name: &str, iter: usize, ceiling_p50: Option<Duration>, mut f: impl F
 }
 
 fn main() {
-    let iter: usize = std::env::var("ITER").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
+    let iter: usize = std::env::var("ITER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let packs = juece::files::load_packs(&root.join("workflows")).unwrap();
     let calendar = juece::files::load_calendar(&root.join("seeds/holidays")).unwrap();
@@ -68,7 +76,11 @@ fn main() {
         calendar: &calendar,
     };
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&format!("sqlite://{}", dir.path().join("bench.sqlite").display())).unwrap();
+    let db = Db::open(&format!(
+        "sqlite://{}",
+        dir.path().join("bench.sqlite").display()
+    ))
+    .unwrap();
     let mut conn = db.write.get().unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 2, 0, 0).unwrap();
     let at = stored_time(t0);
@@ -145,7 +157,14 @@ fn main() {
 
     // 10,000 decisions, most adopted in 2026; the first 500 linked to the items.
     let built = Instant::now();
-    let procedures = ["public_participation", "expert_review", "risk_assessment", "legality_review", "hearing", "post_evaluation"];
+    let procedures = [
+        "public_participation",
+        "expert_review",
+        "risk_assessment",
+        "legality_review",
+        "hearing",
+        "post_evaluation",
+    ];
     for chunk in 0..100 {
         use diesel::Connection;
         conn.transaction::<_, diesel::result::Error, _>(|conn| {
@@ -245,12 +264,22 @@ fn main() {
         let v = catalogs::coverage_view(&mut conn, &engine, &loaded).unwrap();
         serde_json::to_vec(&v).unwrap();
     });
-    measure("report, 10,000 decisions, JSON", iter, Some(ceiling), || {
-        let r = report::figures(&mut conn, &engine, &organ, 2026, today).unwrap();
-        serde_json::to_vec(&r).unwrap();
-    });
-    measure("report, 10,000 decisions, XLSX", iter, Some(ceiling), || {
-        let r = report::figures(&mut conn, &engine, &organ, 2026, today).unwrap();
-        export::xlsx(&report::sheets(&r)).unwrap();
-    });
+    measure(
+        "report, 10,000 decisions, JSON",
+        iter,
+        Some(ceiling),
+        || {
+            let r = report::figures(&mut conn, &engine, &organ, 2026, today).unwrap();
+            serde_json::to_vec(&r).unwrap();
+        },
+    );
+    measure(
+        "report, 10,000 decisions, XLSX",
+        iter,
+        Some(ceiling),
+        || {
+            let r = report::figures(&mut conn, &engine, &organ, 2026, today).unwrap();
+            export::xlsx(&report::sheets(&r)).unwrap();
+        },
+    );
 }

@@ -17,6 +17,7 @@ pub mod db;
 pub mod export;
 pub mod files;
 pub mod intake;
+pub mod pages;
 pub mod procedure;
 pub mod seed;
 pub mod server;

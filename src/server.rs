@@ -1,5 +1,5 @@
-//! The HTTP server's one route table and middleware: the JSON API, used by `juece serve` and by
-//! the tests alike.
+//! The HTTP server's one route table and middleware: the JSON API and the pages, used by
+//! `juece serve` and by the tests alike.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -9,6 +9,7 @@ use actix_web::{web, App};
 
 use crate::api;
 use crate::app::AppState;
+use crate::pages;
 
 /// The header that announces a simulated clock.
 pub const SIMULATED_CLOCK_HEADER: &str = "x-juece-simulated-clock";
@@ -19,7 +20,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::PathConfig::default().error_handler(api::error::path_error))
         .app_data(web::QueryConfig::default().error_handler(api::error::query_error));
     api::register(cfg);
-    cfg.default_service(web::to(api::no_route));
+    pages::register(cfg);
+    cfg.default_service(web::to(no_route));
+}
+
+/// A path nothing serves: a problem+json under `/api`, an HTML page anywhere else.
+async fn no_route(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    use actix_web::ResponseError;
+    if pages::is_page_path(req.path()) {
+        match pages::not_found(req).await {
+            Ok(res) => res,
+            Err(e) => e.error_response(),
+        }
+    } else {
+        match api::no_route(req).await {
+            Ok(res) => res,
+            Err(e) => e.error_response(),
+        }
+    }
 }
 
 /// The whole application for `state`.

@@ -6,5 +6,6 @@ mod api;
 mod calendar;
 mod engine;
 mod packs;
+mod pages;
 mod provinces;
 mod support;

@@ -160,29 +160,8 @@ pub async fn sign_in(
             "username or password too long".into(),
         ));
     }
-    let address = super::common::sender_hash(&state, &req, "sign-in");
-    if let Err(refusal) = state.sign_in.begin(&address, &username) {
-        let minutes = SignInLimiter::WINDOW.as_secs() / 60;
-        return Err(ApiError::TooManyRequests(match refusal {
-            SignInRefusal::Address => format!(
-                "too many failed sign-ins from this address; wait up to {minutes} minutes / 登录失败次数过多，请稍后再试"
-            ),
-            SignInRefusal::Username => format!(
-                "too many failed sign-ins for {username}; wait up to {minutes} minutes / 登录失败次数过多，请稍后再试"
-            ),
-        }));
-    }
-    let db = state.db.clone();
-    let now = chrono::Utc::now();
-    let name = username.clone();
-    // Half the cores at most check passwords; the rest serve everyone else.
-    let permit = state.sign_in.checks.acquire().await;
-    let result = web::block(move || accounts::sign_in(&db, &name, &password, now)).await;
-    drop(permit);
-    let result = result?;
-    match result {
-        Ok(Some((token, user, roles))) => {
-            state.sign_in.succeeded(&address, &username);
+    match attempt(&state, &req, &username, password).await? {
+        SignInOutcome::Signed(token, user, roles) => {
             // A token is a secret: no cache keeps it.
             Ok(HttpResponse::Ok()
                 .insert_header(("cache-control", "no-store"))
@@ -192,13 +171,63 @@ pub async fn sign_in(
                     expires_in: TOKEN_HOURS * 3600,
                 }))
         }
-        // The slot stays taken: it counts as a failure.
-        Ok(None) => Err(ApiError::Unauthorized(
+        SignInOutcome::Wrong => Err(ApiError::Unauthorized(
             "wrong username or password / 用户名或密码错误".into(),
         )),
+        SignInOutcome::Throttled(refusal) => {
+            let minutes = SignInLimiter::WINDOW.as_secs() / 60;
+            Err(ApiError::TooManyRequests(match refusal {
+                SignInRefusal::Address => format!(
+                    "too many failed sign-ins from this address; wait up to {minutes} minutes / 登录失败次数过多，请稍后再试"
+                ),
+                SignInRefusal::Username => format!(
+                    "too many failed sign-ins for {username}; wait up to {minutes} minutes / 登录失败次数过多，请稍后再试"
+                ),
+            }))
+        }
+    }
+}
+
+/// What a sign-in attempt came to.
+pub enum SignInOutcome {
+    /// Signed in: the token, the user and their roles.
+    Signed(String, User, Vec<UserRole>),
+    /// Wrong username or password (the throttle slot stays taken).
+    Wrong,
+    /// Too many failures from this address or for this username.
+    Throttled(SignInRefusal),
+}
+
+/// One sign-in attempt, the same for the API and the console's form: a throttle slot per address
+/// and per username taken before checking, the password checked off the writer by at most half
+/// the cores, the slot given back when the storage (not the sender) failed (503).
+pub async fn attempt(
+    state: &AppState,
+    req: &HttpRequest,
+    username: &str,
+    password: String,
+) -> Result<SignInOutcome, ApiError> {
+    let address = super::common::sender_hash(state, req, "sign-in");
+    if let Err(refusal) = state.sign_in.begin(&address, username) {
+        return Ok(SignInOutcome::Throttled(refusal));
+    }
+    let db = state.db.clone();
+    let now = chrono::Utc::now();
+    let name = username.to_string();
+    // Half the cores at most check passwords; the rest serve everyone else.
+    let permit = state.sign_in.checks.acquire().await;
+    let result = web::block(move || accounts::sign_in(&db, &name, &password, now)).await;
+    drop(permit);
+    match result? {
+        Ok(Some((token, user, roles))) => {
+            state.sign_in.succeeded(&address, username);
+            Ok(SignInOutcome::Signed(token, user, roles))
+        }
+        // The slot stays taken: it counts as a failure.
+        Ok(None) => Ok(SignInOutcome::Wrong),
         // The storage failed, not the sender: give the slot back, and say "try again" (503).
         Err(e) => {
-            state.sign_in.abandoned(&address, &username);
+            state.sign_in.abandoned(&address, username);
             Err(match e {
                 ServiceError::Db(e) => ApiError::Unavailable(format!("sign-in storage: {e}")),
                 other => other.into(),

@@ -13,7 +13,7 @@ use super::error::ApiError;
 use super::extract::Body;
 use super::limits;
 use crate::app::AppState;
-use crate::db::comments::{self, CommentCounts, CommentRow, NewComment};
+use crate::db::comments::{self, CommentCounts, CommentRow, NewComment, Receipt};
 use crate::db::rows::DecisionRow;
 use crate::db::{decisions as db, DbConn};
 use crate::procedure::state::{china_date, Decision, Fact};
@@ -28,13 +28,17 @@ pub const MAX_COMMENT_CHARS: usize = limits::TEXT;
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentForm {
+    /// The commenter's name (optional).
     #[serde(default)]
-    name: Option<String>,
+    pub name: Option<String>,
+    /// The commenter's contact (optional).
     #[serde(default)]
-    contact: Option<String>,
-    body: String,
+    pub contact: Option<String>,
+    /// The comment.
+    pub body: String,
+    /// Stores a retried comment once.
     #[serde(default)]
-    idempotency_key: Option<String>,
+    pub idempotency_key: Option<String>,
 }
 
 /// Keyset paging.
@@ -150,30 +154,25 @@ fn public_comment(c: &CommentRow) -> PublicComment {
     }
 }
 
-/// `GET /api/v1/public/decisions/{id}/consultation` — the notice, the draft, the period, counts.
-pub async fn consultation(
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let st = state.clone();
-    let (row, decision, draft, counts) = web::block(move || -> Result<_, ApiError> {
-        let mut conn = st.db.read.get()?;
-        let (row, decision) = public_decision(&mut conn, &id)?;
-        let draft_hash = decision.facts.iter().rev().find_map(|d| match &d.fact {
-            Fact::CommentPeriodOpened { draft, .. } => Some(draft.0.clone()),
-            _ => None,
-        });
-        let draft = db::drafts_of(&mut conn, &row.id)?
-            .into_iter()
-            .find(|d| Some(&d.hash) == draft_hash.as_ref())
-            .map(|d| d.number)
-            .map(|n| db::draft(&mut conn, &row.id, n))
-            .transpose()?
-            .flatten();
-        let counts = comments::counts(&mut conn, &row.id)?;
-        Ok((row, decision, draft, counts))
-    })
-    .await??;
+/// The public consultation page's data, as the API answers it and the portal shows it.
+pub fn consultation_view(
+    conn: &mut DbConn,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ConsultationView, ApiError> {
+    let (row, decision) = public_decision(conn, id)?;
+    let draft_hash = decision.facts.iter().rev().find_map(|d| match &d.fact {
+        Fact::CommentPeriodOpened { draft, .. } => Some(draft.0.clone()),
+        _ => None,
+    });
+    let draft = db::drafts_of(conn, &row.id)?
+        .into_iter()
+        .find(|d| Some(&d.hash) == draft_hash.as_ref())
+        .map(|d| d.number)
+        .map(|n| db::draft(conn, &row.id, n))
+        .transpose()?
+        .flatten();
+    let counts = comments::counts(conn, &row.id)?;
     let period = decision.facts.iter().rev().find_map(|d| match &d.fact {
         Fact::CommentPeriodOpened {
             days,
@@ -191,15 +190,14 @@ pub async fn consultation(
                 shortening_reason: shortening_reason.clone(),
                 opened_on: start,
                 closes_after: end,
-                open: end.is_some_and(|e| {
-                    start <= china_date(state.clock.now()) && china_date(state.clock.now()) <= e
-                }) && decision.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
-                    == crate::procedure::state::StageStatus::InProgress,
+                open: end.is_some_and(|e| start <= china_date(now) && china_date(now) <= e)
+                    && decision.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
+                        == crate::procedure::state::StageStatus::InProgress,
             })
         }
         _ => None,
     });
-    Ok(HttpResponse::Ok().json(ConsultationView {
+    Ok(ConsultationView {
         decision: ConsultedDecision {
             id: row.id,
             title: row.title,
@@ -211,7 +209,21 @@ pub async fn consultation(
             content: d.content,
         }),
         comments: counts,
-    }))
+    })
+}
+
+/// `GET /api/v1/public/decisions/{id}/consultation` — the notice, the draft, the period, counts.
+pub async fn consultation(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let st = state.clone();
+    let view = web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.read.get()?;
+        consultation_view(&mut conn, &id, st.clock.now())
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// `POST /api/v1/public/decisions/{id}/comments` — no login.
@@ -221,7 +233,23 @@ pub async fn submit(
     id: web::Path<String>,
     form: Body<CommentForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let form = form.into_inner();
+    let receipt = receive(&state, &req, id.into_inner(), form.into_inner()).await?;
+    let status = if receipt.duplicate {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::CREATED
+    };
+    Ok(HttpResponse::build(status).json(receipt))
+}
+
+/// A public comment through the checks every form shares (size, rate per address) into the
+/// intake: the API's comment route and the portal's comment form alike.
+pub async fn receive(
+    state: &AppState,
+    req: &HttpRequest,
+    id: String,
+    form: CommentForm,
+) -> Result<Receipt, ApiError> {
     let body = form.body.trim().to_string();
     if body.is_empty() {
         return Err(ApiError::Unprocessable("body: the comment is empty".into()));
@@ -254,7 +282,7 @@ pub async fn submit(
     }
     let key = header_key.or(body_key);
     // The address itself is not kept: only its hash, for the limit and the record.
-    let address_hash = super::common::sender_hash(&state, &req, "comment");
+    let address_hash = super::common::sender_hash(state, req, "comment");
     if !state.comment_throttle.hit(&address_hash) {
         return Err(ApiError::TooManyRequests(
             "too many comments from this address; try again in a minute / 提交过于频繁，请稍后再试"
@@ -268,14 +296,9 @@ pub async fn submit(
         address_hash,
         idempotency_key: key,
     };
-    let receipt = state
+    state
         .intake
-        .submit(
-            id.into_inner(),
-            comment,
-            state.packs.clone(),
-            state.calendar.clone(),
-        )
+        .submit(id, comment, state.packs.clone(), state.calendar.clone())
         .await
         .map_err(|e| match &*e {
             ServiceError::NotFound(_) => ApiError::NotFound("consultation".into()),
@@ -286,13 +309,7 @@ pub async fn submit(
             }
             ServiceError::Db(e) => super::error::from_db(e),
             other => ApiError::Unavailable(other.to_string()),
-        })?;
-    let status = if receipt.duplicate {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::CREATED
-    };
-    Ok(HttpResponse::build(status).json(receipt))
+        })
 }
 
 /// `GET /api/v1/public/decisions/{id}/comments` — visible comments and what became of them.

@@ -40,13 +40,17 @@ use super::limits::{
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationBody {
-    name: String,
-    contact: String,
-    interest_group: String,
-    statement: String,
+    /// The applicant's name.
+    pub name: String,
+    /// The applicant's contact.
+    pub contact: String,
+    /// The interest group applied for.
+    pub interest_group: String,
+    /// Why the applicant wants to take part.
+    pub statement: String,
     /// Self-declared; packs that bar civil servants refuse the application.
     #[serde(default)]
-    civil_servant: bool,
+    pub civil_servant: bool,
 }
 
 /// `POST /api/v1/decisions/{id}/hearing/selection`
@@ -281,44 +285,7 @@ pub async fn apply(
         )
     })?;
     let body: ApplicationBody = json_body(req.headers(), payload, MAX_APPLICATION).await?;
-    // The same per-address limit as the comment form: only the address's hash is kept.
-    let address_hash = super::common::sender_hash(&state, &req, "hearing");
-    if !state.comment_throttle.hit(&address_hash) {
-        return Err(ApiError::TooManyRequests(
-            "too many applications from this address; try again in a minute / 提交过于频繁，请稍后再试".into(),
-        ));
-    }
-    let name = text("name", &body.name, MAX_NAME)?;
-    let contact = text("contact", &body.contact, MAX_CONTACT)?;
-    let interest_group = text("interest_group", &body.interest_group, MAX_GROUP)?;
-    let statement = text("statement", &body.statement, MAX_STATEMENT)?;
-    let request_hash = hex::encode(Sha256::digest(
-        json!([name, contact, interest_group, statement, body.civil_servant])
-            .to_string()
-            .as_bytes(),
-    ));
-    let id = id.into_inner();
-    let st = state.clone();
-    let new = NewApplication {
-        name,
-        contact,
-        interest_group,
-        statement,
-        civil_servant: body.civil_servant,
-        key,
-        request_hash,
-    };
-    let (stored, new) = web::block(move || -> Result<_, ApiError> {
-        let mut conn = st.db.write.get()?;
-        Ok(hearings::apply(
-            &mut conn,
-            &engine(&st),
-            &id,
-            new,
-            st.clock.now(),
-        )?)
-    })
-    .await??;
+    let (stored, new) = receive_application(&state, &req, id.into_inner(), key, body).await?;
     let mut res = if new {
         HttpResponse::Created()
     } else {
@@ -334,6 +301,55 @@ pub async fn apply(
     }))
 }
 
+/// A hearing application through the checks every form shares (sizes, rate per address) into
+/// the service: the API's application route and the portal's form alike. Returns the stored
+/// application and whether it is new.
+pub async fn receive_application(
+    state: &AppState,
+    req: &HttpRequest,
+    id: String,
+    key: String,
+    body: ApplicationBody,
+) -> Result<(HearingApplication, bool), ApiError> {
+    // The same per-address limit as the comment form: only the address's hash is kept.
+    let address_hash = super::common::sender_hash(state, req, "hearing");
+    if !state.comment_throttle.hit(&address_hash) {
+        return Err(ApiError::TooManyRequests(
+            "too many applications from this address; try again in a minute / 提交过于频繁，请稍后再试".into(),
+        ));
+    }
+    let name = text("name", &body.name, MAX_NAME)?;
+    let contact = text("contact", &body.contact, MAX_CONTACT)?;
+    let interest_group = text("interest_group", &body.interest_group, MAX_GROUP)?;
+    let statement = text("statement", &body.statement, MAX_STATEMENT)?;
+    let request_hash = hex::encode(Sha256::digest(
+        json!([name, contact, interest_group, statement, body.civil_servant])
+            .to_string()
+            .as_bytes(),
+    ));
+    let st = state.clone();
+    let new = NewApplication {
+        name,
+        contact,
+        interest_group,
+        statement,
+        civil_servant: body.civil_servant,
+        key,
+        request_hash,
+    };
+    web::block(move || -> Result<_, ApiError> {
+        let mut conn = st.db.write.get()?;
+        Ok(hearings::apply(
+            &mut conn,
+            &engine(&st),
+            &id,
+            new,
+            st.clock.now(),
+        )?)
+    })
+    .await?
+}
+
 /// `GET /api/v1/public/decisions/{id}/hearing` — no login: the notice, how participants are
 /// chosen, the applicants (id and group only), and after the draw its seed, seats and list.
 pub async fn public(
@@ -344,72 +360,79 @@ pub async fn public(
     let st = state.clone();
     let body = web::block(move || -> Result<PublicHearing, ApiError> {
         let mut conn = st.db.read.get()?;
-        let (row, r) = hearings::public_round(&mut conn, &id)?.ok_or_else(|| not_found(&id))?;
-        let applications = db::hearing_applications_of(&mut conn, &row.id, r.number)?;
-        let draw = db::hearing_selection(&mut conn, &row.id, r.number)?;
-        let today = china_date(st.clock.now());
-        let open = selection::applications_closed(&r, today).is_none();
-        let draw = draw
-            .map(|s| selection_view(&s, &applications))
-            .transpose()?;
-        let number = r.draft.as_ref().and_then(|h| {
-            crate::db::decisions::drafts_of(&mut conn, &row.id)
-                .ok()?
-                .into_iter()
-                .find(|d| d.hash == h.0)
-                .map(|d| d.number)
-        });
-        let draft = match number {
-            Some(n) => {
-                crate::db::decisions::draft(&mut conn, &row.id, n)?.map(|d| PublishedDraft {
-                    number: d.number,
-                    hash: d.hash,
-                    content: d.content,
-                })
-            }
-            None => None,
-        };
-        Ok(PublicHearing {
-            draft,
-            explanation: r.explanation.clone(),
-            decision: HeardDecision {
-                id: row.id,
-                title: row.title,
-                organ_id: row.organ_id,
-            },
-            round: r.number,
-            hearing_on: r.hearing_on,
-            place: r.place,
-            selection_method: r.selection_method,
-            random_selection_method: DrawMethod {
-                zh: selection::METHOD_ZH,
-                en: selection::METHOD_EN,
-            },
-            applications_open: open,
-            applicants: applications.iter().map(public_application).collect(),
-            selection: draw,
-            participants: r.participants.map(|(ps, seed)| ParticipantsView {
-                // How each came to take part: by the published draw, as an applicant chosen
-                // without one, or invited with the reason recorded (第十六条第三款).
-                list: ps
-                    .into_iter()
-                    .map(|p| ParticipantView {
-                        chosen_by: match (&p.invitation_reason, &seed) {
-                            (Some(_), _) => ChosenBy::Invitation,
-                            (None, Some(_)) => ChosenBy::Draw,
-                            (None, None) => ChosenBy::Application,
-                        },
-                        name: p.name,
-                        interest_group: p.interest_group,
-                        invitation_reason: p.invitation_reason,
-                    })
-                    .collect(),
-                selection_seed: seed,
-            }),
-        })
+        public_view(&mut conn, &id, st.clock.now())
     })
     .await??;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The public page of a hearing, as the API answers it and the portal shows it.
+pub fn public_view(
+    conn: &mut crate::db::DbConn,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PublicHearing, ApiError> {
+    let (row, r) = hearings::public_round(conn, id)?.ok_or_else(|| not_found(id))?;
+    let applications = db::hearing_applications_of(conn, &row.id, r.number)?;
+    let draw = db::hearing_selection(conn, &row.id, r.number)?;
+    let today = china_date(now);
+    let open = selection::applications_closed(&r, today).is_none();
+    let draw = draw
+        .map(|s| selection_view(&s, &applications))
+        .transpose()?;
+    let number = r.draft.as_ref().and_then(|h| {
+        crate::db::decisions::drafts_of(conn, &row.id)
+            .ok()?
+            .into_iter()
+            .find(|d| d.hash == h.0)
+            .map(|d| d.number)
+    });
+    let draft = match number {
+        Some(n) => crate::db::decisions::draft(conn, &row.id, n)?.map(|d| PublishedDraft {
+            number: d.number,
+            hash: d.hash,
+            content: d.content,
+        }),
+        None => None,
+    };
+    Ok(PublicHearing {
+        draft,
+        explanation: r.explanation.clone(),
+        decision: HeardDecision {
+            id: row.id,
+            title: row.title,
+            organ_id: row.organ_id,
+        },
+        round: r.number,
+        hearing_on: r.hearing_on,
+        place: r.place,
+        selection_method: r.selection_method,
+        random_selection_method: DrawMethod {
+            zh: selection::METHOD_ZH,
+            en: selection::METHOD_EN,
+        },
+        applications_open: open,
+        applicants: applications.iter().map(public_application).collect(),
+        selection: draw,
+        participants: r.participants.map(|(ps, seed)| ParticipantsView {
+            // How each came to take part: by the published draw, as an applicant chosen
+            // without one, or invited with the reason recorded (第十六条第三款).
+            list: ps
+                .into_iter()
+                .map(|p| ParticipantView {
+                    chosen_by: match (&p.invitation_reason, &seed) {
+                        (Some(_), _) => ChosenBy::Invitation,
+                        (None, Some(_)) => ChosenBy::Draw,
+                        (None, None) => ChosenBy::Application,
+                    },
+                    name: p.name,
+                    interest_group: p.interest_group,
+                    invitation_reason: p.invitation_reason,
+                })
+                .collect(),
+            selection_seed: seed,
+        }),
+    })
 }
 
 /// A recorded draw as published: seed, seats, and the chosen applicants in order.

@@ -211,7 +211,7 @@ pub struct PersonalDataReadView {
 }
 
 /// The decision as the API shows it.
-pub(super) fn view(
+pub fn view(
     pack: &Pack,
     cal: &Calendar,
     row: &DecisionRow,

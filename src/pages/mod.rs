@@ -1,0 +1,117 @@
+//! Pages for people: the public portal (no login) and the staff console (a session cookie),
+//! rendered on the server with handlebars, in Chinese, usable without JavaScript, on a phone and
+//! on paper. Pages call the same service functions and view builders as the API and show the
+//! engine's own refusals (rule id, article, message): there is no second set of rules here.
+
+mod console;
+mod dashboard;
+mod diff;
+mod forms;
+mod graph;
+mod handling;
+mod portal;
+pub mod render;
+pub mod security;
+mod session;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+
+use render::PageError;
+
+/// Register the pages' routes.
+pub fn register(cfg: &mut web::ServiceConfig) {
+    cfg.route(render::STYLESHEET_PATH, web::get().to(stylesheet))
+        .route("/", web::get().to(portal::home))
+        .route("/consultations/{id}", web::get().to(portal::consultation))
+        .route(
+            "/consultations/{id}/comments",
+            web::post().to(portal::comment),
+        )
+        .route("/hearings/{id}", web::get().to(portal::hearing))
+        .route("/hearings/{id}/applications", web::post().to(portal::apply))
+        .route("/decisions/{id}", web::get().to(portal::process))
+        .route("/console", web::get().to(console::to_dashboard))
+        .route("/console/", web::get().to(dashboard::dashboard))
+        .route("/console/sign-in", web::get().to(console::sign_in_form))
+        .route("/console/sign-in", web::post().to(console::sign_in))
+        .route("/console/sign-out", web::post().to(console::sign_out))
+        .route("/console/decisions/{id}", web::get().to(console::decision))
+        .route(
+            "/console/decisions/{id}/commands",
+            web::post().to(console::command),
+        )
+        .route(
+            "/console/decisions/{id}/drafts",
+            web::post().to(console::draft),
+        )
+        .route(
+            "/console/decisions/{id}/hearing/draw",
+            web::post().to(console::draw),
+        );
+}
+
+/// Whether a path belongs to the pages (not the API): its errors are pages.
+pub fn is_page_path(path: &str) -> bool {
+    !(path == "/api" || path.starts_with("/api/"))
+}
+
+/// A path no page has: the 404 page.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let _ = req;
+    Err(PageError::NotFound("页面不存在。".into()))
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::build(StatusCode::OK)
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .body(render::STYLESHEET)
+}
+
+/// A comment's disposition in Chinese (第十八条).
+fn disposition_zh(d: &str) -> &'static str {
+    match d {
+        "adopted" => "采纳",
+        "partly_adopted" => "部分采纳",
+        "not_adopted" => "不予采纳",
+        _ => "已处理",
+    }
+}
+
+/// Errors of a form, by field (and for the form as a whole).
+#[derive(Serialize, Default, Debug)]
+struct FieldErrors {
+    name: Option<String>,
+    contact: Option<String>,
+    body: Option<String>,
+    interest_group: Option<String>,
+    statement: Option<String>,
+    form: Option<String>,
+}
+
+/// The API's message `field: what is wrong` as an error next to the field, in Chinese.
+fn field_errors(message: &str) -> FieldErrors {
+    let (name, what) = message.split_once(": ").unwrap_or(("", message));
+    let zh = if what.contains("empty") {
+        "此项不能为空。".to_string()
+    } else if let Some(n) = what
+        .strip_prefix("at most ")
+        .and_then(|r| r.split_whitespace().next())
+    {
+        format!("最多 {n} 个字，请缩短。")
+    } else {
+        what.to_string()
+    };
+    let mut e = FieldErrors::default();
+    match name {
+        "name" => e.name = Some(zh),
+        "contact" => e.contact = Some(zh),
+        "body" => e.body = Some(zh),
+        "interest_group" => e.interest_group = Some(zh),
+        "statement" => e.statement = Some(zh),
+        _ => e.form = Some(zh),
+    }
+    e
+}

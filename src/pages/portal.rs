@@ -1,0 +1,447 @@
+//! The public portal (no login): the home page, a consultation with its comment form, a hearing
+//! with its application form, and a decision's public process page. Every read goes through the
+//! same view builders as the public API (`api::comments::consultation_view`,
+//! `api::hearings::public_view`), every form through the same checks and service functions as
+//! the API's public routes; the engine's refusals are shown as they are (rule, article, message).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::render::{self, html, page, Chrome, PageError};
+use super::security::{self, field};
+use super::{disposition_zh, field_errors, FieldErrors};
+use crate::api::comments::{consultation_view, receive, CommentForm};
+use crate::api::error::ApiError;
+use crate::api::hearings::{public_view, receive_application, ApplicationBody};
+use crate::app::AppState;
+use crate::db::{accounts, comments, decisions as db};
+use crate::procedure::state::{china_date, Decision, Fact};
+use crate::procedure::{selection, Violation};
+use crate::service::decisions::parse_state;
+
+/// The largest public form, in bytes (a comment of the longest length, URL-encoded).
+const PUBLIC_FORM_BYTES: usize = 64 * 1024;
+
+/// The most decisions the home page reads (the newest).
+const HOME_DECISIONS: i64 = 500;
+
+#[derive(Serialize)]
+struct Listed {
+    id: String,
+    title: String,
+    date: Option<NaiveDate>,
+    days_left: Option<i64>,
+    place: Option<String>,
+}
+
+fn is_secret(state: &Decision) -> bool {
+    state
+        .attributes
+        .as_ref()
+        .is_some_and(|a| a.get("not_public"))
+}
+
+/// `GET /` — open consultations with their deadlines, upcoming hearings, recently published
+/// decisions.
+pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
+    let st = state.clone();
+    let today = china_date(state.clock.now());
+    let data = web::block(move || -> Result<Value, PageError> {
+        let mut conn = st.db.read.get()?;
+        let organs: Vec<String> = accounts::all_organs(&mut conn)?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let rows = db::list_decisions(&mut conn, &organs, None, HOME_DECISIONS)?;
+        let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
+        for row in rows {
+            let Ok(d) = parse_state(&row) else { continue };
+            if is_secret(&d) {
+                continue;
+            }
+            if let Ok(v) = consultation_view(&mut conn, &row.id, st.clock.now()) {
+                if let Some(p) = v.period.filter(|p| p.open) {
+                    open.push(Listed {
+                        id: row.id.clone(),
+                        title: row.title.clone(),
+                        date: p.closes_after,
+                        days_left: p.closes_after.map(|e| (e - today).num_days()),
+                        place: None,
+                    });
+                }
+            }
+            if let Some(r) = selection::round(&d).filter(|r| r.hearing_on >= today) {
+                hearings.push(Listed {
+                    id: row.id.clone(),
+                    title: row.title.clone(),
+                    date: Some(r.hearing_on),
+                    days_left: Some((r.hearing_on - today).num_days()),
+                    place: Some(r.place),
+                });
+            }
+            if let Some(on) = d.facts.iter().rev().find_map(|f| match &f.fact {
+                Fact::Publication { published_on, .. } => Some(*published_on),
+                _ => None,
+            }) {
+                published.push(Listed {
+                    id: row.id.clone(),
+                    title: row.title.clone(),
+                    date: Some(on),
+                    days_left: None,
+                    place: None,
+                });
+            }
+        }
+        open.sort_by_key(|l| l.date);
+        hearings.sort_by_key(|l| l.date);
+        published.sort_by_key(|l| std::cmp::Reverse(l.date));
+        published.truncate(20);
+        Ok(json!({ "consultations": open, "hearings": hearings, "published": published, "today": today }))
+    })
+    .await??;
+    let body = page("home", "重大行政决策公众参与", &Chrome::default(), &data)?;
+    Ok(html(StatusCode::OK, body))
+}
+
+/// What a public form sent back, to show again with its errors.
+#[derive(Serialize)]
+struct Sent {
+    values: Value,
+    errors: FieldErrors,
+    violations: Vec<Violation>,
+}
+
+impl Sent {
+    /// A form not yet sent.
+    fn blank() -> Sent {
+        Sent {
+            values: json!({ "name": "", "contact": "", "body": "", "interest_group": "",
+                "statement": "" }),
+            errors: FieldErrors::default(),
+            violations: Vec::new(),
+        }
+    }
+}
+
+/// The consultation page for `id`, with the form as sent (and its errors).
+async fn consultation_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    id: String,
+    sent: Sent,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let (token, cookie) = security::public_token(state, req);
+    let st = state.clone();
+    let data = web::block(move || -> Result<Value, PageError> {
+        let mut conn = st.db.read.get()?;
+        let now = st.clock.now();
+        let view = consultation_view(&mut conn, &id, now)?;
+        let row = db::decision(&mut conn, &id)?
+            .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
+        let decision = parse_state(&row)?;
+        let report = decision.facts.iter().rev().find_map(|f| match &f.fact {
+            Fact::ParticipationReport { summary } => Some(summary.clone()),
+            _ => None,
+        });
+        let list: Vec<Value> = comments::page(&mut conn, &row.id, None, 200, true)?
+            .into_iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "name": c.author_name,
+                    "body": c.body,
+                    "received_on": china_date(c.received_at.and_utc()),
+                    "disposition": c.disposition.as_deref().map(disposition_zh),
+                    "reason": c.disposition_reason,
+                })
+            })
+            .collect();
+        let today = china_date(now);
+        let days_left = view
+            .period
+            .as_ref()
+            .and_then(|p| p.closes_after)
+            .map(|e| (e - today).num_days());
+        let open = view.period.as_ref().is_some_and(|p| p.open);
+        Ok(json!({
+            "view": view,
+            "open": open,
+            "days_left": days_left,
+            "report": report,
+            "list": list,
+            "shown": list.len(),
+        }))
+    })
+    .await??;
+    let mut data = data;
+    let title = data["view"]["decision"]["title"]
+        .as_str()
+        .unwrap_or("征求意见")
+        .to_string();
+    data["csrf"] = json!(token);
+    data["key"] = json!(security::random_token());
+    data["sent"] = json!(sent);
+    let body = page(
+        "consultation",
+        &format!("征求意见：{title}"),
+        &Chrome::default(),
+        &data,
+    )?;
+    let mut res = render::builder(status);
+    if let Some(c) = cookie {
+        res.cookie(c);
+    }
+    Ok(res.body(body))
+}
+
+/// `GET /consultations/{id}`
+pub async fn consultation(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    consultation_page(&state, &req, id.into_inner(), Sent::blank(), StatusCode::OK).await
+}
+
+/// What became of a public form's submission the API's way: refused by the engine, a field
+/// wrong, too many from this address — shown next to the form; anything else an error page.
+fn sent_back(e: ApiError, values: Value) -> Result<(Sent, StatusCode), PageError> {
+    let mut sent = Sent {
+        values,
+        ..Sent::blank()
+    };
+    let status = match e {
+        ApiError::Refused(v) => {
+            sent.violations = v;
+            StatusCode::CONFLICT
+        }
+        ApiError::Unprocessable(m) | ApiError::BadRequest(m) => {
+            sent.errors = field_errors(&m);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        ApiError::TooManyRequests(_) => {
+            sent.errors.form = Some("提交过于频繁，请一分钟后再试。".into());
+            StatusCode::TOO_MANY_REQUESTS
+        }
+        other => return Err(other.into()),
+    };
+    Ok((sent, status))
+}
+
+/// `POST /consultations/{id}/comments` — the comment form, through the API's intake path.
+pub async fn comment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let form = security::form(payload, PUBLIC_FORM_BYTES).await?;
+    security::check_public(&req, field(&form, security::CSRF_FIELD))?;
+    let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
+    let values = json!({ "name": get("name"), "contact": get("contact"), "body": get("body") });
+    let comment = CommentForm {
+        name: Some(get("name")),
+        contact: Some(get("contact")),
+        body: get("body"),
+        idempotency_key: field(&form, "key").map(str::to_string),
+    };
+    match receive(&state, &req, id.clone(), comment).await {
+        Ok(receipt) => {
+            let st = state.clone();
+            let cid = id.clone();
+            let view = web::block(move || -> Result<_, PageError> {
+                let mut conn = st.db.read.get()?;
+                Ok(consultation_view(&mut conn, &cid, st.clock.now())?)
+            })
+            .await??;
+            let data = json!({ "receipt": receipt, "view": view,
+                "received_on": china_date(receipt.received_at) });
+            let body = page("comment_received", "意见已收到", &Chrome::default(), &data)?;
+            let status = if receipt.duplicate {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            };
+            Ok(html(status, body))
+        }
+        Err(e) => {
+            let (sent, status) = sent_back(e, values)?;
+            consultation_page(&state, &req, id, sent, status).await
+        }
+    }
+}
+
+/// The hearing page for `id`, with the application form as sent.
+async fn hearing_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    id: String,
+    sent: Sent,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let (token, cookie) = security::public_token(state, req);
+    let st = state.clone();
+    let view = web::block(move || -> Result<_, PageError> {
+        let mut conn = st.db.read.get()?;
+        Ok(public_view(&mut conn, &id, st.clock.now())?)
+    })
+    .await??;
+    let title = format!("听证会：{}", view.decision.title);
+    let data = json!({
+        "view": view,
+        "csrf": token,
+        "key": security::random_token(),
+        "sent": sent,
+    });
+    let body = page("hearing", &title, &Chrome::default(), &data)?;
+    let mut res = render::builder(status);
+    if let Some(c) = cookie {
+        res.cookie(c);
+    }
+    Ok(res.body(body))
+}
+
+/// `GET /hearings/{id}`
+pub async fn hearing(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    hearing_page(&state, &req, id.into_inner(), Sent::blank(), StatusCode::OK).await
+}
+
+/// `POST /hearings/{id}/applications` — the application form, through the API's path.
+pub async fn apply(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let form = security::form(payload, PUBLIC_FORM_BYTES).await?;
+    security::check_public(&req, field(&form, security::CSRF_FIELD))?;
+    let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
+    let values = json!({ "name": get("name"), "contact": get("contact"),
+        "interest_group": get("interest_group"), "statement": get("statement") });
+    let body = ApplicationBody {
+        name: get("name"),
+        contact: get("contact"),
+        interest_group: get("interest_group"),
+        statement: get("statement"),
+        civil_servant: field(&form, "civil_servant").is_some(),
+    };
+    // The form carries its own key: sending the same form twice stores one application.
+    let key = field(&form, "key")
+        .filter(|k| !k.is_empty() && k.len() <= crate::api::limits::KEY)
+        .map(str::to_string)
+        .unwrap_or_else(security::random_token);
+    match receive_application(&state, &req, id.clone(), key, body).await {
+        Ok((stored, new)) => {
+            let data = json!({ "id": stored.id, "decision_id": stored.decision_id,
+                "interest_group": stored.interest_group, "new": new });
+            let body = page(
+                "application_received",
+                "报名已收到",
+                &Chrome::default(),
+                &data,
+            )?;
+            Ok(html(
+                if new {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                },
+                body,
+            ))
+        }
+        Err(e) => {
+            let (sent, status) = sent_back(e, values)?;
+            hearing_page(&state, &req, id, sent, status).await
+        }
+    }
+}
+
+/// `GET /decisions/{id}` — the public process page: the stages done with their dates and the
+/// public documents (notices, the participation report, the published text with the
+/// explanation of how opinions were adopted). Never internal material or personal data: a
+/// decision not public, or with nothing published yet, is not found.
+pub async fn process(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let st = state.clone();
+    let id = id.into_inner();
+    let data = web::block(move || -> Result<Value, PageError> {
+        let not_found = || PageError::NotFound("页面不存在或不公开".into());
+        let mut conn = st.db.read.get()?;
+        let row = db::decision(&mut conn, &id)?.ok_or_else(not_found)?;
+        let d = parse_state(&row)?;
+        let engine = crate::api::common::engine(&st);
+        let pack = crate::service::decisions::pack_of(&engine, &row)?;
+        let mut consultation = None;
+        let mut hearing = None;
+        let mut report = None;
+        let mut publication = None;
+        for f in &d.facts {
+            match &f.fact {
+                Fact::CommentPeriodOpened { notice, days, .. } => {
+                    consultation = Some(json!({ "notice": notice, "days": days,
+                        "opened_on": china_date(f.at) }));
+                }
+                Fact::HearingNotice {
+                    hearing_on, place, ..
+                } => hearing = Some(json!({ "hearing_on": hearing_on, "place": place })),
+                Fact::ParticipationReport { summary } => report = Some(summary.clone()),
+                Fact::Publication {
+                    channels,
+                    published_on,
+                    text_hash,
+                    opinions_explanation,
+                } => {
+                    let text = db::drafts_of(&mut conn, &row.id)?
+                        .into_iter()
+                        .find(|m| m.hash == text_hash.0)
+                        .map(|m| db::draft(&mut conn, &row.id, m.number))
+                        .transpose()?
+                        .flatten()
+                        .map(|v| v.content);
+                    publication = Some(json!({ "channels": channels, "published_on": published_on,
+                        "text": text, "hash": text_hash.0, "explanation": opinions_explanation }));
+                }
+                _ => {}
+            }
+        }
+        if is_secret(&d) || (consultation.is_none() && hearing.is_none() && publication.is_none()) {
+            return Err(not_found());
+        }
+        let stages: Vec<Value> = pack
+            .stages
+            .iter()
+            .filter_map(|s| {
+                let rec = d.stage(s.id.as_str());
+                rec.status.done().then(|| {
+                    json!({
+                        "name": s.name.zh,
+                        "basis": s.basis,
+                        "waived": rec.status == crate::procedure::state::StageStatus::Waived,
+                        "on": rec.completed_at.map(china_date),
+                    })
+                })
+            })
+            .collect();
+        Ok(json!({
+            "id": row.id, "title": row.title, "stages": stages,
+            "consultation": consultation, "hearing": hearing, "report": report,
+            "publication": publication,
+        }))
+    })
+    .await??;
+    let title = data["title"].as_str().unwrap_or("决策过程").to_string();
+    let body = page("process", &title, &Chrome::default(), &data)?;
+    Ok(html(StatusCode::OK, body))
+}

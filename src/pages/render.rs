@@ -1,0 +1,253 @@
+//! Rendering: the handlebars registry (strict mode, HTML escaping on, templates embedded in the
+//! binary), the one layout, the headers every page carries, and errors as HTML pages — never a
+//! problem+json under the pages' paths.
+
+use std::sync::OnceLock;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use handlebars::Handlebars;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::api::error::ApiError;
+use crate::service::ServiceError;
+
+/// The templates, embedded in the binary.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout", include_str!("templates/layout.hbs")),
+    ("error", include_str!("templates/error.hbs")),
+    ("violations", include_str!("templates/violations.hbs")),
+    ("home", include_str!("templates/home.hbs")),
+    ("consultation", include_str!("templates/consultation.hbs")),
+    (
+        "comment_received",
+        include_str!("templates/comment_received.hbs"),
+    ),
+    ("hearing", include_str!("templates/hearing.hbs")),
+    (
+        "application_received",
+        include_str!("templates/application_received.hbs"),
+    ),
+    ("process", include_str!("templates/process.hbs")),
+    ("sign_in", include_str!("templates/sign_in.hbs")),
+    ("dashboard", include_str!("templates/dashboard.hbs")),
+    ("decision", include_str!("templates/decision.hbs")),
+];
+
+/// The stylesheet, served at [`STYLESHEET_PATH`].
+pub const STYLESHEET: &str = include_str!("templates/site.css");
+/// Where the stylesheet is served.
+pub const STYLESHEET_PATH: &str = "/static/site.css";
+
+/// The policy of every page: nothing inline (no script at all), nothing framed, forms post only
+/// here.
+pub const CSP: &str =
+    "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+fn registry() -> &'static Handlebars<'static> {
+    static REGISTRY: OnceLock<Handlebars<'static>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut h = Handlebars::new();
+        // A template that names a field the view does not have is an error, not an empty string.
+        h.set_strict_mode(true);
+        h.set_dev_mode(false);
+        for (name, source) in TEMPLATES {
+            if let Err(e) = h.register_template_string(name, source) {
+                tracing::error!("template {name}: {e}");
+            }
+            if *name == "violations" {
+                if let Err(e) = h.register_partial(name, source) {
+                    tracing::error!("partial {name}: {e}");
+                }
+            }
+        }
+        h
+    })
+}
+
+/// Whether every template compiles (the tests check it).
+pub fn templates_compile() -> Result<(), String> {
+    for (name, source) in TEMPLATES {
+        handlebars::Template::compile(source).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// What the layout needs besides the page's own body.
+#[derive(Serialize, Default)]
+pub struct Chrome {
+    /// The signed-in user's name, on console pages.
+    pub user: Option<String>,
+    /// The console's CSRF token, for the sign-out form.
+    pub csrf: Option<String>,
+    /// Whether the page belongs to the console.
+    pub console: bool,
+}
+
+/// Render `template` with `data` inside the layout titled `title`.
+pub fn page<T: Serialize>(
+    template: &str,
+    title: &str,
+    chrome: &Chrome,
+    data: &T,
+) -> Result<String, PageError> {
+    let body = registry()
+        .render(template, data)
+        .map_err(|e| PageError::Internal(format!("template {template}: {e}")))?;
+    registry()
+        .render(
+            "layout",
+            &json!({
+                "title": title,
+                "body": body,
+                "user": chrome.user,
+                "csrf": chrome.csrf,
+                "console": chrome.console,
+                "stylesheet": STYLESHEET_PATH,
+            }),
+        )
+        .map_err(|e| PageError::Internal(format!("layout: {e}")))
+}
+
+/// A response builder with the headers every page carries.
+pub fn builder(status: StatusCode) -> HttpResponseBuilder {
+    let mut b = HttpResponse::build(status);
+    b.content_type("text/html; charset=utf-8")
+        .insert_header(("content-security-policy", CSP))
+        .insert_header(("referrer-policy", "same-origin"))
+        .insert_header(("x-frame-options", "DENY"))
+        // Pages show state that changes with every command, and the console's are personal.
+        .insert_header(("cache-control", "no-store"));
+    b
+}
+
+/// A rendered page with `status`.
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    builder(status).body(body)
+}
+
+/// See other: where a form's result is shown (post/redirect/get).
+pub fn see_other(location: &str) -> HttpResponse {
+    let mut b = builder(StatusCode::SEE_OTHER);
+    b.insert_header(("location", location.to_string()));
+    b.finish()
+}
+
+/// Why a page could not be shown, rendered as an HTML page with the status.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// 400
+    #[error("{0}")]
+    BadRequest(String),
+    /// 403 (also a form without its CSRF token)
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404
+    #[error("{0}")]
+    NotFound(String),
+    /// 413
+    #[error("{0}")]
+    TooLarge(String),
+    /// 429
+    #[error("{0}")]
+    TooMany(String),
+    /// Not signed in to the console: to the sign-in page.
+    #[error("sign in first")]
+    SignIn,
+    /// 503
+    #[error("{0}")]
+    Unavailable(String),
+    /// 500: logged, never shown in detail.
+    #[error("{0}")]
+    Internal(String),
+    /// Whatever status the API's error has (a refusal, a stale version…), with its message.
+    #[error("{1}")]
+    Status(StatusCode, String),
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::Internal(m) => PageError::Internal(m),
+            ApiError::Unauthorized(_) => PageError::SignIn,
+            ApiError::NotFound(_) => PageError::NotFound("页面不存在或不公开".into()),
+            other => PageError::Status(other.status_code(), other.to_string()),
+        }
+    }
+}
+
+impl From<ServiceError> for PageError {
+    fn from(e: ServiceError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<actix_web::error::BlockingError> for PageError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        PageError::Internal(e.to_string())
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for PageError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        PageError::Unavailable(format!("数据库暂不可用 / the database is unavailable: {e}"))
+    }
+}
+
+impl From<diesel::result::Error> for PageError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::NotFound(_) => StatusCode::NOT_FOUND,
+            PageError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            PageError::SignIn => StatusCode::SEE_OTHER,
+            PageError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            PageError::Status(s, _) => *s,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let PageError::SignIn = self {
+            return see_other("/console/sign-in");
+        }
+        let status = self.status_code();
+        let message = match self {
+            PageError::Internal(m) => {
+                tracing::error!("page error: {m}");
+                "服务器内部错误，请稍后再试。".to_string()
+            }
+            other => other.to_string(),
+        };
+        let title = match status.as_u16() {
+            400 | 422 => "请求无效",
+            403 => "无权访问",
+            404 => "页面不存在",
+            409 => "操作未能完成",
+            413 => "提交内容过大",
+            429 => "提交过于频繁",
+            503 => "服务暂不可用",
+            _ => "出错了",
+        };
+        let data = json!({ "status": status.as_u16(), "title": title, "message": message });
+        let body = page("error", title, &Chrome::default(), &data).unwrap_or_else(|e| {
+            tracing::error!("error page: {e}");
+            format!(
+                "<!doctype html><title>{}</title><p>{}</p>",
+                status.as_u16(),
+                title
+            )
+        });
+        html(status, body)
+    }
+}
