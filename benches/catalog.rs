@@ -264,6 +264,61 @@ fn main() {
         let v = catalogs::coverage_view(&mut conn, &engine, &loaded).unwrap();
         serde_json::to_vec(&v).unwrap();
     });
+    // Where the report's time goes: each query it makes.
+    let (from, until) = catalogs::year_window(2026);
+    measure(
+        "  report query: started in the year",
+        iter,
+        Some(ceiling),
+        || {
+            store::started_in(&mut conn, GOV, from, until).unwrap();
+        },
+    );
+    measure(
+        "  report query: adopted in the year",
+        iter,
+        Some(ceiling),
+        || {
+            store::adopted_in(&mut conn, GOV, "2026-01-01", "2027-01-01").unwrap();
+        },
+    );
+    let four = report::PROCEDURES.map(|p| p.0);
+    measure(
+        "  report query: their procedures",
+        iter,
+        Some(ceiling),
+        || {
+            store::stages_of_adopted(&mut conn, GOV, "2026-01-01", "2027-01-01", &four).unwrap();
+        },
+    );
+    measure(
+        "  report query: hearings, evaluations",
+        iter,
+        Some(ceiling),
+        || {
+            store::completed_in(&mut conn, GOV, &["hearing", "post_evaluation"], from, until)
+                .unwrap();
+        },
+    );
+    measure("  report query: stages due", iter, Some(ceiling), || {
+        store::due_in(&mut conn, GOV, "2026-01-01", "2027-01-01").unwrap();
+    });
+    measure("  report query: comments", iter, Some(ceiling), || {
+        store::comment_figures(&mut conn, GOV, from, until).unwrap();
+    });
+    let r = report::figures(&mut conn, &engine, &organ, 2026, today).unwrap();
+    measure("  report sheets (no I/O)", iter, Some(ceiling), || {
+        report::sheets(&r);
+    });
+    let sheets = report::sheets(&r);
+    measure(
+        "  report XLSX writing (no I/O)",
+        iter,
+        Some(ceiling),
+        || {
+            export::xlsx(&sheets).unwrap();
+        },
+    );
     measure(
         "report, 10,000 decisions, JSON",
         iter,

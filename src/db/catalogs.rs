@@ -233,24 +233,24 @@ pub fn stages_of_adopted(
         .load(conn)
 }
 
-/// The decisions of an organ that completed this stage in a window.
+/// The decisions of an organ that completed one of these stages in a window: (decision, stage).
 pub fn completed_in(
     conn: &mut DbConn,
     organ_id: &str,
-    stage: &str,
+    stages: &[&str],
     from: NaiveDateTime,
     until: NaiveDateTime,
-) -> QueryResult<Vec<String>> {
+) -> QueryResult<Vec<(String, String)>> {
     let ids = decisions::table
         .filter(decisions::organ_id.eq(organ_id))
         .select(decisions::id);
     stage_records::table
         .filter(stage_records::decision_id.eq_any(ids))
-        .filter(stage_records::stage.eq(stage))
+        .filter(stage_records::stage.eq_any(stages))
         .filter(stage_records::status.eq("completed"))
         .filter(stage_records::completed_at.ge(from))
         .filter(stage_records::completed_at.lt(until))
-        .select(stage_records::decision_id)
+        .select((stage_records::decision_id, stage_records::stage))
         .load(conn)
 }
 
@@ -287,7 +287,8 @@ pub fn due_in(
         .load(conn)
 }
 
-/// Comments received on an organ's decisions in a window: (received, adopted in whole or part).
+/// Comments received on an organ's decisions in a window: (received, adopted in whole or part),
+/// in one pass (counted by disposition).
 pub fn comment_figures(
     conn: &mut DbConn,
     organ_id: &str,
@@ -297,23 +298,19 @@ pub fn comment_figures(
     let ids = decisions::table
         .filter(decisions::organ_id.eq(organ_id))
         .select(decisions::id);
-    let window = comments::received_at
-        .ge(from)
-        .and(comments::received_at.lt(until));
-    let received: i64 = comments::table
+    let counts: Vec<(Option<String>, i64)> = comments::table
         .filter(comments::decision_id.eq_any(ids))
-        .filter(window)
-        .count()
-        .get_result(conn)?;
-    let ids = decisions::table
-        .filter(decisions::organ_id.eq(organ_id))
-        .select(decisions::id);
-    let adopted: i64 = comments::table
-        .filter(comments::decision_id.eq_any(ids))
-        .filter(window)
-        .filter(comments::disposition.eq_any(["adopted", "partly_adopted"]))
-        .count()
-        .get_result(conn)?;
+        .filter(comments::received_at.ge(from))
+        .filter(comments::received_at.lt(until))
+        .group_by(comments::disposition)
+        .select((comments::disposition, diesel::dsl::count_star()))
+        .load(conn)?;
+    let received = counts.iter().map(|(_, n)| n).sum();
+    let adopted = counts
+        .iter()
+        .filter(|(d, _)| matches!(d.as_deref(), Some("adopted" | "partly_adopted")))
+        .map(|(_, n)| n)
+        .sum();
     Ok((received, adopted))
 }
 

@@ -270,7 +270,21 @@ pub fn figures(
         received,
     ));
 
-    let hearings = catalogs::completed_in(conn, &organ.id, stage::HEARING, from, until)?;
+    let completed = catalogs::completed_in(
+        conn,
+        &organ.id,
+        &[stage::HEARING, stage::POST_EVALUATION],
+        from,
+        until,
+    )?;
+    let of_stage = |s: &str| -> Vec<String> {
+        completed
+            .iter()
+            .filter(|(_, st)| st == s)
+            .map(|(d, _)| d.clone())
+            .collect()
+    };
+    let hearings = of_stage(stage::HEARING);
     figures.push(figure(
         "hearings_held",
         ("举行的听证会", "hearings held"),
@@ -314,7 +328,7 @@ pub fn figures(
         with_due,
     ));
 
-    let evaluations = catalogs::completed_in(conn, &organ.id, stage::POST_EVALUATION, from, until)?;
+    let evaluations = of_stage(stage::POST_EVALUATION);
     figures.push(figure(
         "post_evaluations",
         ("开展的决策后评估", "post-evaluations completed"),
