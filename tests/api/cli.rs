@@ -217,3 +217,96 @@ async fn an_organ_of_an_unknown_kind_is_refused_naming_the_kinds() {
         "{err}"
     );
 }
+
+#[actix_web::test]
+async fn offices_script_the_catalog_and_the_report_from_the_command_line() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _) =
+        super::catalogs::published(&app, &t, &tokens.staff, GOV, 2026, &["=CMD()", "某事项"]).await;
+    let url = t.db.url.as_str();
+    let (ok, out, err) = juece(&["catalog", "list", "--database-url", url], None);
+    assert!(ok, "{err}");
+    assert!(out.contains(&id) && out.contains("published"), "{out}");
+    let (ok, out, err) = juece(
+        &[
+            "catalog",
+            "export",
+            &id,
+            "--format",
+            "csv",
+            "--database-url",
+            url,
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with('\u{feff}') && out.contains("\"'=CMD()\""),
+        "{out}"
+    );
+    let (ok, _, err) = juece(
+        &[
+            "catalog",
+            "export",
+            &id,
+            "--format",
+            "xlsx",
+            "--database-url",
+            url,
+        ],
+        None,
+    );
+    assert!(
+        !ok && err.contains("--out"),
+        "a workbook is not written to a terminal: {err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.xlsx");
+    let (ok, _, err) = juece(
+        &[
+            "catalog",
+            "coverage",
+            &id,
+            "--format",
+            "xlsx",
+            "--out",
+            file.to_str().unwrap(),
+            "--database-url",
+            url,
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    assert!(std::fs::metadata(&file).unwrap().len() > 1000);
+    let (ok, out, err) = juece(
+        &[
+            "report",
+            "--organ",
+            GOV,
+            "--year",
+            "2026",
+            "--database-url",
+            url,
+        ],
+        None,
+    );
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["year"], 2026);
+    assert!(report["figures"].as_array().unwrap().len() >= 10);
+    let (ok, _, err) = juece(
+        &[
+            "report",
+            "--organ",
+            "nope",
+            "--year",
+            "2026",
+            "--database-url",
+            url,
+        ],
+        None,
+    );
+    assert!(!ok && err.contains("organ nope"), "{err}");
+}
