@@ -23,6 +23,17 @@ fn value_of(page: &Page, name: &str) -> String {
     rest[..rest.find('"').unwrap()].to_string()
 }
 
+/// The id of the first item form after `text` on the page.
+fn item_after(page: &Page, text: &str) -> String {
+    let at = page
+        .body
+        .find(text)
+        .unwrap_or_else(|| panic!("{text}: {}", page.body));
+    let key = r#"name="item_id" value=""#;
+    let from = page.body[at..].find(key).unwrap() + at + key.len();
+    page.body[from..from + page.body[from..].find('"').unwrap()].to_string()
+}
+
 fn location(page: &Page) -> String {
     page.headers
         .get("location")
@@ -182,12 +193,8 @@ async fn a_catalog_goes_through_the_forms_from_draft_to_a_second_revision_shown_
 
     // Adjusting a published item: the reason is required (the engine says so), then given.
     let page = get(&app, &path, &staff).await;
-    let at = page.body.find("垃圾分类实施意见").unwrap();
-    let item_id = {
-        let key = r#"name="item_id" value=""#;
-        let from = page.body[at..].find(key).unwrap() + at + key.len();
-        page.body[from..from + page.body[from..].find('"').unwrap()].to_string()
-    };
+    let item_id = item_after(&page, "垃圾分类实施意见");
+    let xss_id = item_after(&page, "&lt;script&gt;");
     let change = |reason: &'static str| {
         let mut f = item("垃圾分类实施意见（修订）", &[]);
         f[0] = ("kind", "change_item");
@@ -203,8 +210,35 @@ async fn a_catalog_goes_through_the_forms_from_draft_to_a_second_revision_shown_
     with_reason.push(("item_id", &item_id));
     let res = give(&app, &staff, &path, &with_reason).await;
     assert_eq!(res.status, 303, "{}", res.body);
+    let res = give(
+        &app,
+        &staff,
+        &path,
+        &[
+            ("kind", "withdraw_item"),
+            ("item_id", &xss_id),
+            ("reason", "并入第 2 项一并实施"),
+        ],
+    )
+    .await;
+    assert_eq!(res.status, 303, "{}", res.body);
     let pending = get(&app, &path, &staff).await;
     assert!(pending.body.contains("待公布：调整"), "{}", pending.body);
+    assert!(pending.body.contains("待公布：撤出"), "{}", pending.body);
+    // A form of an older version: refused as stale, nothing changed.
+    let stale = post(
+        &app,
+        &format!("{path}/commands"),
+        &staff,
+        &[
+            ("csrf", &pending.csrf()),
+            ("expected_version", "2"),
+            ("kind", "publish"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(stale.body.contains("已被他人更新"), "{}", stale.body);
     let res = give(
         &app,
         &staff,
@@ -224,6 +258,9 @@ async fn a_catalog_goes_through_the_forms_from_draft_to_a_second_revision_shown_
     let public = get(&app, &format!("/catalogs/{id}"), "").await;
     assert!(public.body.contains("第 2 版"), "{}", public.body);
     assert!(public.body.contains("上级部署调整，实施范围扩大"));
+    assert!(public.body.contains("撤出第 1 项"), "{}", public.body);
+    assert!(public.body.contains("并入第 2 项一并实施"));
+    assert!(public.body.contains("（已撤出）"));
     assert!(public.body.contains(&format!("/catalogs/{id}/revisions/2")));
     let r1 = get(&app, &format!("/catalogs/{id}/revisions/1"), "").await;
     assert_eq!(r1.status, 200, "{}", r1.body);
@@ -421,4 +458,90 @@ async fn the_report_page_shows_figures_with_definitions_and_downloads_the_workbo
     let future = format!("/console/reports?organ_id={GOV}&year={}", year + 1);
     assert_eq!(get(&app, &future, &staff).await.status, 400);
     assert_eq!(get(&app, &uri, "").await.status, 303);
+}
+
+/// Fill the field `css` of the page with `value`.
+async fn fill(c: &fantoccini::Client, css: &str, value: &str) {
+    c.find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .send_keys(value)
+        .await
+        .unwrap();
+}
+
+async fn click(c: &fantoccini::Client, css: &str) {
+    c.find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// The text of `css` once it contains `needle` (the page may be reloading while it is read).
+async fn until(c: &fantoccini::Client, css: &str, needle: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        if let Ok(e) = c.find(fantoccini::Locator::Css(css)).await {
+            if let Ok(t) = e.text().await {
+                seen = t;
+                if seen.contains(needle) {
+                    return seen;
+                }
+            }
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} never showed {needle:?}: {seen}");
+}
+
+#[actix_web::test]
+async fn in_a_browser_a_catalog_is_drafted_refused_consented_and_published() {
+    use super::browser::{browser, screenshot, serve};
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let t = TestApp::new();
+    let base = serve(t.state.clone());
+    c.goto(&format!("{base}/console/catalogs")).await.unwrap();
+    fill(&c, "#username", "staff").await;
+    fill(&c, "#password", "secret").await;
+    click(&c, "#sign-in").await;
+    c.goto(&format!("{base}/console/catalogs")).await.unwrap();
+    click(&c, "#open-catalog button").await;
+    until(&c, "main", "新增事项").await;
+    for (title, unit) in [
+        ("关于推进城市生活垃圾分类的实施意见", "测试市城市管理局"),
+        ("测试市轨道交通3号线建设项目", "测试市发展和改革委员会"),
+    ] {
+        fill(&c, "#add-item input[name=title]", title).await;
+        fill(&c, "#add-item input[name=undertaking_unit]", unit).await;
+        click(&c, "#add-item input[name='attr:technical']").await;
+        click(&c, "#add-item button").await;
+        until(&c, "main", title).await;
+    }
+    click(&c, "#publish button").await;
+    let refusal = until(&c, "main", "catalog.not_consented").await;
+    assert!(refusal.contains("第三条第三款"), "{refusal}");
+    fill(&c, "#record-consent input[name=body]", "中共测试市委员会").await;
+    fill(
+        &c,
+        "#record-consent input[name=document_number]",
+        "测委〔2026〕1号",
+    )
+    .await;
+    click(&c, "#record-consent button").await;
+    until(&c, "main", "同意（测委〔2026〕1号）").await;
+    click(&c, "#publish button").await;
+    until(&c, "main", "公开页面").await;
+    let url = c.current_url().await.unwrap();
+    let id = url.path().rsplit('/').next().unwrap().to_string();
+    c.goto(&format!("{base}/catalogs/{id}")).await.unwrap();
+    let items = until(&c, "table.items", "专家论证").await;
+    assert!(items.contains("测试市轨道交通3号线建设项目"), "{items}");
+    assert!(items.contains("专家论证（法定）"), "{items}");
+    c.set_window_size(1280, 1100).await.unwrap();
+    screenshot(&c, "catalog").await;
+    c.close().await.unwrap();
 }
