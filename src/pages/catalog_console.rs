@@ -85,7 +85,11 @@ async fn list_page(
     let (rows, organs) = web::block(move || -> Result<(Vec<Value>, Vec<Value>), PageError> {
         let mut conn = st.db.read.get()?;
         let mut rows = Vec::new();
-        for row in db::list(&mut conn, Some(&principal.organs()), None, false)? {
+        let readable: Vec<String> = readable_organs(&mut conn, &principal)?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        for row in db::list(&mut conn, Some(&readable), None, false)? {
             let Ok(loaded) = service::readable(&mut conn, &principal, &row.id) else {
                 continue;
             };
@@ -123,6 +127,19 @@ async fn list_page(
     });
     let body = page("console_catalogs", "决策事项目录", &s.chrome(), &data)?;
     Ok(html(status, body))
+}
+
+/// The organs that decide whose catalogs and report the user may read: those they have a role
+/// at, and those whose legality review unit they review for (`access::can_read_catalog`).
+pub fn readable_organs(
+    conn: &mut crate::db::DbConn,
+    who: &crate::access::Principal,
+) -> Result<Vec<crate::db::rows::Organ>, PageError> {
+    Ok(accounts::all_organs(conn)?
+        .into_iter()
+        .filter(|o| OrganKind::of_stored(&o.kind).is_some())
+        .filter(|o| access::can_read_catalog(who, &o.id, o.legality_unit_id.as_deref()))
+        .collect())
 }
 
 /// `POST /console/catalogs` — open the catalog of an organ for a year.

@@ -9,13 +9,12 @@ use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::catalog_console::download;
+use super::catalog_console::{download, readable_organs};
 use super::render::{html, page, PageError};
 use super::session::session;
 use crate::api::common::engine;
 use crate::app::AppState;
-use crate::db::accounts;
-use crate::procedure::state::{china_date, OrganKind};
+use crate::procedure::state::china_date;
 use crate::service::report::{self, Report};
 use crate::service::ServiceError;
 
@@ -78,20 +77,15 @@ pub async fn report_page(
     let this_year = china_date(state.clock.now()).year();
     let year = year_of(&q, this_year)?;
     let organ_id = q.organ_id.filter(|o| !o.is_empty());
-    // The organs the user has a role at that decide: the choices of the form.
+    // The organs whose figures the user may read: the choices of the form.
     let st = state.clone();
     let principal = s.principal.clone();
     let organs = web::block(move || -> Result<Vec<Value>, PageError> {
         let mut conn = st.db.read.get()?;
-        let mut out = Vec::new();
-        for id in principal.organs() {
-            if let Some(o) = accounts::organ(&mut conn, &id)? {
-                if OrganKind::of_stored(&o.kind).is_some() {
-                    out.push(json!({ "id": o.id, "name": o.name }));
-                }
-            }
-        }
-        Ok(out)
+        Ok(readable_organs(&mut conn, &principal)?
+            .into_iter()
+            .map(|o| json!({ "id": o.id, "name": o.name }))
+            .collect())
     })
     .await??;
     let chosen = organ_id.clone().unwrap_or_default();

@@ -345,6 +345,13 @@ async fn catalog_forms_need_their_token_and_the_organ_staff_role() {
     let refused = post(&app, &commands, &mayor, &forged).await;
     assert_eq!(refused.status, 403, "{}", refused.body);
     assert!(!get(&app, &path, &staff).await.body.contains("某事项"));
+    // The legality unit's reviewer reads it (listed), without forms.
+    let reviewer = sign_in(&app, "reviewer").await;
+    let list = get(&app, "/console/catalogs", &reviewer).await;
+    assert!(list.body.contains(&path), "{}", list.body);
+    let page = get(&app, &path, &reviewer).await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("expected_version"));
     // Another organ's staff: not found, nor opened for them.
     let outsider = sign_in(&app, "outsider").await;
     assert_eq!(get(&app, &path, &outsider).await.status, 404);
@@ -453,8 +460,19 @@ async fn the_report_page_shows_figures_with_definitions_and_downloads_the_workbo
     .await;
     assert_eq!(xlsx.status, 200);
     assert!(xlsx.content_type().contains("spreadsheetml"));
+    // The legality unit's reviewer reads the organ's figures (and finds it among the choices).
+    let reviewer = sign_in(&app, "reviewer").await;
+    let choose = get(&app, "/console/reports", &reviewer).await;
+    assert!(
+        choose.body.contains(&format!(r#"value="{GOV}""#)),
+        "{}",
+        choose.body
+    );
+    assert_eq!(get(&app, &uri, &reviewer).await.status, 200);
     let outsider = sign_in(&app, "outsider").await;
     assert_eq!(get(&app, &uri, &outsider).await.status, 404);
+    let choose = get(&app, "/console/reports", &outsider).await;
+    assert!(!choose.body.contains(&format!(r#"value="{GOV}""#)));
     let future = format!("/console/reports?organ_id={GOV}&year={}", year + 1);
     assert_eq!(get(&app, &future, &staff).await.status, 400);
     assert_eq!(get(&app, &uri, "").await.status, 303);
