@@ -305,6 +305,49 @@ async fn catalog_forms_need_their_token_and_the_organ_staff_role() {
     let path = open(&app, &staff, GOV, year).await;
     let commands = format!("{path}/commands");
 
+    // What is wrong with a form is said on the page, next to the forms.
+    let list = get(&app, "/console/catalogs", &staff).await;
+    let token = list.csrf();
+    for (y, status, says) in [
+        ("2018", 422, "2019"),
+        (&*year.to_string(), 409, "已存在"),
+        ("", 422, "请填写年度"),
+    ] {
+        let res = post(
+            &app,
+            "/console/catalogs",
+            &staff,
+            &[("csrf", &token), ("organ_id", GOV), ("year", y)],
+        )
+        .await;
+        assert_eq!(res.status, status, "{y}: {}", res.body);
+        assert!(res.body.contains(says), "{y}: {}", res.body);
+        assert!(res.body.contains(r#"id="open-catalog""#), "the form again");
+    }
+    let untitled = give(&app, &staff, &path, &item("", &[])).await;
+    assert_eq!(untitled.status, 422, "{}", untitled.body);
+    assert!(
+        untitled.body.contains("请填写决策事项名称"),
+        "{}",
+        untitled.body
+    );
+    let no_category = give(
+        &app,
+        &staff,
+        &path,
+        &[
+            ("kind", "add_item"),
+            ("title", "某事项"),
+            ("category", "macro_control"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        no_category.status, 422,
+        "out of scope: {}",
+        no_category.body
+    );
+
     // Without the CSRF token, or with another session's: refused.
     let add = item("某事项", &[("expected_version", "1")]);
     assert_eq!(post(&app, &commands, &staff, &add).await.status, 403);
