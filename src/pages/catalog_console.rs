@@ -36,6 +36,52 @@ const FORM_BYTES: usize = 64 * 1024;
 struct Flash {
     violations: Vec<Violation>,
     error: Option<String>,
+    /// An add form as it was sent, to show again filled.
+    sent: Option<Sent>,
+}
+
+/// What an add form sent: shown again when it is refused or wrong.
+struct Sent {
+    values: Value,
+    attributes: Attributes,
+    procedures: Vec<StageId>,
+}
+
+impl Sent {
+    /// The add form's fields, when `form` is one.
+    fn of(form: &[(String, String)]) -> Option<Sent> {
+        if field(form, "kind") != Some("add_item") {
+            return None;
+        }
+        let category = field(form, "category")
+            .and_then(|c| serde_json::from_value::<Category>(json!(c)).ok())
+            .unwrap_or(Category::PublicPolicy);
+        let (attributes, procedures) = checked(form, category);
+        Some(Sent {
+            values: json!({
+                "title": text(form, "title"),
+                "undertaking_unit": text(form, "undertaking_unit"),
+                "planned_by": text(form, "planned_by"),
+                "note": text(form, "note"),
+            }),
+            attributes,
+            procedures,
+        })
+    }
+}
+
+/// The attributes and procedures checked on an item form.
+fn checked(form: &[(String, String)], category: Category) -> (Attributes, Vec<StageId>) {
+    let mut attributes = Attributes::new(category);
+    let mut procedures = Vec::new();
+    for (k, _) in form {
+        if let Some(a) = k.strip_prefix("attr:") {
+            attributes = attributes.with(a, true);
+        } else if let Some(p) = k.strip_prefix("proc:") {
+            procedures.push(StageId::new(p));
+        }
+    }
+    (attributes, procedures)
 }
 
 /// The flash and status of a failed command; `None` for errors shown as error pages.
@@ -53,7 +99,7 @@ fn flash_of(e: ServiceError) -> Result<(Flash, StatusCode), PageError> {
         ServiceError::Refused(v) => Ok((
             Flash {
                 violations: v,
-                error: None,
+                ..Flash::default()
             },
             StatusCode::CONFLICT,
         )),
@@ -232,34 +278,50 @@ async fn catalog_page(
     let st = state.clone();
     let principal = s.principal.clone();
     let today = china_date(state.clock.now());
-    let (view, coverage, blank, forms, names) = web::block(move || -> Result<_, PageError> {
-        let mut conn = st.db.read.get()?;
-        let loaded = service::readable(&mut conn, &principal, &id)?;
-        let engine = engine(&st);
-        let pack = pack_of(&engine, &loaded.row)?;
-        let view: CatalogView = service::staff_view(&mut conn, &engine, &loaded, today)?;
-        let coverage = service::coverage_view(&mut conn, &engine, &loaded)?;
-        let blank = choices(pack, None, &[]);
-        // Each item's change form, filled with its content (the organ's own procedures checked).
-        let forms: Vec<Value> = loaded
-            .catalog
-            .items_in_order()
-            .into_iter()
-            .map(|i| {
-                let spec = &i.current.spec;
-                json!({
-                    "id": i.id,
-                    "title": spec.title,
-                    "undertaking_unit": spec.undertaking_unit,
-                    "planned_by": spec.planned_by,
-                    "note": spec.note,
-                    "choices": choices(pack, Some(&spec.attributes), &spec.procedures),
+    let sent = flash.sent;
+    let (view, coverage, blank, forms, names, blank_values) =
+        web::block(move || -> Result<_, PageError> {
+            let mut conn = st.db.read.get()?;
+            let loaded = service::readable(&mut conn, &principal, &id)?;
+            let engine = engine(&st);
+            let pack = pack_of(&engine, &loaded.row)?;
+            let view: CatalogView = service::staff_view(&mut conn, &engine, &loaded, today)?;
+            let coverage = service::coverage_view(&mut conn, &engine, &loaded)?;
+            // The add form: blank, or as it was sent when it was refused.
+            let (blank, blank_values) = match sent {
+                Some(f) => (choices(pack, Some(&f.attributes), &f.procedures), f.values),
+                None => (
+                    choices(pack, None, &[]),
+                    json!({ "title": "", "undertaking_unit": "", "planned_by": "", "note": "" }),
+                ),
+            };
+            // Each item's change form, filled with its content (the organ's own procedures checked).
+            let forms: Vec<Value> = loaded
+                .catalog
+                .items_in_order()
+                .into_iter()
+                .map(|i| {
+                    let spec = &i.current.spec;
+                    json!({
+                        "id": i.id,
+                        "title": spec.title,
+                        "undertaking_unit": spec.undertaking_unit,
+                        "planned_by": spec.planned_by,
+                        "note": spec.note,
+                        "choices": choices(pack, Some(&spec.attributes), &spec.procedures),
+                    })
                 })
-            })
-            .collect();
-        Ok((view, coverage, blank, forms, stage_names(pack)))
-    })
-    .await??;
+                .collect();
+            Ok((
+                view,
+                coverage,
+                blank,
+                forms,
+                stage_names(pack),
+                blank_values,
+            ))
+        })
+        .await??;
     let writer = access::catalog_writer(&s.principal, &view.organ.id).is_ok();
     let mut items = items_json(&view.items, &names);
     let csrf = security::console_token(&s.token);
@@ -293,7 +355,7 @@ async fn catalog_page(
         })).collect::<Vec<_>>(),
         "revisions": revisions_json(&view.revisions, published.then_some(view.id.as_str())),
         "blank": blank,
-        "blank_values": { "title": "", "undertaking_unit": "", "planned_by": "", "note": "" },
+        "blank_values": blank_values,
         "writer": writer,
         "today": today,
         "csrf": csrf,
@@ -346,15 +408,7 @@ fn item_spec(form: &[(String, String)]) -> Result<ItemSpec, String> {
         .and_then(|c| serde_json::from_value::<Category>(json!(c)).ok())
         .filter(|c| Category::IN_SCOPE.contains(c))
         .ok_or_else(|| "category: 请选择决策事项类别 / choose a category".to_string())?;
-    let mut attributes = Attributes::new(category);
-    let mut procedures = Vec::new();
-    for (k, _) in form {
-        if let Some(a) = k.strip_prefix("attr:") {
-            attributes = attributes.with(a, true);
-        } else if let Some(p) = k.strip_prefix("proc:") {
-            procedures.push(StageId::new(p));
-        }
-    }
+    let (attributes, procedures) = checked(form, category);
     let title = text(form, "title");
     if title.is_empty() {
         return Err("title: 请填写决策事项名称 / the title is empty".into());
@@ -425,6 +479,7 @@ pub async fn command(
                 .unwrap_or_else(|| "expected_version: 缺少版本号 / missing".into());
             let flash = Flash {
                 error: Some(m),
+                sent: Sent::of(&form),
                 ..Flash::default()
             };
             return catalog_page(&state, &s, id, flash, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -450,7 +505,8 @@ pub async fn command(
         Ok(_) => Ok(see_other(&format!("/console/catalogs/{id}"))),
         Err(ServiceError::Forbidden(m)) => Err(PageError::Forbidden(m)),
         Err(e) => {
-            let (flash, status) = flash_of(e)?;
+            let (mut flash, status) = flash_of(e)?;
+            flash.sent = Sent::of(&form);
             catalog_page(&state, &s, id, flash, status).await
         }
     }
