@@ -3,6 +3,8 @@
 //! on paper. Pages call the same service functions and view builders as the API and show the
 //! engine's own refusals (rule id, article, message): there is no second set of rules here.
 
+mod catalog_console;
+mod catalogs;
 mod console;
 mod dashboard;
 mod diff;
@@ -11,6 +13,7 @@ mod graph;
 mod handling;
 mod portal;
 pub mod render;
+mod reports;
 pub mod security;
 mod session;
 
@@ -32,6 +35,28 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/hearings/{id}", web::get().to(portal::hearing))
         .route("/hearings/{id}/applications", web::post().to(portal::apply))
         .route("/decisions/{id}", web::get().to(portal::process))
+        .route("/catalogs", web::get().to(catalogs::list))
+        .route("/catalogs/{id}", web::get().to(catalogs::catalog))
+        .route(
+            "/catalogs/{id}/revisions/{n}",
+            web::get().to(catalogs::revision),
+        )
+        .route("/console/catalogs", web::get().to(catalog_console::list))
+        .route("/console/catalogs", web::post().to(catalog_console::open))
+        .route(
+            "/console/catalogs/{id}",
+            web::get().to(catalog_console::catalog),
+        )
+        .route(
+            "/console/catalogs/{id}/commands",
+            web::post().to(catalog_console::command),
+        )
+        .route(
+            "/console/catalogs/{id}/coverage.{ext}",
+            web::get().to(catalog_console::coverage),
+        )
+        .route("/console/reports", web::get().to(reports::report_page))
+        .route("/console/reports.xlsx", web::get().to(reports::workbook))
         .route("/console", web::get().to(console::to_dashboard))
         .route("/console/", web::get().to(dashboard::dashboard))
         .route("/console/sign-in", web::get().to(console::sign_in_form))

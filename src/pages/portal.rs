@@ -6,7 +6,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -14,6 +14,7 @@ use super::render::{self, html, page, Chrome, PageError};
 use super::security::{self, field};
 use super::{disposition_zh, field_errors, FieldErrors};
 use crate::api::comments::{consultation_view, receive, CommentForm};
+use crate::api::common::engine;
 use crate::api::error::ApiError;
 use crate::api::hearings::{public_view, receive_application, ApplicationBody};
 use crate::app::AppState;
@@ -99,7 +100,16 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
         hearings.sort_by_key(|l| l.date);
         published.sort_by_key(|l| std::cmp::Reverse(l.date));
         published.truncate(20);
-        Ok(json!({ "consultations": open, "hearings": hearings, "published": published, "today": today }))
+        // This year's published catalogs and the organs overdue with theirs.
+        let catalogs: Vec<Value> =
+            super::catalogs::listings(&mut conn, &engine(&st), today.year(), today)?
+                .into_iter()
+                .filter(|l| !l["catalog_id"].is_null() || l["standing"]["overdue"] == true)
+                .collect();
+        Ok(
+            json!({ "consultations": open, "hearings": hearings, "published": published,
+            "today": today, "catalogs": catalogs, "year": today.year() }),
+        )
     })
     .await??;
     let body = page("home", "重大行政决策公众参与", &Chrome::default(), &data)?;

@@ -33,6 +33,40 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("sign_in", include_str!("templates/sign_in.hbs")),
     ("dashboard", include_str!("templates/dashboard.hbs")),
     ("decision", include_str!("templates/decision.hbs")),
+    ("catalogs", include_str!("templates/catalogs.hbs")),
+    ("catalog", include_str!("templates/catalog.hbs")),
+    (
+        "catalog_revision",
+        include_str!("templates/catalog_revision.hbs"),
+    ),
+    (
+        "catalog_standing",
+        include_str!("templates/catalog_standing.hbs"),
+    ),
+    ("catalog_items", include_str!("templates/catalog_items.hbs")),
+    (
+        "catalog_history",
+        include_str!("templates/catalog_history.hbs"),
+    ),
+    (
+        "console_catalogs",
+        include_str!("templates/console_catalogs.hbs"),
+    ),
+    (
+        "console_catalog",
+        include_str!("templates/console_catalog.hbs"),
+    ),
+    ("item_fields", include_str!("templates/item_fields.hbs")),
+    ("report", include_str!("templates/report.hbs")),
+];
+
+/// The templates that are also partials (included by others with `{{> name}}`).
+const PARTIALS: &[&str] = &[
+    "violations",
+    "catalog_standing",
+    "catalog_items",
+    "catalog_history",
+    "item_fields",
 ];
 
 /// The stylesheet, served at [`STYLESHEET_PATH`].
@@ -57,7 +91,7 @@ fn registry() -> &'static Handlebars<'static> {
             if let Err(e) = h.register_template_string(name, source) {
                 tracing::error!("template {name}: {e}");
             }
-            if *name == "violations" {
+            if PARTIALS.contains(name) {
                 if let Err(e) = h.register_partial(name, source) {
                     tracing::error!("partial {name}: {e}");
                 }

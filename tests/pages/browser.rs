@@ -18,7 +18,7 @@ use crate::api::{walk_until, TestApp, Tokens};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// chromedriver, stopped with the test.
-struct Driver(Child);
+pub(super) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -35,7 +35,7 @@ fn chromedriver() -> Option<PathBuf> {
 }
 
 /// A browser session, or `None` (with a notice) when there is no browser and none is required.
-async fn browser() -> Option<(Driver, Client)> {
+pub(super) async fn browser() -> Option<(Driver, Client)> {
     let driver = match (Path::new(CHROMIUM).exists(), chromedriver()) {
         (true, Some(d)) => d,
         _ => {
@@ -85,7 +85,7 @@ async fn browser() -> Option<(Driver, Client)> {
 }
 
 /// Serve the same app as `juece serve` on a free port; its base URL.
-fn serve(state: AppState) -> String {
+pub(super) fn serve(state: AppState) -> String {
     let server = HttpServer::new(move || juece::server::app(state.clone()))
         .workers(1)
         .bind(("127.0.0.1", 0))
@@ -96,7 +96,7 @@ fn serve(state: AppState) -> String {
 }
 
 /// Save a screenshot for the README when `JUECE_SCREENSHOTS=1`.
-async fn screenshot(c: &Client, name: &str) {
+pub(super) async fn screenshot(c: &Client, name: &str) {
     if std::env::var("JUECE_SCREENSHOTS").as_deref() != Ok("1") {
         return;
     }
@@ -106,7 +106,7 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(super) async fn text(c: &Client, css: &str) -> String {
     c.wait()
         .at_most(Duration::from_secs(10))
         .for_element(Locator::Css(css))

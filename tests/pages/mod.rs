@@ -3,6 +3,7 @@
 //! Chromium.
 
 mod browser;
+mod catalogs;
 mod console;
 mod portal;
 

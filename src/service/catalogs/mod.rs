@@ -8,8 +8,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::Connection;
 
 pub use view::{
-    coverage_sheet, items_sheet, share, CatalogView, CoverageRow, CoverageView, DecisionLink,
-    ItemView, OrganRef, ProcedureView, PublicCatalogView, RevisionView,
+    category_name, coverage_sheet, items_sheet, share, standing_zh, CatalogView, CoverageRow,
+    CoverageView, DecisionLink, ItemView, OrganRef, ProcedureView, PublicCatalogView, RevisionView,
 };
 
 use super::decisions::jurisdiction;
