@@ -4,7 +4,7 @@
 mod audit;
 mod authz;
 mod bad_input;
-mod catalogs;
+pub mod catalogs;
 mod cli;
 mod comments;
 mod decisions;

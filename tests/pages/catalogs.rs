@@ -5,11 +5,9 @@
 use chrono::{Datelike, TimeZone, Utc};
 
 use super::*;
+use crate::api::catalogs::zhejiang_organ;
 use crate::api::{clock_to, TestApp, GOV};
-use juece::db::accounts;
-use juece::db::rows::Organ;
 
-const ZJ: &str = "30000000-0000-4000-8000-000000000001";
 const XSS: &str = "<script>alert(1)</script>";
 
 /// The value of the first `name="…" value="…"` field on the page.
@@ -413,28 +411,6 @@ async fn catalog_forms_need_their_token_and_the_organ_staff_role() {
     .await;
     assert_eq!(res.status, 403, "{}", res.body);
     assert_eq!(get(&app, "/console/catalogs", "").await.status, 303);
-}
-
-/// A 浙江 government with the test staff as its staff.
-fn zhejiang_organ(t: &TestApp) {
-    let mut conn = t.state.db.write.get().unwrap();
-    accounts::insert_organ(
-        &mut conn,
-        &Organ {
-            id: ZJ.into(),
-            name: "浙江某县人民政府".into(),
-            kind: "decision_organ".into(),
-            parent_id: None,
-            legality_unit_id: None,
-            pack_id: Some("zhejiang".into()),
-            created_at: juece::db::stored_time(Utc::now()),
-        },
-    )
-    .unwrap();
-    let staff = accounts::user_by_username(&mut conn, "staff")
-        .unwrap()
-        .unwrap();
-    accounts::grant(&mut conn, &staff.id, ZJ, "organ_staff").unwrap();
 }
 
 #[actix_web::test]

@@ -477,6 +477,25 @@ pub fn year_window(year: i32) -> (chrono::NaiveDateTime, chrono::NaiveDateTime) 
     (start(year), start(year + 1))
 }
 
+/// What both views of a catalog are made of: its pack, its standing today and its items' links.
+type ViewParts<'a> = (
+    &'a Pack,
+    catalog::Standing,
+    std::collections::BTreeMap<String, DecisionLink>,
+);
+
+fn view_parts<'a>(
+    conn: &mut DbConn,
+    engine: &Engine<'a>,
+    loaded: &Loaded,
+    today: NaiveDate,
+) -> Result<ViewParts<'a>, ServiceError> {
+    let pack = pack_of(engine, &loaded.row)?;
+    let row = Some(&loaded.row);
+    let standing = standing(conn, engine, &loaded.organ, row, loaded.row.year, today)?;
+    Ok((pack, standing, view::links(conn, &loaded.row.id)?))
+}
+
 /// The staff's view of a catalog.
 pub fn staff_view(
     conn: &mut DbConn,
@@ -484,16 +503,7 @@ pub fn staff_view(
     loaded: &Loaded,
     today: NaiveDate,
 ) -> Result<CatalogView, ServiceError> {
-    let pack = pack_of(engine, &loaded.row)?;
-    let standing = standing(
-        conn,
-        engine,
-        &loaded.organ,
-        Some(&loaded.row),
-        loaded.row.year,
-        today,
-    )?;
-    let links = view::links(conn, &loaded.row.id)?;
+    let (pack, standing, links) = view_parts(conn, engine, loaded, today)?;
     Ok(view::staff(loaded, pack, standing, &links))
 }
 
@@ -504,16 +514,7 @@ pub fn public_view(
     loaded: &Loaded,
     today: NaiveDate,
 ) -> Result<PublicCatalogView, ServiceError> {
-    let pack = pack_of(engine, &loaded.row)?;
-    let standing = standing(
-        conn,
-        engine,
-        &loaded.organ,
-        Some(&loaded.row),
-        loaded.row.year,
-        today,
-    )?;
-    let links = view::links(conn, &loaded.row.id)?;
+    let (pack, standing, links) = view_parts(conn, engine, loaded, today)?;
     Ok(view::public(loaded, pack, standing, &links))
 }
 
