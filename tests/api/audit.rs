@@ -187,3 +187,34 @@ async fn a_deleted_decision_is_found_through_the_daily_digest() {
     let (ok, out) = cli_verify(&t);
     assert!(!ok && out.contains(&id), "{out}");
 }
+
+#[actix_web::test]
+async fn an_edited_snapshot_draft_or_comment_handling_is_found_against_the_events() {
+    let t = TestApp::new();
+    let (id, _) = decision_with_events(&t).await;
+    assert!(findings(&t).is_empty(), "{:?}", findings(&t));
+    // The decision shown as adopted, against its chain.
+    sql(
+        &t,
+        &format!("UPDATE decisions SET status = 'adopted' WHERE id = '{id}'"),
+    );
+    // A draft's text changed (the API would serve it under the old hash).
+    sql(&t, &format!("UPDATE draft_versions SET content = content || '（改）' WHERE decision_id = '{id}' AND number = 1"));
+    // A comment marked adopted without any fact, and one hidden without any.
+    sql(&t, &format!("UPDATE comments SET disposition = 'adopted' WHERE decision_id = '{id}' AND id = (SELECT MIN(id) FROM comments WHERE decision_id = '{id}')"));
+    sql(&t, &format!("UPDATE comments SET hidden_reason = '不雅' WHERE decision_id = '{id}' AND id = (SELECT MAX(id) FROM comments WHERE decision_id = '{id}')"));
+    let f = findings(&t);
+    for kind in ["snapshot_altered", "draft_altered", "handling_altered"] {
+        assert!(
+            f.iter().any(|x| x.decision_id == id && x.kind == kind),
+            "{kind}: {f:?}"
+        );
+    }
+    assert_eq!(
+        f.iter().filter(|x| x.kind == "handling_altered").count(),
+        2,
+        "{f:?}"
+    );
+    let (ok, out) = cli_verify(&t);
+    assert!(!ok && out.contains("draft_altered"), "{out}");
+}

@@ -3,6 +3,8 @@
 //! head at the end of each day, so a deleted decision is noticed too. [`verify`] walks it all,
 //! and checks each catalog's snapshot and items against the fold of its events.
 
+mod record;
+
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
@@ -22,7 +24,12 @@ pub struct Finding {
     pub decision_id: String,
     /// The sequence number concerned (0 when the decision as a whole).
     pub seq: i64,
-    /// `edited`, `deleted`, `reordered`, `decision_deleted`, `decision_altered`, `digest_altered`.
+    /// `edited`, `deleted`, `reordered`, `decision_deleted`, `decision_altered`, `digest_altered`,
+    /// `comment_edited`, `comments_altered`, `comments_added`, `snapshot_altered` (the stored state
+    /// or status differs from the fold of the events), `draft_altered` (a draft's text differs from
+    /// its hash or from the draft the record names), `handling_altered` (a comment's disposition or
+    /// hidden reason differs from the facts), `catalog_altered`, `catalog_item_altered`,
+    /// `storage_corrupt`.
     pub kind: &'static str,
     /// What was found.
     pub detail: String,
@@ -152,7 +159,9 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
         }
     }
 
-    verify_comments(conn, &rows, &mut report)?;
+    let all_comments = comments::all(conn)?;
+    verify_comments(&all_comments, &rows, &mut report);
+    record::verify(conn, &chains, &decision_rows, &all_comments, &mut report)?;
 
     // The daily digests: each day's heads of every chain, chained day to day.
     let digests: Vec<DailyDigest> = daily_digests::table
@@ -230,11 +239,10 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
 }
 
 /// Public comments: each row must match its hash, and each batch the digest its event recorded.
-fn verify_comments(conn: &mut DbConn, events: &[EventRow], report: &mut Report) -> QueryResult<()> {
-    let all = comments::all(conn)?;
+fn verify_comments(all: &[CommentRow], events: &[EventRow], report: &mut Report) {
     report.comments = all.len();
     let mut batches: BTreeMap<(&str, i64), Vec<CommentRow>> = BTreeMap::new();
-    for c in &all {
+    for c in all {
         if comment_hash(c) != c.hash {
             report.findings.push(finding(
                 &c.decision_id,
@@ -282,7 +290,6 @@ fn verify_comments(conn: &mut DbConn, events: &[EventRow], report: &mut Report) 
             ),
         ));
     }
-    Ok(())
 }
 
 /// The end of a day in China time, as UTC.
