@@ -218,16 +218,9 @@ pub async fn list(
     let rows = web::block(move || -> Result<Vec<CatalogSummary>, ApiError> {
         let mut conn = st.db.read.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let organs: Vec<String> = match q.organ_id {
-            Some(o) => vec![o],
-            None => auth.organs(),
-        };
         let mut out = Vec::new();
-        for row in crate::db::catalogs::list(&mut conn, Some(&organs), q.year, false)? {
-            // Only what the caller may read (an organ named that is not theirs lists nothing).
-            let Ok(loaded) = service::readable(&mut conn, &auth, &row.id) else {
-                continue;
-            };
+        for loaded in service::list_readable(&mut conn, &auth, q.organ_id.as_deref(), q.year)? {
+            let row = loaded.row;
             out.push(CatalogSummary {
                 id: row.id,
                 organ: OrganRef {

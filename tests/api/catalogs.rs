@@ -289,6 +289,29 @@ async fn a_catalog_is_drafted_consented_published_and_adjusted_with_its_history_
         let (s, _) = send(&app, test::TestRequest::get().uri(&uri)).await;
         assert_eq!(s, 404, "{uri}");
     }
+    // The legality unit's reviewers find it in their list; another organ's staff do not.
+    let (_, b) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/catalogs")
+            .insert_header(bearer(&tokens.reviewer)),
+    )
+    .await;
+    assert!(
+        b.as_array().unwrap().iter().any(|c| c["id"] == id.as_str()),
+        "{b}"
+    );
+    let (_, b) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/catalogs")
+            .insert_header(bearer(&tokens.outsider)),
+    )
+    .await;
+    assert!(
+        b.as_array().unwrap().iter().all(|c| c["id"] != id.as_str()),
+        "{b}"
+    );
     // Another organ's staff do not see it as staff.
     let (s, _) = send(
         &app,

@@ -154,6 +154,34 @@ pub fn readable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Loaded, 
     Ok(loaded)
 }
 
+/// The catalogs the caller may read as staff (of one organ, and one year, if asked): those of
+/// the organs where they hold a role, and those of the organs whose legality unit they review for.
+pub fn list_readable(
+    conn: &mut DbConn,
+    who: &Principal,
+    organ_id: Option<&str>,
+    year: Option<i32>,
+) -> Result<Vec<Loaded>, ServiceError> {
+    let mine = who.organs();
+    let organs: Vec<String> = accounts::all_organs(conn)?
+        .into_iter()
+        .filter(|o| organ_id.is_none_or(|id| o.id == id))
+        .filter(|o| {
+            mine.contains(&o.id)
+                || access::can_read_catalog(who, &o.id, o.legality_unit_id.as_deref())
+        })
+        .map(|o| o.id)
+        .collect();
+    let mut out = Vec::new();
+    for row in catalogs::list(conn, Some(&organs), year, false)? {
+        // Only what the caller may read (a department's staff do not read the government's).
+        if let Ok(loaded) = readable(conn, who, &row.id) {
+            out.push(loaded);
+        }
+    }
+    Ok(out)
+}
+
 /// Load a published catalog (for the public).
 pub fn published(conn: &mut DbConn, id: &str) -> Result<Loaded, ServiceError> {
     let loaded = load(conn, id)?;
