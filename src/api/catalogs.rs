@@ -447,7 +447,6 @@ pub async fn report(
         let auth = authenticate(&mut conn, &bearer)?;
         Ok(report::report(
             &mut conn,
-            &engine(&st),
             &auth,
             &q.organ_id,
             q.year,

@@ -135,16 +135,12 @@ pub(super) fn report(
     format: Format,
     out: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
-    let (packs, calendar, db) = open(&data, crate::db::PoolSize::CLI)?;
-    let engine = Engine {
-        packs: &packs,
-        calendar: &calendar,
-    };
+    let db = Db::open_cli(&data.database_url)?;
     let mut conn = db.read.get().map_err(|e| e.to_string())?;
     let today = china_date(chrono::Utc::now());
     report::check_year(year, today).map_err(|e| e.to_string())?;
     let organ = report::deciding_organ(&mut conn, &organ).map_err(|e| e.to_string())?;
-    let r = report::figures(&mut conn, &engine, &organ, year, today).map_err(|e| e.to_string())?;
+    let r = report::figures(&mut conn, &organ, year, today).map_err(|e| e.to_string())?;
     write_out(format, pretty(&r), &report::sheets(&r), out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

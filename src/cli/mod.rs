@@ -343,9 +343,10 @@ pub fn main() -> ExitCode {
         ),
         Top::Backup { data, out } => backup::backup(&data.database_url, &out),
         Top::Restore { data, from } => backup::restore(&data.database_url, &from),
-        Top::Migrate { data } => Db::open_cli(&data.database_url).map(|_| {
+        Top::Migrate { data } => open(&data, crate::db::PoolSize::CLI).and_then(|(p, c, db)| {
+            serve::backfill(&db, &p, &c)?;
             println!("database is up to date");
-            ExitCode::SUCCESS
+            Ok(ExitCode::SUCCESS)
         }),
         Top::Seed { data, demo_file } => serve::seed(data, &demo_file),
         Top::Audit { command } => audit::run(command),

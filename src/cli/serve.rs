@@ -40,6 +40,7 @@ pub(super) fn serve(
         crate::db::PoolSize,
     );
     let (packs, calendar, db) = open(&data, pool)?;
+    backfill(&db, &packs, &calendar)?;
     if let Some(file) = demo {
         let mut conn = db.write.get().map_err(|e| e.to_string())?;
         if crate::seed::load_demo(&mut conn, &file, &packs, &calendar, chrono::Utc::now())? {
@@ -95,4 +96,22 @@ pub(super) fn serve(
         })
         .map_err(|e| format!("server: {e}"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Fill what the report reads for decisions recorded before it was kept (run by `serve` and
+/// `migrate`; a no-op once done).
+pub(super) fn backfill(
+    db: &crate::db::Db,
+    packs: &crate::procedure::PackSet,
+    calendar: &crate::procedure::Calendar,
+) -> Result<(), String> {
+    let mut conn = db.write.get().map_err(|e| e.to_string())?;
+    let engine = crate::service::Engine { packs, calendar };
+    let n = crate::service::decisions::backfill(&mut conn, &engine).map_err(|e| e.to_string())?;
+    if n > 0 {
+        tracing::info!(
+            "report figures filled in for {n} decision(s) recorded before they were kept"
+        );
+    }
+    Ok(())
 }

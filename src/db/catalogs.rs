@@ -179,10 +179,11 @@ pub fn stages_in_progress(
 pub struct AdoptedDecision {
     pub id: String,
     pub title: String,
-    pub attributes: String,
-    pub pack_id: String,
-    pub pack_version: String,
     pub adopted_on: Option<String>,
+    /// Of the report's four procedures, those required (`,id,id,`).
+    pub procedures_required: Option<String>,
+    /// Of the report's four procedures, those completed (`,id,id,`).
+    pub procedures_completed: Option<String>,
 }
 
 /// The decisions of an organ adopted between two days (`YYYY-MM-DD`, `until` excluded).
@@ -200,91 +201,84 @@ pub fn adopted_in(
         .select((
             decisions::id,
             decisions::title,
-            decisions::attributes,
-            decisions::pack_id,
-            decisions::pack_version,
             decisions::adopted_on,
+            decisions::procedures_required,
+            decisions::procedures_completed,
         ))
         .load(conn)
 }
 
-/// The status of these stages for the decisions of an organ adopted between two days:
-/// (decision, stage, status).
-pub fn stages_of_adopted(
+/// How many decisions of an organ completed this stage between two days (China time).
+pub fn completed_count(
     conn: &mut DbConn,
     organ_id: &str,
+    stage: &str,
     from_day: &str,
     until_day: &str,
-    stages: &[&str],
-) -> QueryResult<Vec<(String, String, String)>> {
-    let ids = decisions::table
-        .filter(decisions::organ_id.eq(organ_id))
-        .filter(decisions::adopted_on.ge(from_day))
-        .filter(decisions::adopted_on.lt(until_day))
-        .select(decisions::id);
-    stage_records::table
-        .filter(stage_records::decision_id.eq_any(ids))
-        .filter(stage_records::stage.eq_any(stages))
-        .select((
-            stage_records::decision_id,
-            stage_records::stage,
-            stage_records::status,
-        ))
-        .load(conn)
-}
-
-/// The decisions of an organ that completed one of these stages in a window: (decision, stage).
-pub fn completed_in(
-    conn: &mut DbConn,
-    organ_id: &str,
-    stages: &[&str],
-    from: NaiveDateTime,
-    until: NaiveDateTime,
-) -> QueryResult<Vec<(String, String)>> {
+) -> QueryResult<i64> {
     let ids = decisions::table
         .filter(decisions::organ_id.eq(organ_id))
         .select(decisions::id);
     stage_records::table
-        .filter(stage_records::decision_id.eq_any(ids))
-        .filter(stage_records::stage.eq_any(stages))
+        .filter(stage_records::stage.eq(stage))
         .filter(stage_records::status.eq("completed"))
-        .filter(stage_records::completed_at.ge(from))
-        .filter(stage_records::completed_at.lt(until))
-        .select((stage_records::decision_id, stage_records::stage))
-        .load(conn)
+        .filter(stage_records::done_on.ge(from_day))
+        .filter(stage_records::done_on.lt(until_day))
+        .filter(stage_records::decision_id.eq_any(ids))
+        .count()
+        .get_result(conn)
 }
 
-/// A stage due between two days: (decision, stage, status, completed_at, due_on).
-pub type DueStage = (
-    String,
-    String,
-    String,
-    Option<NaiveDateTime>,
-    Option<String>,
-);
+/// A stage late or past its due date: (decision, stage, due, done).
+pub type Shortfall = (String, String, String, Option<String>);
 
-/// The stages of an organ's decisions due between two days (`YYYY-MM-DD`, `until` excluded).
-pub fn due_in(
+/// The stages of an organ's decisions due between two days: how many were done by their due
+/// date, and (decision, stage, due, done) of the others that are late or past due on `today`.
+pub fn due_figures(
     conn: &mut DbConn,
     organ_id: &str,
     from_day: &str,
     until_day: &str,
-) -> QueryResult<Vec<DueStage>> {
-    let ids = decisions::table
-        .filter(decisions::organ_id.eq(organ_id))
-        .select(decisions::id);
-    stage_records::table
-        .filter(stage_records::decision_id.eq_any(ids))
-        .filter(stage_records::due_on.ge(from_day))
-        .filter(stage_records::due_on.lt(until_day))
+    today: &str,
+) -> QueryResult<(i64, Vec<Shortfall>)> {
+    let ids = || {
+        decisions::table
+            .filter(decisions::organ_id.eq(organ_id))
+            .select(decisions::id)
+    };
+    let in_window = stage_records::due_on
+        .ge(from_day)
+        .and(stage_records::due_on.lt(until_day));
+    let on_time: i64 = stage_records::table
+        .filter(in_window)
+        .filter(stage_records::done_on.le(stage_records::due_on))
+        .filter(stage_records::decision_id.eq_any(ids()))
+        .count()
+        .get_result(conn)?;
+    let short: Vec<(String, String, Option<String>, Option<String>)> = stage_records::table
+        .filter(in_window)
+        .filter(
+            stage_records::done_on
+                .gt(stage_records::due_on)
+                .or(stage_records::done_on
+                    .is_null()
+                    .and(stage_records::due_on.lt(today))),
+        )
+        .filter(stage_records::decision_id.eq_any(ids()))
         .select((
             stage_records::decision_id,
             stage_records::stage,
-            stage_records::status,
-            stage_records::completed_at,
             stage_records::due_on,
+            stage_records::done_on,
         ))
-        .load(conn)
+        .load(conn)?;
+    Ok((
+        on_time,
+        short
+            .into_iter()
+            .map(|(d, s, due, done)| (d, s, due.unwrap_or_default(), done))
+            .collect(),
+    ))
 }
 
 /// Comments received on an organ's decisions in a window: (received, adopted in whole or part),

@@ -119,6 +119,8 @@ pub fn update_snapshot(
         decisions::head_hash.eq(&row.head_hash),
         decisions::updated_at.eq(row.updated_at),
         decisions::adopted_on.eq(&row.adopted_on),
+        decisions::procedures_required.eq(&row.procedures_required),
+        decisions::procedures_completed.eq(&row.procedures_completed),
     ))
     .execute(conn)?;
     Ok(updated == 1)
@@ -203,4 +205,31 @@ pub fn adjusted_by(conn: &mut DbConn, new_decision: &str) -> QueryResult<Vec<Str
     ids.sort();
     ids.dedup();
     Ok(ids)
+}
+
+/// Decisions begun but without the report's columns (recorded before they were kept).
+pub fn without_report_columns(conn: &mut DbConn) -> QueryResult<Vec<DecisionRow>> {
+    decisions::table
+        .filter(decisions::procedures_required.is_null())
+        .filter(decisions::status.ne("new"))
+        .select(DecisionRow::as_select())
+        .load(conn)
+}
+
+/// Set the report's columns of a decision.
+pub fn set_report_columns(
+    conn: &mut DbConn,
+    id: &str,
+    adopted_on: Option<String>,
+    required: &str,
+    completed: &str,
+) -> QueryResult<()> {
+    diesel::update(decisions::table.find(id))
+        .set((
+            decisions::adopted_on.eq(adopted_on),
+            decisions::procedures_required.eq(required),
+            decisions::procedures_completed.eq(completed),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }

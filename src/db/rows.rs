@@ -105,6 +105,10 @@ pub struct DecisionRow {
     pub updated_at: NaiveDateTime,
     /// The day it was adopted (`YYYY-MM-DD`, China time).
     pub adopted_on: Option<String>,
+    /// Of the report's four procedures, those its pack requires (`,id,id,`; none: not computed).
+    pub procedures_required: Option<String>,
+    /// Of the report's four procedures, those completed (`,id,id,`).
+    pub procedures_completed: Option<String>,
 }
 
 /// A draft version's content.
@@ -141,6 +145,8 @@ pub struct StageRow {
     pub completed_at: Option<NaiveDateTime>,
     /// The day it is due by (`YYYY-MM-DD`), where the record sets one.
     pub due_on: Option<String>,
+    /// The day (China time) it was completed or waived.
+    pub done_on: Option<String>,
 }
 
 /// One link of a decision's event chain.

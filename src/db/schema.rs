@@ -90,6 +90,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         adopted_on -> Nullable<Text>,
+        procedures_required -> Nullable<Text>,
+        procedures_completed -> Nullable<Text>,
     }
 }
 
@@ -113,6 +115,7 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         completed_at -> Nullable<Timestamp>,
         due_on -> Nullable<Text>,
+        done_on -> Nullable<Text>,
     }
 }
 

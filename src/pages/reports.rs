@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 use super::catalog_console::{download, readable_organs};
 use super::render::{html, page, PageError};
 use super::session::session;
-use crate::api::common::engine;
 use crate::app::AppState;
 use crate::procedure::state::china_date;
 use crate::service::report::{self, Report};
@@ -55,7 +54,6 @@ async fn fetch(
         let mut conn = st.db.read.get()?;
         Ok(report::report(
             &mut conn,
-            &engine(&st),
             &s.principal,
             &organ_id,
             year,

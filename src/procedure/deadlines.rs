@@ -36,3 +36,42 @@ pub fn stage_due_dates(pack: &Pack, state: &Decision) -> Vec<(&'static str, Naiv
     }
     out
 }
+
+/// The four procedures the annual report gives the share of, among the decisions requiring them.
+pub const REPORT_PROCEDURES: [&str; 4] = [
+    stage::PUBLIC_PARTICIPATION,
+    stage::EXPERT_REVIEW,
+    stage::RISK_ASSESSMENT,
+    stage::LEGALITY_REVIEW,
+];
+
+/// Of [`REPORT_PROCEDURES`], those the pack requires for the decision's attributes and those it
+/// completed, each as a `,id,id,` list (so that a store can count them with `LIKE '%,id,%'`).
+pub fn report_procedures(pack: &Pack, state: &Decision) -> (String, String) {
+    let list = |keep: &dyn Fn(&str) -> bool| {
+        let ids: Vec<&str> = REPORT_PROCEDURES
+            .iter()
+            .copied()
+            .filter(|p| keep(p))
+            .collect();
+        format!(",{},", ids.join(","))
+    };
+    let required = list(&|p| {
+        state
+            .attributes
+            .as_ref()
+            .is_some_and(|a| pack.required(p, a))
+    });
+    let completed = list(&|p| state.status(p) == super::state::StageStatus::Completed);
+    (required, completed)
+}
+
+/// The day (China time) a stage was completed or waived, if it was.
+pub fn done_on(state: &Decision, stage: &str) -> Option<NaiveDate> {
+    let rec = state.stage(stage);
+    rec.status
+        .done()
+        .then_some(rec.completed_at)
+        .flatten()
+        .map(china_date)
+}

@@ -15,7 +15,7 @@ use crate::db::{accounts, comments, decisions, stored_time, DbConn};
 use crate::procedure::admission::{
     self, CatalogStanding, Context, InitiationContext, UnitStanding,
 };
-use crate::procedure::deadlines::stage_due_dates;
+use crate::procedure::deadlines::{done_on, report_procedures, stage_due_dates};
 use crate::procedure::state::{
     china_date, Command, Decision, DecisionStatus, EventKind, Fact, Initiation, OrganKind, StageId,
     INTAKE_COMMAND,
@@ -202,6 +202,8 @@ pub fn create(
         created_at: at,
         updated_at: at,
         adopted_on: None,
+        procedures_required: None,
+        procedures_completed: None,
     };
     conn.transaction(|conn| {
         decisions::insert(conn, &row)?;
@@ -411,6 +413,7 @@ fn persist(
         ) => stale(),
         other => ServiceError::Db(other),
     })?;
+    let (required, completed) = report_procedures(pack, &state);
     let updated = DecisionRow {
         status: <&str>::from(state.status).to_string(),
         attributes: state
@@ -422,6 +425,8 @@ fn persist(
         version: seq,
         head_hash: event.hash,
         updated_at: at,
+        procedures_required: Some(required),
+        procedures_completed: Some(completed),
         adopted_on: row.adopted_on.clone().or_else(|| {
             (state.status == DecisionStatus::Adopted).then(|| china_date(at.and_utc()).to_string())
         }),
@@ -472,6 +477,7 @@ fn persist(
                     .iter()
                     .find(|(d, _)| *d == s.as_str())
                     .map(|(_, date)| date.to_string()),
+                done_on: done_on(&state, s.as_str()).map(|d| d.to_string()),
             },
         )?;
     }
@@ -536,4 +542,46 @@ fn supersede_originals(
 /// views to show the link.
 pub fn adjusted_by(conn: &mut DbConn, id: &str) -> Result<Vec<String>, ServiceError> {
     Ok(decisions::adjusted_by(conn, id)?)
+}
+
+/// Fill what the annual report reads for decisions recorded before it was kept (the day of
+/// adoption, the four procedures required and completed, each stage row's due and done days),
+/// from each decision's own state. Returns how many decisions were filled; none once done.
+pub fn backfill(conn: &mut DbConn, engine: &Engine) -> Result<usize, ServiceError> {
+    let rows = decisions::without_report_columns(conn)?;
+    for row in &rows {
+        let pack = pack_of(engine, row)?;
+        let state = parse_state(row)?;
+        let (required, completed) = report_procedures(pack, &state);
+        let adopted_on = row.adopted_on.clone().or_else(|| {
+            state.facts.iter().find_map(|d| match &d.fact {
+                Fact::HeadDecision {
+                    outcome: crate::procedure::state::MeetingOutcome::Adopted,
+                    ..
+                } => Some(china_date(d.at).to_string()),
+                _ => None,
+            })
+        });
+        decisions::set_report_columns(conn, &row.id, adopted_on, &required, &completed)?;
+        let dues = stage_due_dates(pack, &state);
+        for (stage, rec) in &state.stages {
+            decisions::put_stage(
+                conn,
+                &StageRow {
+                    decision_id: row.id.clone(),
+                    stage: stage.0.clone(),
+                    status: <&str>::from(rec.status).to_string(),
+                    rounds: i32::try_from(rec.rounds).unwrap_or(i32::MAX),
+                    started_at: rec.started_at.map(|t| t.naive_utc()),
+                    completed_at: rec.completed_at.map(|t| t.naive_utc()),
+                    due_on: dues
+                        .iter()
+                        .find(|(d, _)| *d == stage.as_str())
+                        .map(|(_, date)| date.to_string()),
+                    done_on: done_on(&state, stage.as_str()).map(|d| d.to_string()),
+                },
+            )?;
+        }
+    }
+    Ok(rows.len())
 }

@@ -9,12 +9,12 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::catalogs::{self as catalog_service, year_window, OrganRef};
-use super::{Engine, ServiceError};
+use super::ServiceError;
 use crate::access::{self, Principal};
 use crate::db::rows::Organ;
 use crate::db::{accounts, catalogs, DbConn};
 use crate::export::{Cell, Sheet};
-use crate::procedure::state::{china_date, stage, Attributes, OrganKind};
+use crate::procedure::state::{china_date, stage, OrganKind};
 
 /// One figure.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -116,7 +116,6 @@ fn with_share(mut f: Figure, of: usize) -> Figure {
 /// inspectors, its legality unit).
 pub fn report(
     conn: &mut DbConn,
-    engine: &Engine,
     who: &Principal,
     organ_id: &str,
     year: i32,
@@ -126,7 +125,7 @@ pub fn report(
     if !access::can_read_catalog(who, &organ.id, organ.legality_unit_id.as_deref()) {
         return Err(ServiceError::NotFound(format!("organ {organ_id}")));
     }
-    figures(conn, engine, &organ, year, china_date(now))
+    figures(conn, &organ, year, china_date(now))
 }
 
 /// An organ that decides, by id.
@@ -140,7 +139,6 @@ pub fn deciding_organ(conn: &mut DbConn, organ_id: &str) -> Result<Organ, Servic
 /// directly: whoever holds the database holds the record).
 pub fn figures(
     conn: &mut DbConn,
-    engine: &Engine,
     organ: &Organ,
     year: i32,
     today: NaiveDate,
@@ -160,7 +158,7 @@ pub fn figures(
         ),
         "decisions (initiation event)",
         started.len(),
-        started.iter().map(|(id, _)| id.clone()).collect(),
+        Vec::new(),
     ));
 
     let adopted = catalogs::adopted_in(conn, &organ.id, &from_day, &until_day)?;
@@ -171,50 +169,39 @@ pub fn figures(
             "本年度经集体讨论决定、行政首长决定通过的决策数（第三十条）",
             "decisions the head adopted at a meeting in the year (第三十条)",
         ),
-        "head_decision facts with outcome adopted (decisions.adopted_on)",
+        "head_decision facts with outcome adopted (decisions.adopted_on; listed in `adopted`)",
         adopted.len(),
-        adopted.iter().map(|d| d.id.clone()).collect(),
+        Vec::new(),
     ));
 
-    // Each adopted decision's four procedures: required by its pack for its attributes, and done.
-    let ids: Vec<&str> = PROCEDURES.iter().map(|p| p.0).collect();
-    let mut status: BTreeMap<(String, String), String> = BTreeMap::new();
-    for (d, s, st) in catalogs::stages_of_adopted(conn, &organ.id, &from_day, &until_day, &ids)? {
-        status.insert((d, s), st);
-    }
+    // Each adopted decision's four procedures: required by its pack for its attributes, and
+    // completed (written with each command: decisions.procedures_required / _completed).
     let mut rows = Vec::new();
     let mut tallies: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
     for d in &adopted {
-        let pack = engine.packs.get(&d.pack_id, &d.pack_version);
-        let attrs: Option<Attributes> = serde_json::from_str(&d.attributes).ok();
+        let has = |list: &Option<String>, p: &str| {
+            list.as_deref()
+                .is_some_and(|l| l.contains(&format!(",{p},")))
+        };
         let mut procs = BTreeMap::new();
         for (p, _, _) in PROCEDURES {
-            let required = match (pack, &attrs) {
-                (Some(pack), Some(a)) => pack.required(p, a),
-                _ => false,
-            };
-            let st = status
-                .get(&(d.id.clone(), p.to_string()))
-                .map_or("not_started", String::as_str);
             let t = tallies.entry(p).or_default();
-            let word = match (required, st) {
-                (true, "completed") => {
+            let word = match (
+                has(&d.procedures_required, p),
+                has(&d.procedures_completed, p),
+            ) {
+                (true, true) => {
                     t.0 += 1;
                     t.1 += 1;
                     "completed"
                 }
-                (true, "waived") => {
-                    t.1 += 1;
-                    t.2.push(d.id.clone());
-                    "waived"
-                }
-                (true, _) => {
+                (true, false) => {
                     t.1 += 1;
                     t.2.push(d.id.clone());
                     "missing"
                 }
-                (false, "completed") => "done_voluntarily",
-                (false, _) => "not_required",
+                (false, true) => "done_voluntarily",
+                (false, false) => "not_required",
             };
             procs.insert(p.to_string(), word.to_string());
         }
@@ -270,21 +257,8 @@ pub fn figures(
         received,
     ));
 
-    let completed = catalogs::completed_in(
-        conn,
-        &organ.id,
-        &[stage::HEARING, stage::POST_EVALUATION],
-        from,
-        until,
-    )?;
-    let of_stage = |s: &str| -> Vec<String> {
-        completed
-            .iter()
-            .filter(|(_, st)| st == s)
-            .map(|(d, _)| d.clone())
-            .collect()
-    };
-    let hearings = of_stage(stage::HEARING);
+    let hearings =
+        catalogs::completed_count(conn, &organ.id, stage::HEARING, &from_day, &until_day)?;
     figures.push(figure(
         "hearings_held",
         ("举行的听证会", "hearings held"),
@@ -293,42 +267,37 @@ pub fn figures(
             "decisions whose hearing stage was completed in the year (第十六条、第十七条)",
         ),
         "stage_records: hearing completed",
-        hearings.len(),
-        hearings,
+        usize::try_from(hearings).unwrap_or(0),
+        Vec::new(),
     ));
 
-    let due = catalogs::due_in(conn, &organ.id, &from_day, &until_day)?;
-    let (mut on_time, mut late, mut overdue) = (Vec::new(), Vec::new(), Vec::new());
-    for (d, s, st, completed_at, due_on) in &due {
-        let Some(due_on) = due_on.as_deref().and_then(|x| x.parse::<NaiveDate>().ok()) else {
-            continue;
-        };
-        let tag = format!("{d}:{s}");
-        match (st.as_str(), completed_at) {
-            ("completed" | "waived", Some(t)) if china_date(t.and_utc()) <= due_on => {
-                on_time.push(tag)
-            }
-            ("completed" | "waived", _) => late.push(tag),
-            _ if today > due_on => overdue.push(tag),
-            _ => {} // not yet due: left out
-        }
-    }
-    let with_due = on_time.len() + late.len() + overdue.len();
-    let mut shortfall = late.clone();
-    shortfall.extend(overdue.iter().cloned());
+    let (on_time, short) =
+        catalogs::due_figures(conn, &organ.id, &from_day, &until_day, &today.to_string())?;
+    let on_time = usize::try_from(on_time).unwrap_or(0);
+    let shortfall: Vec<String> = short
+        .iter()
+        .map(|(d, s, _, _)| format!("{d}:{s}"))
+        .collect();
+    let with_due = on_time + shortfall.len();
     figures.push(with_share(
         figure(
             "stages_on_time",
             ("按期完成的法定时限环节", "stages done by their due date"),
             ("本年度到期的合法性审查（送审时确定的审查期限，第二十六条、第二十八条）和归档（程序规则规定的期限，第三十三条）中按期完成的；未列入尚未到期的", "of the legality reviews (due date set at submission, 第二十六条、第二十八条) and archives (days set by the pack, 第三十三条) due in the year, those done by the due date; stages not yet due are left out"),
-            "stage_records.due_on and completed_at (listed: late or overdue, as decision:stage)",
-            on_time.len(),
+            "stage_records.due_on and done_on (listed: late or overdue, as decision:stage)",
+            on_time,
             shortfall,
         ),
         with_due,
     ));
 
-    let evaluations = of_stage(stage::POST_EVALUATION);
+    let evaluations = catalogs::completed_count(
+        conn,
+        &organ.id,
+        stage::POST_EVALUATION,
+        &from_day,
+        &until_day,
+    )?;
     figures.push(figure(
         "post_evaluations",
         ("开展的决策后评估", "post-evaluations completed"),
@@ -337,8 +306,8 @@ pub fn figures(
             "decisions whose post-evaluation was completed in the year (第三十六条)",
         ),
         "stage_records: post_evaluation completed",
-        evaluations.len(),
-        evaluations,
+        usize::try_from(evaluations).unwrap_or(0),
+        Vec::new(),
     ));
 
     let in_catalog = started.iter().filter(|(_, item)| item.is_some()).count();

@@ -221,3 +221,58 @@ async fn the_report_counts_what_the_record_shows() {
     .await;
     assert_eq!(s, 400, "a year not begun has no report");
 }
+
+#[actix_web::test]
+async fn decisions_recorded_before_the_report_columns_are_filled_in_the_same() {
+    use diesel::RunQueryDsl;
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    walk_until(&app, &t.state, &tokens, starts("no_such_stage")).await;
+    let year = t.state.clock.now().with_timezone(&Utc).year();
+    let get = || {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/reports?organ_id={GOV}&year={year}"))
+            .insert_header(bearer(&tokens.staff))
+    };
+    let (_, before) = send(&app, get()).await;
+    {
+        // As a database written before the columns existed would hold it.
+        let mut conn = t.state.db.write.get().unwrap();
+        for q in [
+            "UPDATE decisions SET adopted_on = NULL, procedures_required = NULL, procedures_completed = NULL",
+            "UPDATE stage_records SET due_on = NULL, done_on = NULL",
+        ] {
+            diesel::sql_query(q).execute(&mut conn).unwrap();
+        }
+        let engine = juece::service::Engine {
+            packs: &t.state.packs,
+            calendar: &t.state.calendar,
+        };
+        assert_eq!(
+            juece::service::decisions::backfill(&mut conn, &engine).unwrap(),
+            1
+        );
+        assert_eq!(
+            juece::service::decisions::backfill(&mut conn, &engine).unwrap(),
+            0,
+            "once done, nothing to do"
+        );
+    }
+    let (_, after) = send(&app, get()).await;
+    let values = |r: &Value| -> Vec<(Value, Value, Value)> {
+        r["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["id"].clone(), f["value"].clone(), f["of"].clone()))
+            .collect()
+    };
+    assert_eq!(values(&before), values(&after));
+    assert!(
+        values(&before)
+            .iter()
+            .any(|(id, v, _)| id == "decisions_adopted" && v == 1),
+        "{before}"
+    );
+}

@@ -1,3 +1,8 @@
+DROP INDEX stage_records_done;
+DROP INDEX stage_records_due;
+ALTER TABLE stage_records DROP COLUMN done_on;
+ALTER TABLE decisions DROP COLUMN procedures_completed;
+ALTER TABLE decisions DROP COLUMN procedures_required;
 DROP INDEX decisions_organ_adopted;
 ALTER TABLE decisions DROP COLUMN adopted_on;
 ALTER TABLE stage_records DROP COLUMN due_on;

@@ -29,3 +29,13 @@ ALTER TABLE stage_records ADD COLUMN due_on TEXT;
 -- The day the decision was adopted (China time), for the annual report.
 ALTER TABLE decisions ADD COLUMN adopted_on TEXT;
 CREATE INDEX decisions_organ_adopted ON decisions (organ_id, adopted_on);
+-- What the report counts of each decision, written with every command so that the report reads
+-- aggregates, not every stage row: the four procedures (public participation, expert review,
+-- risk assessment, legality review) its pack requires for its attributes and those completed, as
+-- ",id,id," lists (NULL: not yet computed; `juece migrate` and `serve` fill them); and the day (China
+-- time) each stage was done, to compare with its due date.
+ALTER TABLE decisions ADD COLUMN procedures_required TEXT;
+ALTER TABLE decisions ADD COLUMN procedures_completed TEXT;
+ALTER TABLE stage_records ADD COLUMN done_on TEXT;
+CREATE INDEX stage_records_due ON stage_records (due_on);
+CREATE INDEX stage_records_done ON stage_records (stage, done_on);
