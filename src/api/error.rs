@@ -39,7 +39,7 @@ pub enum ApiError {
     #[error("the procedure refuses the command")]
     Refused(Vec<Violation>),
     /// Stale version (409).
-    #[error("the decision is at version {actual}, not {expected}; reload and retry")]
+    #[error("the decision or catalog is at version {actual}, not {expected}; reload and retry")]
     Stale {
         /// What the client expected.
         expected: i64,
@@ -74,7 +74,11 @@ impl ApiError {
                 "违反法定程序，操作被拒绝",
                 "Refused by the procedure",
             ),
-            ApiError::Stale { .. } => ("stale", "决策已被他人更新，请刷新后重试", "Stale version"),
+            ApiError::Stale { .. } => (
+                "stale",
+                "决策或目录已被他人更新，请刷新后重试",
+                "Stale version",
+            ),
             ApiError::Conflict(_) => ("conflict", "已存在，不能重复创建", "Already exists"),
             ApiError::TooManyRequests(_) => (
                 "rate-limited",

@@ -27,7 +27,7 @@ pub enum ServiceError {
     #[error("{0} not found")]
     NotFound(String),
     /// The decision moved on since the client read it.
-    #[error("the decision is at version {actual}, not {expected}")]
+    #[error("the decision or catalog is at version {actual}, not {expected}")]
     Stale {
         /// What the client expected.
         expected: i64,
