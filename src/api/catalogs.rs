@@ -6,6 +6,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
+use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,7 @@ use super::common::engine;
 use super::error::ApiError;
 use super::extract::Body;
 use crate::app::AppState;
+use crate::db::DbConn;
 use crate::export::{self, Sheet};
 use crate::procedure::catalog::{CatalogCommand, Standing};
 use crate::procedure::state::china_date;
@@ -21,6 +23,7 @@ use crate::service::catalogs::{
     self as service, CatalogView, CoverageView, OrganRef, PublicCatalogView, RevisionView,
 };
 use crate::service::report::{self, Report};
+use crate::service::ServiceError;
 
 /// `POST /api/v1/catalogs`
 #[derive(Deserialize, JsonSchema)]
@@ -145,6 +148,32 @@ pub struct PublicListing {
     pub standing: Standing,
 }
 
+/// Run a write on the writer connection, then answer with the catalog as its staff see it.
+async fn write_and_view(
+    state: web::Data<AppState>,
+    write: impl FnOnce(
+            &mut DbConn,
+            &crate::service::Engine,
+            DateTime<Utc>,
+        ) -> Result<service::Loaded, ServiceError>
+        + Send
+        + 'static,
+) -> Result<CatalogView, ApiError> {
+    web::block(move || -> Result<CatalogView, ApiError> {
+        let mut conn = state.db.write.get()?;
+        let now = state.clock.now();
+        let engine = engine(&state);
+        let loaded = write(&mut conn, &engine, now)?;
+        Ok(service::staff_view(
+            &mut conn,
+            &engine,
+            &loaded,
+            china_date(now),
+        )?)
+    })
+    .await?
+}
+
 /// `POST /api/v1/catalogs`
 pub async fn open(
     state: web::Data<AppState>,
@@ -152,26 +181,10 @@ pub async fn open(
     body: Body<Open>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let st = state.clone();
-    let view = web::block(move || -> Result<CatalogView, ApiError> {
-        let mut conn = st.db.write.get()?;
-        let now = st.clock.now();
-        let loaded = service::open(
-            &mut conn,
-            &engine(&st),
-            &auth,
-            &body.organ_id,
-            body.year,
-            now,
-        )?;
-        Ok(service::staff_view(
-            &mut conn,
-            &engine(&st),
-            &loaded,
-            china_date(now),
-        )?)
+    let view = write_and_view(state, move |conn, engine, now| {
+        service::open(conn, engine, &auth, &body.organ_id, body.year, now)
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -183,27 +196,18 @@ pub async fn command(
     body: Body<CommandBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let st = state.clone();
-    let view = web::block(move || -> Result<CatalogView, ApiError> {
-        let mut conn = st.db.write.get()?;
-        let now = st.clock.now();
-        let loaded = service::command(
-            &mut conn,
-            &engine(&st),
+    let view = write_and_view(state, move |conn, engine, now| {
+        service::command(
+            conn,
+            engine,
             &auth,
             &id,
             body.expected_version,
             body.command,
             now,
-        )?;
-        Ok(service::staff_view(
-            &mut conn,
-            &engine(&st),
-            &loaded,
-            china_date(now),
-        )?)
+        )
     })
-    .await??;
+    .await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

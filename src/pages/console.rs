@@ -151,6 +151,21 @@ struct DiffQuery {
     to: Option<i32>,
 }
 
+/// The decision page again, with what is wrong with the form sent (422).
+async fn form_refused(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    s: &Session,
+    id: String,
+    message: String,
+) -> Result<HttpResponse, PageError> {
+    let flash = Flash {
+        error: Some(message),
+        ..Flash::default()
+    };
+    decision_page(state, req, s, id, flash, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
 async fn decision_page(
     state: &web::Data<AppState>,
     req: &HttpRequest,
@@ -395,19 +410,7 @@ pub async fn draw(
         (Err(m), _) | (_, Some(m)) => (0, Some(m)),
     };
     if let Some(m) = error {
-        let flash = Flash {
-            error: Some(m),
-            ..Flash::default()
-        };
-        return decision_page(
-            &state,
-            &req,
-            &s,
-            id,
-            flash,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return form_refused(&state, &req, &s, id, m).await;
     }
     let st = state.clone();
     let principal = s.principal.clone();
@@ -487,21 +490,7 @@ async fn give(
 ) -> Result<HttpResponse, PageError> {
     let (expected, command) = match (expected, command) {
         (Ok(e), Ok(c)) => (e, c),
-        (Err(m), _) | (_, Err(m)) => {
-            let flash = Flash {
-                error: Some(m),
-                ..Flash::default()
-            };
-            return decision_page(
-                &state,
-                &req,
-                &s,
-                id,
-                flash,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        (Err(m), _) | (_, Err(m)) => return form_refused(&state, &req, &s, id, m).await,
     };
     let st = state.clone();
     let principal = s.principal.clone();

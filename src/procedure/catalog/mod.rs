@@ -448,39 +448,30 @@ impl Catalog {
         }
     }
 
-    /// Record a change among the pending ones (one entry per item and kind of change: an item
-    /// added then changed before publication is simply added).
+    /// Record a change among the pending ones: one entry per item, the latest kind and reason (an
+    /// item added since the last publication stays "added", whatever changes follow).
     fn note(&mut self, item_id: &str, kind: ChangeKind, reason: &Option<String>) {
         let Some(item) = self.items.get(item_id) else {
             return;
         };
         let (number, title) = (item.number, item.current.spec.title.clone());
-        let kind = match (self.pending.iter().position(|c| c.item_id == item_id), kind) {
-            (Some(at), _) if self.pending[at].kind == ChangeKind::Added => {
-                if kind == ChangeKind::Withdrawn {
+        match self.pending.iter().position(|c| c.item_id == item_id) {
+            Some(at) if self.pending[at].kind == ChangeKind::Added => {
+                self.pending[at].title = title
+            }
+            at => {
+                if let Some(at) = at {
                     self.pending.remove(at);
-                    self.consent_current = false;
-                    self.settle_status();
-                    return;
                 }
-                self.pending[at].title = title;
-                self.consent_current = false;
-                self.settle_status();
-                return;
+                self.pending.push(Change {
+                    item_id: item_id.to_string(),
+                    number,
+                    title,
+                    kind,
+                    reason: reason.clone(),
+                });
             }
-            (Some(at), k) => {
-                self.pending.remove(at);
-                k
-            }
-            (None, k) => k,
-        };
-        self.pending.push(Change {
-            item_id: item_id.to_string(),
-            number,
-            title,
-            kind,
-            reason: reason.clone(),
-        });
+        }
         self.consent_current = false;
         self.settle_status();
     }
