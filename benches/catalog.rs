@@ -220,6 +220,7 @@ fn main() {
                             due_on: (*s == "legality_review").then(|| "2026-06-30".into()),
                             done_on: ((n + i) % 7 != 0)
                                 .then(|| (created + chrono::Duration::days(20)).date().to_string()),
+                            organ_id: Some(GOV.into()),
                         },
                     )?;
                 }
@@ -240,6 +241,7 @@ fn main() {
                         disposition_reason: None,
                         handled_by: None,
                         handled_at: None,
+                        organ_id: Some(GOV.into()),
                     });
                 }
             }

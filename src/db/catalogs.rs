@@ -216,15 +216,12 @@ pub fn completed_count(
     from_day: &str,
     until_day: &str,
 ) -> QueryResult<i64> {
-    let ids = decisions::table
-        .filter(decisions::organ_id.eq(organ_id))
-        .select(decisions::id);
     stage_records::table
+        .filter(stage_records::organ_id.eq(organ_id))
         .filter(stage_records::stage.eq(stage))
         .filter(stage_records::status.eq("completed"))
         .filter(stage_records::done_on.ge(from_day))
         .filter(stage_records::done_on.lt(until_day))
-        .filter(stage_records::decision_id.eq_any(ids))
         .count()
         .get_result(conn)
 }
@@ -241,18 +238,13 @@ pub fn due_figures(
     until_day: &str,
     today: &str,
 ) -> QueryResult<(i64, Vec<Shortfall>)> {
-    let ids = || {
-        decisions::table
-            .filter(decisions::organ_id.eq(organ_id))
-            .select(decisions::id)
-    };
-    let in_window = stage_records::due_on
-        .ge(from_day)
+    let in_window = stage_records::organ_id
+        .eq(organ_id)
+        .and(stage_records::due_on.ge(from_day))
         .and(stage_records::due_on.lt(until_day));
     let on_time: i64 = stage_records::table
         .filter(in_window)
         .filter(stage_records::done_on.le(stage_records::due_on))
-        .filter(stage_records::decision_id.eq_any(ids()))
         .count()
         .get_result(conn)?;
     let short: Vec<(String, String, Option<String>, Option<String>)> = stage_records::table
@@ -264,7 +256,6 @@ pub fn due_figures(
                     .is_null()
                     .and(stage_records::due_on.lt(today))),
         )
-        .filter(stage_records::decision_id.eq_any(ids()))
         .select((
             stage_records::decision_id,
             stage_records::stage,
@@ -282,30 +273,26 @@ pub fn due_figures(
 }
 
 /// Comments received on an organ's decisions in a window: (received, adopted in whole or part),
-/// in one pass (counted by disposition).
+/// in one pass over the organ's index.
 pub fn comment_figures(
     conn: &mut DbConn,
     organ_id: &str,
     from: NaiveDateTime,
     until: NaiveDateTime,
 ) -> QueryResult<(i64, i64)> {
-    let ids = decisions::table
-        .filter(decisions::organ_id.eq(organ_id))
-        .select(decisions::id);
-    let counts: Vec<(Option<String>, i64)> = comments::table
-        .filter(comments::decision_id.eq_any(ids))
+    use diesel::dsl::{count_star, sql};
+    use diesel::sql_types::BigInt;
+    comments::table
+        .filter(comments::organ_id.eq(organ_id))
         .filter(comments::received_at.ge(from))
         .filter(comments::received_at.lt(until))
-        .group_by(comments::disposition)
-        .select((comments::disposition, diesel::dsl::count_star()))
-        .load(conn)?;
-    let received = counts.iter().map(|(_, n)| n).sum();
-    let adopted = counts
-        .iter()
-        .filter(|(d, _)| matches!(d.as_deref(), Some("adopted" | "partly_adopted")))
-        .map(|(_, n)| n)
-        .sum();
-    Ok((received, adopted))
+        .select((
+            count_star(),
+            sql::<BigInt>(
+                "COALESCE(SUM(CASE WHEN disposition IN ('adopted', 'partly_adopted') THEN 1 ELSE 0 END), 0)",
+            ),
+        ))
+        .get_result(conn)
 }
 
 /// The decisions of an organ started in a window: (id, catalog item).

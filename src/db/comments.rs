@@ -29,6 +29,9 @@ pub struct CommentRow {
     pub disposition_reason: Option<String>,
     pub handled_by: Option<String>,
     pub handled_at: Option<NaiveDateTime>,
+    /// The decision's organ (for the report's index; a decision's organ never changes).
+    #[serde(skip)]
+    pub organ_id: Option<String>,
 }
 
 /// A comment as submitted.

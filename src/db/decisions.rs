@@ -216,6 +216,20 @@ pub fn without_report_columns(conn: &mut DbConn) -> QueryResult<Vec<DecisionRow>
         .load(conn)
 }
 
+/// Write the decision's organ beside stage rows and comments stored without it (by a process of
+/// an earlier version still running on the same database); returns how many rows were filled.
+pub fn fill_organ_ids(conn: &mut DbConn) -> QueryResult<usize> {
+    let mut n = 0;
+    for table in ["stage_records", "comments"] {
+        n += diesel::sql_query(format!(
+            "UPDATE {table} SET organ_id = (SELECT organ_id FROM decisions \
+             WHERE decisions.id = {table}.decision_id) WHERE organ_id IS NULL"
+        ))
+        .execute(conn)?;
+    }
+    Ok(n)
+}
+
 /// Set the report's columns of a decision.
 pub fn set_report_columns(
     conn: &mut DbConn,

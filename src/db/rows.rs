@@ -147,6 +147,8 @@ pub struct StageRow {
     pub due_on: Option<String>,
     /// The day (China time) it was completed or waived.
     pub done_on: Option<String>,
+    /// The decision's organ (for the report's indexes; a decision's organ never changes).
+    pub organ_id: Option<String>,
 }
 
 /// One link of a decision's event chain.

@@ -116,6 +116,7 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         due_on -> Nullable<Text>,
         done_on -> Nullable<Text>,
+        organ_id -> Nullable<Text>,
     }
 }
 
@@ -162,6 +163,7 @@ diesel::table! {
         disposition_reason -> Nullable<Text>,
         handled_by -> Nullable<Text>,
         handled_at -> Nullable<Timestamp>,
+        organ_id -> Nullable<Text>,
     }
 }
 

@@ -87,6 +87,7 @@ pub fn receive_batch(
                 disposition_reason: None,
                 handled_by: None,
                 handled_at: None,
+                organ_id: Some(row.organ_id.clone()),
             };
             r.hash = comment_hash(&r);
             receipts.push(Ok(Receipt {

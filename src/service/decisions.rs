@@ -478,6 +478,7 @@ fn persist(
                     .find(|(d, _)| *d == s.as_str())
                     .map(|(_, date)| date.to_string()),
                 done_on: done_on(&state, s.as_str()).map(|d| d.to_string()),
+                organ_id: Some(row.organ_id.clone()),
             },
         )?;
     }
@@ -546,8 +547,10 @@ pub fn adjusted_by(conn: &mut DbConn, id: &str) -> Result<Vec<String>, ServiceEr
 
 /// Fill what the annual report reads for decisions recorded before it was kept (the day of
 /// adoption, the four procedures required and completed, each stage row's due and done days),
-/// from each decision's own state. Returns how many decisions were filled; none once done.
+/// from each decision's own state, and the organ beside stage rows and comments stored without
+/// it. Returns how many decisions were filled; none once done.
 pub fn backfill(conn: &mut DbConn, engine: &Engine) -> Result<usize, ServiceError> {
+    decisions::fill_organ_ids(conn)?;
     let rows = decisions::without_report_columns(conn)?;
     for row in &rows {
         let pack = pack_of(engine, row)?;
@@ -579,6 +582,7 @@ pub fn backfill(conn: &mut DbConn, engine: &Engine) -> Result<usize, ServiceErro
                         .find(|(d, _)| *d == stage.as_str())
                         .map(|(_, date)| date.to_string()),
                     done_on: done_on(&state, stage.as_str()).map(|d| d.to_string()),
+                    organ_id: Some(row.organ_id.clone()),
                 },
             )?;
         }

@@ -8,7 +8,7 @@ use actix_web::test;
 use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use serde_json::Value;
 
-use super::{bearer, send, walk_until, TestApp, Tokens, GOV};
+use super::{bearer, send, walk_until, TestApp, Tokens, GOV, OTHER_GOV};
 use crate::support::starts;
 
 fn china_year(at: &str) -> i32 {
@@ -241,7 +241,8 @@ async fn decisions_recorded_before_the_report_columns_are_filled_in_the_same() {
         let mut conn = t.state.db.write.get().unwrap();
         for q in [
             "UPDATE decisions SET adopted_on = NULL, procedures_required = NULL, procedures_completed = NULL",
-            "UPDATE stage_records SET due_on = NULL, done_on = NULL",
+            "UPDATE stage_records SET due_on = NULL, done_on = NULL, organ_id = NULL",
+            "UPDATE comments SET organ_id = NULL",
         ] {
             diesel::sql_query(q).execute(&mut conn).unwrap();
         }
@@ -275,4 +276,25 @@ async fn decisions_recorded_before_the_report_columns_are_filled_in_the_same() {
             .any(|(id, v, _)| id == "decisions_adopted" && v == 1),
         "{before}"
     );
+    let value = |r: &Value, figure: &str| {
+        values(r)
+            .into_iter()
+            .find(|(id, _, _)| id == figure)
+            .map(|(_, v, _)| v)
+            .unwrap()
+    };
+    assert_eq!(value(&before, "post_evaluations"), 1, "{before}");
+    assert_eq!(value(&before, "stages_on_time"), 1, "{before}");
+    // The figures are the organ's: rows of another organ are not counted.
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        for table in ["comments", "stage_records"] {
+            diesel::sql_query(format!("UPDATE {table} SET organ_id = '{OTHER_GOV}'"))
+                .execute(&mut conn)
+                .unwrap();
+        }
+    }
+    let (_, moved) = send(&app, get()).await;
+    assert_eq!(value(&moved, "post_evaluations"), 0, "{moved}");
+    assert_eq!(value(&moved, "stages_on_time"), 0, "{moved}");
 }

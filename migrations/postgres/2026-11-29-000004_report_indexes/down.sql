@@ -1,0 +1,11 @@
+DROP INDEX decisions_organ;
+CREATE INDEX decisions_organ ON decisions (organ_id, created_at, id);
+DROP INDEX decisions_organ_adopted;
+CREATE INDEX decisions_organ_adopted ON decisions (organ_id, adopted_on);
+DROP INDEX comments_organ_received;
+DROP INDEX stage_records_organ_done;
+DROP INDEX stage_records_organ_due;
+CREATE INDEX stage_records_due ON stage_records (due_on);
+CREATE INDEX stage_records_done ON stage_records (stage, done_on);
+ALTER TABLE comments DROP COLUMN organ_id;
+ALTER TABLE stage_records DROP COLUMN organ_id;
