@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 
 use crate::db::comments::CommentRow;
-use crate::db::rows::EventRow;
+use crate::db::rows::{EventRow, HearingApplication};
 
 /// The `prev_hash` of a chain's first event.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -55,6 +55,30 @@ pub fn batch_digest(batch: &[CommentRow]) -> String {
     let mut h = Sha256::new();
     for r in rows {
         h.update(r.hash.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+/// The digest of the applications a hearing draw was made from: SHA-256 over each application's
+/// content (everything the public sent, its group, round and time), ordered by id.
+pub fn applications_digest(applications: &[HearingApplication]) -> String {
+    let mut rows: Vec<&HearingApplication> = applications.iter().collect();
+    rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut h = Sha256::new();
+    for a in rows {
+        let canonical = serde_json::json!([
+            a.id,
+            a.decision_id,
+            a.round,
+            a.name,
+            a.contact,
+            a.interest_group,
+            a.statement,
+            a.civil_servant,
+            timestamp(a.created_at),
+        ]);
+        h.update(canonical.to_string().as_bytes());
         h.update(b"\n");
     }
     hex::encode(h.finalize())

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod comments;
 pub mod common;
 pub mod decisions;
+pub mod digests;
 pub mod error;
 pub mod experts;
 pub mod extract;
@@ -75,6 +76,7 @@ routes! {
     get "/api/v1/public/catalogs" => catalogs::public_list, "public", "Every organ that decides, with its published catalog for the year and whether it is overdue (no login)";
     get "/api/v1/public/catalogs/{id}" => catalogs::public_get, "public", "A published catalog: its latest revision and the history of its adjustments (no login)";
     get "/api/v1/public/catalogs/{id}/revisions/{revision}" => catalogs::public_revision, "public", "A published revision as it was published (no login)";
+    get "/api/v1/public/digests" => digests::list, "public", "The record's seals: digests chained and signed every few minutes, for anyone to keep and compare (no login)";
     get "/api/v1/public/catalogs/{id}/export" => catalogs::public_export, "public", "A published revision as JSON, CSV or XLSX (?format=, ?revision=; no login)";
 }
 

@@ -225,6 +225,11 @@ pub fn contract(method: &str, path: &str) -> Contract {
             exports: true,
             ..c(200)
         },
+        ("get", "/api/v1/public/digests") => Contract {
+            query: Some(inline::<super::digests::DigestQuery>),
+            response: Some(named::<crate::service::digests::SealPage>),
+            ..c(200)
+        },
         ("get", "/api/v1/public/catalogs") => Contract {
             query: Some(inline::<catalogs::PublicQuery>),
             response: Some(named::<Vec<catalogs::PublicListing>>),

@@ -3,7 +3,9 @@
 //! head at the end of each day, so a deleted decision is noticed too. [`verify`] walks it all,
 //! and checks each catalog's snapshot and items against the fold of its events.
 
+mod hearings;
 mod record;
+pub mod seal;
 
 use std::collections::BTreeMap;
 
@@ -29,7 +31,8 @@ pub struct Finding {
     /// or status differs from the fold of the events), `draft_altered` (a draft's text differs from
     /// its hash or from the draft the record names), `handling_altered` (a comment's disposition or
     /// hidden reason differs from the facts), `catalog_altered`, `catalog_item_altered`,
-    /// `storage_corrupt`.
+    /// `storage_corrupt`, `seal_altered`, `seal_signature_invalid`, `seal_key_unknown`, `hearing_altered` (a hearing
+    /// application or draw differs from what the draw's event recorded).
     pub kind: &'static str,
     /// What was found.
     pub detail: String,
@@ -46,6 +49,8 @@ pub struct Report {
     pub events: usize,
     /// Daily digests checked.
     pub digests: usize,
+    /// Seals checked (`seal`: the events of every few minutes, chained and signed).
+    pub seals: usize,
     /// Public comments checked.
     pub comments: usize,
     /// Everything wrong.
@@ -61,8 +66,17 @@ fn finding(decision_id: &str, seq: i64, kind: &'static str, detail: String) -> F
     }
 }
 
-/// Walk every chain and every digest.
+/// Walk every chain, digest and seal (seal signatures checked against the key each names).
 pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
+    verify_with(conn, None)
+}
+
+/// Walk every chain, digest and seal; seal signatures checked against `known` when given (the
+/// operator's key, or the public key a third party was given), else against the key each names.
+pub fn verify_with(
+    conn: &mut DbConn,
+    known: Option<&ed25519_dalek::VerifyingKey>,
+) -> QueryResult<Report> {
     let mut report = Report::default();
     let rows: Vec<EventRow> = events::table
         .order((events::decision_id.asc(), events::seq.asc()))
@@ -162,6 +176,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
     let all_comments = comments::all(conn)?;
     verify_comments(&all_comments, &rows, &mut report);
     record::verify(conn, &chains, &decision_rows, &all_comments, &mut report)?;
+    hearings::verify(conn, &chains, &mut report)?;
 
     // The daily digests: each day's heads of every chain, chained day to day.
     let digests: Vec<DailyDigest> = daily_digests::table
@@ -229,6 +244,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Report> {
             }
         }
     }
+    report.seals = seal::verify(conn, &rows, known, &mut report)?;
     // ---- storage integrity (issue 13, defect 6): SQLite's own page check, db/integrity.rs ----
     for problem in crate::db::integrity::integrity_check(conn)? {
         report

@@ -7,12 +7,26 @@ use crate::audit;
 
 pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
     match command {
-        Audit::Verify { data, json } => {
+        Audit::Verify {
+            data,
+            json,
+            seal_key,
+            public_key,
+        } => {
+            let known = match (seal_key, public_key) {
+                (Some(path), _) => Some(audit::seal::load_key(&path, false)?.verifying_key()),
+                (None, Some(hex)) => Some(
+                    audit::seal::parse_public_key(&hex)
+                        .map_err(|e| format!("--public-key: {e}"))?,
+                ),
+                (None, None) => None,
+            };
             // A copy on read-only media cannot be migrated or switched to WAL: read it as is.
             let db = Db::open_cli(&data.database_url)
                 .or_else(|_| Db::open_read_only(&data.database_url))?;
             let mut conn = db.read.get().map_err(|e| e.to_string())?;
-            let report = audit::verify(&mut conn).map_err(|e| e.to_string())?;
+            let report =
+                audit::verify_with(&mut conn, known.as_ref()).map_err(|e| e.to_string())?;
             if json {
                 println!(
                     "{}",
@@ -26,12 +40,18 @@ pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
                     );
                 }
                 println!(
-                    "{} decisions, {} catalogs, {} events, {} comments, {} daily digests checked; {} finding(s)",
+                    "{} decisions, {} catalogs, {} events, {} comments, {} daily digests, {} seals checked{}; {} finding(s)",
                     report.decisions,
                     report.catalogs,
                     report.events,
                     report.comments,
                     report.digests,
+                    report.seals,
+                    if known.is_some() {
+                        ""
+                    } else {
+                        " (seal signatures against the keys they name: give --seal-key or --public-key)"
+                    },
                     report.findings.len()
                 );
             }
@@ -41,7 +61,8 @@ pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
                 ExitCode::FAILURE
             })
         }
-        Audit::Seal { data } => {
+        Audit::Seal { data, seal_key } => {
+            let key = audit::seal::load_key(&seal_key, true)?;
             let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.write.get().map_err(|e| e.to_string())?;
             let now = chrono::Utc::now();
@@ -52,6 +73,9 @@ pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
             )
             .map_err(|e| e.to_string())?;
             println!("{n} day(s) sealed");
+            let events =
+                audit::seal::seal(&mut conn, &key, now.naive_utc()).map_err(|e| e.to_string())?;
+            println!("{events} event(s) sealed");
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -77,6 +77,10 @@ enum Top {
         /// and writes together (default 16).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
         db_pool: Option<u32>,
+        /// The Ed25519 key that signs the record's seals (64 hex digits), kept outside the
+        /// database; created (mode 0600) when missing. Processes on one database share it.
+        #[arg(long, env = "JUECE_SEAL_KEY", default_value = "juece-seal.key")]
+        seal_key: PathBuf,
     },
     /// Write a consistent copy of the database to FILE while it is in use (SQLite: VACUUM
     /// INTO; PostgreSQL: use pg_dump, as the message says).
@@ -263,11 +267,22 @@ enum Audit {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Check the seals' signatures against this key file's public key (the operator's).
+        #[arg(long, env = "JUECE_SEAL_KEY", conflicts_with = "public_key")]
+        seal_key: Option<PathBuf>,
+        /// Check the seals' signatures against this public key (64 hex digits; a third party's
+        /// copy of `GET /api/v1/public/digests`'s key).
+        #[arg(long)]
+        public_key: Option<String>,
     },
-    /// Write the daily digests of every whole day not yet sealed.
+    /// Write the daily digests of every whole day not yet sealed, and seal the events appended
+    /// since the last seal.
     Seal {
         #[command(flatten)]
         data: DataArgs,
+        /// The signing key (see `serve --seal-key`); created when missing.
+        #[arg(long, env = "JUECE_SEAL_KEY", default_value = "juece-seal.key")]
+        seal_key: PathBuf,
     },
 }
 
@@ -325,6 +340,7 @@ pub fn main() -> ExitCode {
             trust_proxy,
             trusted_proxies,
             db_pool,
+            seal_key,
         } => serve::serve(
             data,
             bind,
@@ -339,6 +355,7 @@ pub fn main() -> ExitCode {
                     0
                 },
                 db_pool,
+                seal_key,
             },
         ),
         Top::Backup { data, out } => backup::backup(&data.database_url, &out),

@@ -14,6 +14,8 @@ pub(super) struct Limits {
     pub comment_limit: u32,
     pub trusted_proxies: usize,
     pub db_pool: Option<u32>,
+    /// The file of the key that signs the seals.
+    pub seal_key: PathBuf,
 }
 
 pub(super) fn seed(data: DataArgs, demo_file: &std::path::Path) -> Result<ExitCode, String> {
@@ -39,6 +41,7 @@ pub(super) fn serve(
         || crate::db::PoolSize::server_default(&data.database_url),
         crate::db::PoolSize,
     );
+    let seal_key = std::sync::Arc::new(audit::seal::load_key(&limits.seal_key, true)?);
     let (packs, calendar, db) = open(&data, pool)?;
     backfill(&db, &packs, &calendar)?;
     if let Some(file) = demo {
@@ -68,10 +71,13 @@ pub(super) fn serve(
         .block_on(async move {
             let sealer = state.clone();
             actix_web::rt::spawn(async move {
-                let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+                let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(
+                    audit::seal::EVERY_SECONDS,
+                ));
                 loop {
                     tick.tick().await;
                     let st = sealer.clone();
+                    let key = seal_key.clone();
                     let _ = actix_web::web::block(move || {
                         let now = st.clock.now();
                         if let Ok(mut conn) = st.db.write.get() {
@@ -81,6 +87,9 @@ pub(super) fn serve(
                                 now.naive_utc(),
                             ) {
                                 tracing::error!("sealing daily digests failed: {e}");
+                            }
+                            if let Err(e) = audit::seal::seal(&mut conn, &key, now.naive_utc()) {
+                                tracing::error!("sealing the record failed: {e}");
                             }
                         }
                     })

@@ -85,3 +85,22 @@ pub fn insert_hearing_selection(
         .execute(conn)
         .map(|_| ())
 }
+
+/// Every draw, with the applications of its round (for `audit verify`).
+pub fn draws_with_applications(
+    conn: &mut DbConn,
+) -> QueryResult<Vec<(HearingSelection, Vec<HearingApplication>)>> {
+    let draws: Vec<HearingSelection> = hearing_selections::table
+        .order((
+            hearing_selections::decision_id.asc(),
+            hearing_selections::round.asc(),
+        ))
+        .select(HearingSelection::as_select())
+        .load(conn)?;
+    let mut out = Vec::with_capacity(draws.len());
+    for d in draws {
+        let applications = hearing_applications_of(conn, &d.decision_id, d.round)?;
+        out.push((d, applications));
+    }
+    Ok(out)
+}

@@ -18,6 +18,7 @@ pub mod personal_data;
 pub mod registry;
 pub mod rows;
 pub mod schema;
+pub mod seals;
 
 use std::time::Duration;
 

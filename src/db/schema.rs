@@ -147,6 +147,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    seals (n) {
+        n -> BigInt,
+        sealed_at -> Timestamp,
+        events -> Text,
+        event_count -> BigInt,
+        prev_digest -> Text,
+        digest -> Text,
+        public_key -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    sealed_heads (decision_id) {
+        decision_id -> Text,
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
     comments (id) {
         id -> Text,
         decision_id -> Text,
@@ -180,6 +200,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     stage_records,
     events,
     daily_digests,
+    seals,
+    sealed_heads,
 );
 
 diesel::joinable!(sessions -> users (user_id));

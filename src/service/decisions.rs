@@ -305,6 +305,20 @@ pub(crate) fn commit_in(
     now: DateTime<Utc>,
     prepared: Option<Context>,
 ) -> Result<Applied, ServiceError> {
+    commit_attested(conn, engine, submission, now, prepared, None)
+}
+
+/// [`commit_in`], with what the server attests of the store beside the command written into the
+/// event (`attested` in its payload, covered by its hash): e.g. the digest of the hearing
+/// applications a draw was made from, so that an application edited afterwards is found.
+pub(crate) fn commit_attested(
+    conn: &mut DbConn,
+    engine: &Engine,
+    submission: Submission,
+    now: DateTime<Utc>,
+    prepared: Option<Context>,
+    attested: Option<serde_json::Value>,
+) -> Result<Applied, ServiceError> {
     let Submission {
         decision_id,
         expected_version,
@@ -345,6 +359,7 @@ pub(crate) fn commit_in(
         actor,
         at,
         draft_content,
+        attested,
     )?;
     if !was_adopted && applied.state.status == DecisionStatus::Adopted {
         supersede_originals(conn, engine, &applied.row.id, now)?;
@@ -378,6 +393,7 @@ fn persist(
     actor: &Actor,
     at: chrono::NaiveDateTime,
     draft_content: Option<&str>,
+    attested: Option<serde_json::Value>,
 ) -> Result<Applied, ServiceError> {
     let seq = row.version + 1;
     let draft_hash = match command {
@@ -386,7 +402,11 @@ fn persist(
         } => Some(hash.clone()),
         _ => state.current_draft().cloned(),
     };
-    let payload = serde_json::json!({ "command": command, "events": events }).to_string();
+    let payload = match attested {
+        Some(a) => serde_json::json!({ "command": command, "events": events, "attested": a }),
+        None => serde_json::json!({ "command": command, "events": events }),
+    }
+    .to_string();
     let mut event = EventRow {
         decision_id: row.id.clone(),
         seq,

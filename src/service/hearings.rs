@@ -178,7 +178,7 @@ pub fn draw(
     let seats_json = serde_json::to_string(seats).unwrap_or_default();
     let chosen_json = serde_json::to_string(&chosen_ids).unwrap_or_default();
     conn.transaction(|conn| {
-        let applied = decisions::commit_in(
+        let applied = decisions::commit_attested(
             conn,
             engine,
             Submission {
@@ -190,6 +190,10 @@ pub fn draw(
             },
             now,
             Some(context),
+            Some(serde_json::json!({
+                "applications_digest": crate::chain::applications_digest(&applications),
+                "applications": applications.len(),
+            })),
         )?;
         let selection = HearingSelection {
             decision_id: r.row.id.clone(),

@@ -130,6 +130,7 @@ const WHO_MAY: &[(&str, &str, &[&str])] = &[
     ("get", "/api/v1/catalogs/{id}/coverage", CATALOG_READERS),
     ("get", "/api/v1/reports", CATALOG_READERS),
     ("get", "/api/v1/public/catalogs", EVERYONE),
+    ("get", "/api/v1/public/digests", EVERYONE),
     ("get", "/api/v1/public/catalogs/{id}", EVERYONE),
     (
         "get",

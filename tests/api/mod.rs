@@ -2,6 +2,7 @@
 //! at a PostgreSQL server — on a fresh PostgreSQL database per test.
 
 mod audit;
+mod audit_hearings;
 mod authz;
 mod bad_input;
 pub mod catalogs;
@@ -13,6 +14,7 @@ mod hearings;
 mod one_door;
 mod report;
 mod robustness;
+mod seals;
 mod stages;
 mod storage;
 

@@ -1,0 +1,2 @@
+DROP TABLE sealed_heads;
+DROP TABLE seals;
