@@ -7,7 +7,12 @@ use crate::audit;
 
 pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
     match command {
-        Audit::Verify { data, json } => {
+        Audit::Verify {
+            dossier: Some(path),
+            json,
+            ..
+        } => verify_dossier(&path, json),
+        Audit::Verify { data, json, .. } => {
             // A copy on read-only media cannot be migrated or switched to WAL: read it as is.
             let db = Db::open_cli(&data.database_url)
                 .or_else(|_| Db::open_read_only(&data.database_url))?;
@@ -55,4 +60,35 @@ pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `juece audit verify --dossier FILE.zip`: offline, no database.
+fn verify_dossier(path: &std::path::Path, json: bool) -> Result<ExitCode, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let report = crate::dossier::verify(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for f in &report.findings {
+            println!("{}: {}", f.place, f.detail);
+        }
+        println!(
+            "dossier of decision {}: {} files, {} events, {} drafts, {} volumes, {} daily digests checked; {} finding(s)",
+            report.decision_id,
+            report.files,
+            report.events,
+            report.drafts,
+            report.volumes,
+            report.digests,
+            report.findings.len()
+        );
+    }
+    Ok(if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
