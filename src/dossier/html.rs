@@ -12,7 +12,7 @@ use super::{events_in, Manifest, Record, SealedBy};
 use crate::procedure::state::{EventKind, Position, StageStatus};
 use crate::procedure::Decision;
 
-const TEMPLATE: &str = include_str!("dossier.hbs");
+const TEMPLATE: &str = include_str!("templates/dossier.hbs");
 
 /// China time (UTC+8, no daylight saving), to the second.
 fn china(t: DateTime<Utc>) -> String {
@@ -78,6 +78,29 @@ fn fact_zh(kind: &str) -> &str {
     }
 }
 
+/// A decision's status in Chinese.
+fn decision_status_zh(s: &str) -> &str {
+    match s {
+        "new" => "新建",
+        "in_procedure" => "程序进行中",
+        "adopted" => "已通过",
+        "not_adopted" => "未通过",
+        "suspended" => "暂停执行",
+        "stopped" => "停止执行",
+        "superseded" => "已被调整",
+        other => other,
+    }
+}
+
+/// A member's position in Chinese.
+fn position_zh(p: Position) -> &'static str {
+    match p {
+        Position::Support => "同意",
+        Position::Oppose => "不同意",
+        Position::Abstain => "弃权或无明确意见",
+    }
+}
+
 fn status_zh(s: StageStatus) -> &'static str {
     match s {
         StageStatus::NotStarted => "未开始",
@@ -111,7 +134,12 @@ fn fields(v: &Value, skip: &str) -> Vec<Value> {
 }
 
 /// One event of the decision as a row of the dossier.
-fn entry(r: &Record, seq: i64, ev: &crate::procedure::Event) -> Value {
+fn entry(
+    r: &Record,
+    members: &mut std::collections::BTreeMap<String, String>,
+    seq: i64,
+    ev: &crate::procedure::Event,
+) -> Value {
     let name = |s: &str| {
         r.stage_names
             .get(s)
@@ -153,14 +181,30 @@ fn entry(r: &Record, seq: i64, ev: &crate::procedure::Event) -> Value {
         EventKind::Recorded { fact } => {
             let v = serde_json::to_value(fact).unwrap_or(Value::Null);
             let kind = v["type"].as_str().unwrap_or("").to_string();
-            let dissent = matches!(
-                fact,
-                crate::procedure::state::Fact::MeetingStatement {
-                    position: Position::Oppose,
-                    ..
+            use crate::procedure::state::Fact;
+            let mut rows = fields(&v, "type");
+            let mut dissent = false;
+            match fact {
+                Fact::MeetingConvened { members: m, .. } => {
+                    members.clear();
+                    members.extend(m.iter().map(|x| (x.id.clone(), x.name.clone())));
                 }
-            );
-            (fact_zh(&kind).to_string(), fields(&v, "type"), dissent)
+                Fact::MeetingStatement {
+                    member,
+                    position,
+                    text,
+                } => {
+                    dissent = *position == Position::Oppose;
+                    let name = members.get(member).cloned().unwrap_or_default();
+                    rows = vec![
+                        json!({ "key": "成员", "value": format!("{name}（{member}）") }),
+                        json!({ "key": "意见", "value": position_zh(*position) }),
+                        json!({ "key": "发言原文", "value": text }),
+                    ];
+                }
+                _ => {}
+            }
+            (fact_zh(&kind).to_string(), rows, dissent)
         }
     };
     json!({ "seq": seq, "at": china(ev.at), "what": what, "fields": rows, "dissent": dissent })
@@ -171,6 +215,7 @@ pub(super) fn render(r: &Record, m: &Manifest) -> Result<String, String> {
     let mut state = Decision::default();
     let mut volumes: Vec<Value> = Vec::new();
     let mut meeting: Vec<Value> = Vec::new();
+    let mut members = std::collections::BTreeMap::new();
     for v in &m.volumes {
         let mut entries = Vec::new();
         for e in r
@@ -181,7 +226,7 @@ pub(super) fn render(r: &Record, m: &Manifest) -> Result<String, String> {
             let actor = format!("{} · {}", e.actor_role, e.actor_user_id);
             for ev in events_in(&e.payload).unwrap_or_default() {
                 state.apply(&ev);
-                let mut row = entry(r, e.seq, &ev);
+                let mut row = entry(r, &mut members, e.seq, &ev);
                 row["actor"] = json!(actor);
                 if let EventKind::Recorded { fact } = &ev.kind {
                     use crate::procedure::state::Fact::*;
@@ -214,9 +259,10 @@ pub(super) fn render(r: &Record, m: &Manifest) -> Result<String, String> {
             "entries": entries,
         }));
     }
-    let stages: Vec<Value> = state
-        .stages
-        .iter()
+    let mut by_start: Vec<_> = state.stages.iter().collect();
+    by_start.sort_by_key(|(_, rec)| rec.started_at);
+    let stages: Vec<Value> = by_start
+        .into_iter()
         .map(|(id, rec)| {
             json!({
                 "name": r.stage_names.get(id.as_str()).cloned().unwrap_or_else(|| id.as_str().to_string()),
@@ -241,6 +287,7 @@ pub(super) fn render(r: &Record, m: &Manifest) -> Result<String, String> {
         .collect();
     let data = json!({
         "d": m.decision,
+        "status_zh": decision_status_zh(&m.decision.status),
         "exported_at": china_naive(r.exported_at),
         "chain_head": m.chain_head,
         "seal": m.archive_seal,

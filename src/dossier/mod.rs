@@ -427,7 +427,7 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 /// What is not in a dossier, and why.
 pub const LEFT_OUT: &[&str] = &[
-    "公众的个人信息（提交意见者、听证报名人的姓名和联系方式）不收入本卷宗：记录中只有其摘要（意见批次摘要），意见原文及联系方式仍在系统内按个人信息规则查阅。 / The public's personal data (names and contacts of commenters and hearing applicants) is left out: the record holds only the digests of the comment batches; the comments and contacts stay in the system under its personal-data rules.",
+    "公众的个人信息不收入本卷宗：提交意见者的姓名、联系方式和意见原文，听证报名人的联系方式和未被抽中者的报名，记录中只有意见批次的摘要；这些仍在系统内按个人信息规则查阅。被抽中的听证参加人姓名随记录收入，与听证公开页所公布的一致。 / The public's personal data is left out: commenters' names, contacts and comments, hearing applicants' contacts and the applications not drawn (the record holds only each comment batch's digest); they stay in the system under its personal-data rules. The names of the hearing participants drawn are in the record, as the hearing's public page shows them.",
     "他人决策的事件不收入：日摘要中的各链头（heads）仅供复算摘要。 / Other decisions' events are not included: the heads in the daily digests are there only to recompute each digest.",
 ];
 
