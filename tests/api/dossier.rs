@@ -328,14 +328,14 @@ async fn both_dossiers_of_a_major_adjustment_show_the_link_and_outsiders_get_non
     assert_eq!(s, 200, "{b}");
 
     let old_files = dossier::unzip(&download(&app, &old, &tokens.staff).await).unwrap();
-    assert_eq!(manifest(&old_files).decision.adjusted_by, [new.clone()]);
+    assert_eq!(manifest(&old_files).decision.adjusted_by, [new.as_str()]);
     let html = String::from_utf8_lossy(&old_files["dossier.html"]).into_owned();
     assert!(html.contains("调整后的新决策") && html.contains(&new));
     let new_bytes = download(&app, &new, &tokens.reviewer).await;
     assert!(dossier::verify(&new_bytes).unwrap().findings.is_empty());
     let new_files = dossier::unzip(&new_bytes).unwrap();
     let m = manifest(&new_files);
-    assert_eq!(m.decision.adjusts, [old.clone()]);
+    assert_eq!(m.decision.adjusts, [old.as_str()]);
     // Not archived yet: one open volume holds the whole chain.
     assert_eq!(m.archive_seal, None);
     assert_eq!(m.volumes.len(), 1);
