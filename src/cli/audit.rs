@@ -75,14 +75,22 @@ fn verify_dossier(path: &std::path::Path, json: bool) -> Result<ExitCode, String
         for f in &report.findings {
             println!("{}: {}", f.place, f.detail);
         }
+        for n in &report.notes {
+            println!("note: {n}");
+        }
         println!(
-            "dossier of decision {}: {} files, {} events, {} drafts, {} volumes, {} daily digests checked; {} finding(s)",
+            "dossier of decision {}: {} files, {} events, {} drafts, {} volumes, {} daily digests checked{}; {} finding(s)",
             report.decision_id,
             report.files,
             report.events,
             report.drafts,
             report.volumes,
             report.digests,
+            if report.page_checked {
+                ", the printable page rendered again and the same"
+            } else {
+                ""
+            },
             report.findings.len()
         );
     }

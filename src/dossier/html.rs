@@ -4,11 +4,12 @@
 //! the meeting record with each member's statement — dissent marked — publication, execution,
 //! evaluation, adjustment), volume by volume.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use handlebars::Handlebars;
 use serde_json::{json, Value};
 
-use super::{events_in, Manifest, Record, SealedBy};
+use super::{events_in, Manifest, SealedBy};
+use crate::db::rows::EventRow;
 use crate::procedure::state::{EventKind, Position, StageStatus};
 use crate::procedure::Decision;
 
@@ -16,11 +17,7 @@ const TEMPLATE: &str = include_str!("templates/dossier.hbs");
 
 /// China time (UTC+8, no daylight saving), to the second.
 fn china(t: DateTime<Utc>) -> String {
-    china_naive(t.naive_utc())
-}
-
-fn china_naive(t: NaiveDateTime) -> String {
-    (t + chrono::Duration::hours(8))
+    (t.naive_utc() + chrono::Duration::hours(8))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
 }
@@ -135,13 +132,13 @@ fn fields(v: &Value, skip: &str) -> Vec<Value> {
 
 /// One event of the decision as a row of the dossier.
 fn entry(
-    r: &Record,
+    m: &Manifest,
     members: &mut std::collections::BTreeMap<String, String>,
     seq: i64,
     ev: &crate::procedure::Event,
 ) -> Value {
     let name = |s: &str| {
-        r.stage_names
+        m.stage_names
             .get(s)
             .cloned()
             .unwrap_or_else(|| s.to_string())
@@ -211,22 +208,40 @@ fn entry(
 }
 
 /// Render the dossier page.
-pub(super) fn render(r: &Record, m: &Manifest) -> Result<String, String> {
+/// The renderer's identity: the template's SHA-256. A dossier's page is compared with a
+/// rendering of its events only by the same template.
+pub fn renderer() -> String {
+    format!("dossier.hbs sha256:{}", super::sha256(TEMPLATE.as_bytes()))
+}
+
+/// A time as the manifest states it (RFC 3339), in China time.
+fn china_text(t: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(t)
+        .map(|t| china(t.with_timezone(&Utc)))
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// Render the dossier page from what the archive itself holds: the manifest, the events and the
+/// drafts' texts (in the manifest's order) — so that `verify` can render it again and compare.
+pub(super) fn render(
+    m: &Manifest,
+    events: &[EventRow],
+    texts: &[String],
+) -> Result<String, String> {
     let mut state = Decision::default();
     let mut volumes: Vec<Value> = Vec::new();
     let mut meeting: Vec<Value> = Vec::new();
     let mut members = std::collections::BTreeMap::new();
     for v in &m.volumes {
         let mut entries = Vec::new();
-        for e in r
-            .events
+        for e in events
             .iter()
             .filter(|e| e.seq >= v.first_seq && e.seq <= v.last_seq)
         {
             let actor = format!("{} · {}", e.actor_role, e.actor_user_id);
             for ev in events_in(&e.payload).unwrap_or_default() {
                 state.apply(&ev);
-                let mut row = entry(r, &mut members, e.seq, &ev);
+                let mut row = entry(m, &mut members, e.seq, &ev);
                 row["actor"] = json!(actor);
                 if let EventKind::Recorded { fact } = &ev.kind {
                     use crate::procedure::state::Fact::*;
@@ -265,7 +280,7 @@ pub(super) fn render(r: &Record, m: &Manifest) -> Result<String, String> {
         .into_iter()
         .map(|(id, rec)| {
             json!({
-                "name": r.stage_names.get(id.as_str()).cloned().unwrap_or_else(|| id.as_str().to_string()),
+                "name": m.stage_names.get(id.as_str()).cloned().unwrap_or_else(|| id.as_str().to_string()),
                 "status": status_zh(rec.status),
                 "rounds": rec.rounds,
                 "started": rec.started_at.map(china).unwrap_or_default(),
@@ -276,19 +291,19 @@ pub(super) fn render(r: &Record, m: &Manifest) -> Result<String, String> {
     let drafts: Vec<Value> = m
         .drafts
         .iter()
-        .zip(&r.drafts)
-        .map(|(d, v)| {
+        .zip(texts)
+        .map(|(d, text)| {
             json!({
                 "number": d.number, "file": d.file, "hash": d.hash,
-                "created_at": china_naive(v.created_at), "created_by": v.created_by,
-                "text": v.content,
+                "created_at": china_text(&d.created_at), "created_by": d.created_by,
+                "text": text,
             })
         })
         .collect();
     let data = json!({
         "d": m.decision,
         "status_zh": decision_status_zh(&m.decision.status),
-        "exported_at": china_naive(r.exported_at),
+        "exported_at": china_text(&m.exported_at),
         "chain_head": m.chain_head,
         "seal": m.archive_seal,
         "stages": stages,

@@ -88,6 +88,11 @@ pub struct Manifest {
     pub files: Vec<FileEntry>,
     /// What the dossier leaves out, and why (zh-CN, then English).
     pub left_out: Vec<String>,
+    /// The Chinese names of the pack's stages, by id (for the page).
+    pub stage_names: BTreeMap<String, String>,
+    /// What rendered `dossier.html` (the template's hash): `verify` renders the page again from
+    /// the events and compares it when it has the same template.
+    pub renderer: String,
 }
 
 /// The decision, as the dossier names it.
@@ -180,6 +185,10 @@ pub struct DraftEntry {
     pub file: String,
     /// SHA-256 of its text, as the record names it.
     pub hash: String,
+    /// When it was recorded (RFC 3339, UTC).
+    pub created_at: String,
+    /// Who recorded it (user id).
+    pub created_by: String,
 }
 
 /// A daily digest, whole, so that it can be recomputed.
@@ -451,6 +460,8 @@ pub fn build(r: &Record) -> Result<Vec<u8>, String> {
             number: v.number,
             file: format!("drafts/{}.txt", v.number),
             hash: v.hash.clone(),
+            created_at: chain::timestamp(v.created_at),
+            created_by: v.created_by.clone(),
         })
         .collect();
     for (entry, v) in drafts.iter().zip(&r.drafts) {
@@ -488,8 +499,11 @@ pub fn build(r: &Record) -> Result<Vec<u8>, String> {
         daily_digests: digests,
         files: Vec::new(),
         left_out: LEFT_OUT.iter().map(|s| (*s).to_string()).collect(),
+        stage_names: r.stage_names.clone(),
+        renderer: html::renderer(),
     };
-    let page = html::render(r, &manifest)?;
+    let texts: Vec<String> = r.drafts.iter().map(|v| v.content.clone()).collect();
+    let page = html::render(&manifest, &r.events, &texts)?;
     files.insert(0, (HTML.into(), page.into_bytes()));
     manifest.files = files
         .iter()
@@ -519,18 +533,29 @@ pub fn zip_of(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     Ok(cursor.into_inner())
 }
 
+/// The most an archive may unpack to (a dossier is text: far less; a zip bomb is refused).
+pub const MAX_UNPACKED: u64 = 1 << 30;
+
 /// The files of a zip archive, by path.
 pub fn unzip(bytes: &[u8]) -> Result<BTreeMap<String, Vec<u8>>, String> {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| format!("not a zip archive: {e}"))?;
     let mut out = BTreeMap::new();
+    let mut left = MAX_UNPACKED;
     for i in 0..archive.len() {
-        let mut f = archive.by_index(i).map_err(|e| e.to_string())?;
+        let f = archive.by_index(i).map_err(|e| e.to_string())?;
+        let name = f.name().to_string();
         let mut buf = Vec::new();
-        f.read_to_end(&mut buf)
-            .map_err(|e| format!("{}: {e}", f.name()))?;
-        out.insert(f.name().to_string(), buf);
+        f.take(left + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("{name}: {e}"))?;
+        left = left
+            .checked_sub(buf.len() as u64)
+            .ok_or_else(|| format!("the archive unpacks to more than {MAX_UNPACKED} bytes"))?;
+        if out.insert(name.clone(), buf).is_some() {
+            return Err(format!("{name}: twice in the archive"));
+        }
     }
     Ok(out)
 }

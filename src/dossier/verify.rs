@@ -1,13 +1,16 @@
 //! Checking a dossier offline, with no database: every file against the manifest, each event's
 //! hash and the chain, the volumes and the archive's seal, the drafts against the hashes the
 //! record names, the daily digests. Each finding names its place (a file, an event's sequence
-//! number, a draft's number).
+//! number, a draft's number). The printable page is rendered again from the events and drafts
+//! and compared, when the verifier has the template that made it.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{events_in, head_in, sha256, EventLine, Manifest, SealedBy, EVENTS, FORMAT, MANIFEST};
+use super::{
+    events_in, head_in, sha256, EventLine, Manifest, SealedBy, EVENTS, FORMAT, HTML, MANIFEST,
+};
 use crate::chain::{digest_of, event_hash, GENESIS};
 use crate::db::rows::EventRow;
 use crate::procedure::state::DraftHash;
@@ -37,6 +40,10 @@ pub struct Report {
     pub volumes: usize,
     /// Daily digests recomputed.
     pub digests: usize,
+    /// Whether the printable page was rendered again from the events and found the same.
+    pub page_checked: bool,
+    /// What was not checked, and why.
+    pub notes: Vec<String>,
     /// Everything wrong (empty: sound).
     pub findings: Vec<Finding>,
 }
@@ -81,7 +88,43 @@ pub fn verify(bytes: &[u8]) -> Result<Report, String> {
     check_volumes(&events, &m, &mut r);
     check_drafts(&files, &events, &m, &mut r);
     check_digests(&events, &m, &mut r);
+    check_page(&files, &events, &m, &mut r);
     Ok(r)
+}
+
+/// The printable page against a rendering of the events and drafts, by the same template.
+fn check_page(
+    files: &BTreeMap<String, Vec<u8>>,
+    events: &[EventRow],
+    m: &Manifest,
+    r: &mut Report,
+) {
+    if m.renderer != super::html::renderer() {
+        r.notes.push(format!(
+            "{HTML}: 由另一版本的模板生成，未与事件重新比对 / made by another template ({}), not rendered again",
+            m.renderer
+        ));
+        return;
+    }
+    let texts: Option<Vec<String>> = m
+        .drafts
+        .iter()
+        .map(|d| {
+            files
+                .get(&d.file)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        })
+        .collect();
+    let (Some(texts), Some(page)) = (texts, files.get(HTML)) else {
+        return;
+    };
+    match super::html::render(m, events, &texts) {
+        Ok(again) if again.as_bytes() == page.as_slice() => r.page_checked = true,
+        _ => r.find(
+            HTML,
+            "打印件与事件记录不一致 / the printable page is not the rendering of the record's events",
+        ),
+    }
 }
 
 /// Every file listed, present and as hashed; nothing unlisted.
@@ -259,6 +302,13 @@ fn check_volumes(events: &[EventRow], m: &Manifest, r: &mut Report) {
                 next - 1,
                 m.chain_head.seq
             ),
+        );
+    }
+    // The link to the new decision of a major adjustment, as the chain records it.
+    if super::adjusted_by(events) != m.decision.adjusted_by {
+        r.find(
+            format!("{MANIFEST} decision.adjusted_by"),
+            "清单所载调整后的新决策与事件链不符 / the manifest's new decision differs from the chain's changed fact",
         );
     }
     // The archive's seal as the chain records it.

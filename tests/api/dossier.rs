@@ -133,6 +133,10 @@ async fn a_dossier_verifies_offline_and_a_touched_event_draft_or_manifest_is_nam
     let bytes = download(&app, &id, &tokens.inspector).await;
     let report = dossier::verify(&bytes).unwrap();
     assert!(report.findings.is_empty(), "{:?}", report.findings);
+    assert!(
+        report.page_checked,
+        "the page is rendered again from the events"
+    );
     assert_eq!(report.decision_id, id);
     assert!(report.events > 40 && report.drafts == 1 && report.digests > 0);
 
@@ -241,7 +245,14 @@ async fn a_dossier_verifies_offline_and_a_touched_event_draft_or_manifest_is_nam
 
     // A draft's text edited: the draft is named.
     let forged = forge(&files, "drafts/1.txt", "另一份草案".as_bytes().to_vec());
-    assert_eq!(places(&forged), ["drafts/1.txt (draft 1)"]);
+    // (The page shows the draft's text, so it is no longer the record's rendering either.)
+    assert_eq!(places(&forged), ["drafts/1.txt (draft 1)", "dossier.html"]);
+
+    // The printable page edited (its hash recomputed): it is no longer the events' rendering.
+    let page =
+        String::from_utf8_lossy(&files[dossier::HTML]).replace("不同意：投放点设置不足", "同意");
+    let forged = forge(&files, dossier::HTML, page.into_bytes());
+    assert_eq!(places(&forged), ["dossier.html"]);
 
     // The manifest edited: a file's hash, the chain head, volume 1's head.
     let mut m2 = manifest(&files);
@@ -280,7 +291,10 @@ async fn a_dossier_verifies_offline_and_a_touched_event_draft_or_manifest_is_nam
     assert!(ok, "{said}");
     let (ok, said) = juece(&["audit", "verify", "--dossier", out]);
     assert!(ok, "{said}");
-    assert!(said.contains("0 finding(s)"), "{said}");
+    assert!(
+        said.contains("the printable page rendered again and the same; 0 finding(s)"),
+        "{said}"
+    );
     let bad = dir.path().join("bad.zip");
     std::fs::write(&bad, forge(&files, "drafts/1.txt", b"x".to_vec())).unwrap();
     let (ok, said) = juece(&["audit", "verify", "--dossier", bad.to_str().unwrap()]);
