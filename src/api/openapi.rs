@@ -38,6 +38,8 @@ pub struct Contract {
     pub replay: bool,
     /// `?format=csv|xlsx` answers a spreadsheet instead of the JSON.
     pub exports: bool,
+    /// The success answers a file of this media type, not JSON.
+    pub file: Option<&'static str>,
 }
 
 const fn c(ok: u16) -> Contract {
@@ -48,6 +50,7 @@ const fn c(ok: u16) -> Contract {
         response: None,
         replay: false,
         exports: false,
+        file: None,
     }
 }
 
@@ -104,6 +107,10 @@ pub fn contract(method: &str, path: &str) -> Contract {
         },
         ("get", "/api/v1/decisions/{id}/events") => Contract {
             response: Some(named::<Vec<decisions::EventView>>),
+            ..c(200)
+        },
+        ("get", "/api/v1/decisions/{id}/dossier") => Contract {
+            file: Some(super::dossier::ZIP),
             ..c(200)
         },
         ("get", "/api/v1/decisions/{id}/personal-data-reads") => Contract {
@@ -338,13 +345,17 @@ pub fn spec() -> Value {
                 }
             }
         }
-        let success = match contract.response {
-            Some(response) => json!({
+        let success = match (contract.file, contract.response) {
+            (Some(media), _) => json!({
+                "description": "OK (a file, as an attachment)",
+                "content": { media: { "schema": { "type": "string", "contentMediaType": media } } }
+            }),
+            (None, Some(response)) => json!({
                 "description": "OK",
                 "content": { "application/json": { "schema": response(&mut g).to_value() } }
             }),
-            None if contract.ok == 204 => json!({ "description": "No content" }),
-            None => json!({
+            (None, None) if contract.ok == 204 => json!({ "description": "No content" }),
+            (None, None) => json!({
                 "description": "OK",
                 "content": { "application/json": { "schema": { "type": ["object", "array"] } } }
             }),

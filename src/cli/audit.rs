@@ -8,10 +8,16 @@ use crate::audit;
 pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
     match command {
         Audit::Verify {
+            dossier: Some(path),
+            json,
+            ..
+        } => verify_dossier(&path, json),
+        Audit::Verify {
             data,
             json,
             seal_key,
             public_key,
+            ..
         } => {
             let known = match (seal_key, public_key) {
                 (Some(path), _) => Some(audit::seal::load_key(&path, false)?.verifying_key()),
@@ -79,4 +85,43 @@ pub(super) fn run(command: Audit) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `juece audit verify --dossier FILE.zip`: offline, no database.
+fn verify_dossier(path: &std::path::Path, json: bool) -> Result<ExitCode, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let report = crate::dossier::verify(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        for f in &report.findings {
+            println!("{}: {}", f.place, f.detail);
+        }
+        for n in &report.notes {
+            println!("note: {n}");
+        }
+        println!(
+            "dossier of decision {}: {} files, {} events, {} drafts, {} volumes, {} daily digests checked{}; {} finding(s)",
+            report.decision_id,
+            report.files,
+            report.events,
+            report.drafts,
+            report.volumes,
+            report.digests,
+            if report.page_checked {
+                ", the printable page rendered again and the same"
+            } else {
+                ""
+            },
+            report.findings.len()
+        );
+    }
+    Ok(if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod backup;
 mod catalog;
+mod export;
 mod serve;
 mod workflows;
 
@@ -133,6 +134,11 @@ enum Top {
         #[command(subcommand)]
         command: CatalogCmd,
     },
+    /// Take the record away: a decision's dossier (第三十三条).
+    Export {
+        #[command(subcommand)]
+        command: ExportCmd,
+    },
     /// The annual report figures of an organ for a year, from the record.
     Report {
         #[command(flatten)]
@@ -204,6 +210,23 @@ enum CatalogCmd {
 }
 
 #[derive(Subcommand)]
+enum ExportCmd {
+    /// A decision's dossier as a zip archive: the printable record (dossier.html), the raw
+    /// events (events.jsonl), each draft's text, and manifest.json (every file's SHA-256, the
+    /// chain head, the archive volume and supplementary volumes, the daily digests). Check it
+    /// with `juece audit verify --dossier FILE.zip`.
+    Dossier {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The decision's id.
+        decision: String,
+        /// The archive to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum Admin {
     /// Add an organ; prints its id.
     OrganAdd {
@@ -260,7 +283,8 @@ enum Admin {
 
 #[derive(Subcommand)]
 enum Audit {
-    /// Walk every event chain and daily digest; non-zero exit when anything is wrong.
+    /// Walk every event chain and daily digest; non-zero exit when anything is wrong. With
+    /// --dossier: check an exported dossier offline instead (no database is opened).
     Verify {
         #[command(flatten)]
         data: DataArgs,
@@ -268,12 +292,15 @@ enum Audit {
         #[arg(long)]
         json: bool,
         /// Check the seals' signatures against this key file's public key (the operator's).
-        #[arg(long, env = "JUECE_SEAL_KEY", conflicts_with = "public_key")]
+        #[arg(long, conflicts_with = "public_key")]
         seal_key: Option<PathBuf>,
         /// Check the seals' signatures against this public key (64 hex digits; a third party's
         /// copy of `GET /api/v1/public/digests`'s key).
         #[arg(long)]
         public_key: Option<String>,
+        /// A dossier written by `juece export dossier` (or the API): check it offline.
+        #[arg(long)]
+        dossier: Option<PathBuf>,
     },
     /// Write the daily digests of every whole day not yet sealed, and seal the events appended
     /// since the last seal.
@@ -369,6 +396,7 @@ pub fn main() -> ExitCode {
         Top::Audit { command } => audit::run(command),
         Top::Admin { command } => admin::run(command),
         Top::Catalog { command } => catalog::run(command),
+        Top::Export { command } => export::run(command),
         Top::Report {
             data,
             organ,

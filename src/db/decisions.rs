@@ -82,6 +82,26 @@ pub fn draft(conn: &mut DbConn, id: &str, number: i32) -> QueryResult<Option<Dra
         .optional()
 }
 
+/// A decision's draft versions with their content, in order (for its dossier).
+pub fn draft_versions(conn: &mut DbConn, id: &str) -> QueryResult<Vec<DraftVersion>> {
+    draft_versions::table
+        .filter(draft_versions::decision_id.eq(id))
+        .order(draft_versions::number.asc())
+        .select(DraftVersion::as_select())
+        .load(conn)
+}
+
+/// The daily digests whose heads name the decision, by day (ids are UUIDs: the pattern cannot
+/// match by accident).
+pub fn digests_naming(conn: &mut DbConn, id: &str) -> QueryResult<Vec<DailyDigest>> {
+    let pattern = format!("%\"{}\"%", id.replace(['%', '_', '\\', '"'], ""));
+    daily_digests::table
+        .filter(daily_digests::heads.like(pattern))
+        .order(daily_digests::day.asc())
+        .select(DailyDigest::as_select())
+        .load(conn)
+}
+
 /// Insert a new decision row.
 pub fn insert(conn: &mut DbConn, row: &DecisionRow) -> QueryResult<()> {
     diesel::insert_into(decisions::table)

@@ -8,6 +8,7 @@ mod catalogs;
 mod console;
 mod dashboard;
 mod diff;
+mod dossier;
 mod forms;
 mod graph;
 mod handling;
@@ -63,6 +64,10 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/console/sign-in", web::post().to(console::sign_in))
         .route("/console/sign-out", web::post().to(console::sign_out))
         .route("/console/decisions/{id}", web::get().to(console::decision))
+        .route(
+            "/console/decisions/{id}/dossier.zip",
+            web::get().to(dossier::download),
+        )
         .route(
             "/console/decisions/{id}/commands",
             web::post().to(console::command),

@@ -14,6 +14,7 @@ pub mod comments;
 mod context;
 pub mod decisions;
 pub mod digests;
+pub mod dossier;
 pub mod hearings;
 pub mod personal_data;
 pub mod report;

@@ -78,6 +78,9 @@ const WHO_MAY: &[(&str, &str, &[&str])] = &[
     ("post", "/api/v1/decisions/{id}/commands", &["unit"]),
     ("get", "/api/v1/decisions/{id}/events", READERS),
     ("get", "/api/v1/decisions/{id}/personal-data-reads", READERS),
+    // The dossier holds what the events and drafts routes show (no contacts of the public):
+    // the same readers (access::can_read).
+    ("get", "/api/v1/decisions/{id}/dossier", READERS),
     // Contacts are redacted for readers who do not handle personal data, but all may export.
     ("get", "/api/v1/decisions/{id}/comments", READERS),
     // The adoption report is recorded by the lead undertaking unit.

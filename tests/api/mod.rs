@@ -9,6 +9,7 @@ pub mod catalogs;
 mod cli;
 mod comments;
 mod decisions;
+mod dossier;
 mod experts;
 mod hearings;
 mod one_door;

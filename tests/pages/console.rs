@@ -603,3 +603,24 @@ async fn the_console_pages_through_many_comments_a_hundred_at_a_time() {
     assert_eq!(rows(&second.body), 5);
     assert!(!second.body.contains("下一页"));
 }
+
+#[actix_web::test]
+async fn the_decision_page_links_its_dossier_which_a_reader_downloads_and_an_outsider_cannot() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    let inspector = sign_in(&app, "inspector").await;
+    let page = get(&app, &format!("/console/decisions/{id}"), &inspector).await;
+    assert_eq!(page.status, 200);
+    let link = format!("/console/decisions/{id}/dossier.zip");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let zip = get(&app, &link, &inspector).await;
+    assert_eq!(zip.status, 200);
+    assert_eq!(zip.content_type(), "application/zip");
+    assert!(zip.body.starts_with("PK"), "a zip archive");
+    let outsider = sign_in(&app, "outsider").await;
+    assert_eq!(get(&app, &link, &outsider).await.status, 404);
+    // Not signed in: to the sign-in page.
+    assert_eq!(get(&app, &link, "").await.status, 303);
+}
