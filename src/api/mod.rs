@@ -8,6 +8,7 @@ pub mod comments;
 pub mod common;
 pub mod decisions;
 pub mod error;
+pub mod execution;
 pub mod experts;
 pub mod extract;
 pub mod facts;
@@ -47,6 +48,8 @@ routes! {
     get "/api/v1/decisions/{id}/drafts/{number}" => decisions::get_draft, "decisions", "A draft version's content";
     post "/api/v1/decisions/{id}/commands" => decisions::command, "decisions", "Apply a procedure command at an expected version";
     get "/api/v1/decisions/{id}/events" => decisions::events, "decisions", "The decision's record: its hash-chained events";
+    get "/api/v1/decisions/{id}/execution" => execution::timeline, "execution", "The execution timeline: status, units, deadline, milestones, dated entries, what is late, evaluation grounds the record shows";
+    post "/api/v1/public/decisions/{id}/feedback" => execution::feedback, "public", "Send a view on an adopted decision or its execution (no login; rate-limited)";
     get "/api/v1/decisions/{id}/personal-data-reads" => decisions::personal_data_reads, "decisions", "Who read the public's contacts of this decision, when, and how many records";
     get "/api/v1/decisions/{id}/comments" => comments::export, "participation", "Every comment with contacts and handling (?format=json pages, or csv streamed)";
     post "/api/v1/decisions/{id}/comments/report" => comments::report, "participation", "Record the adoption report generated from the dispositions";

@@ -13,6 +13,7 @@ pub mod catalogs;
 pub mod comments;
 mod context;
 pub mod decisions;
+pub mod execution;
 pub mod hearings;
 pub mod personal_data;
 pub mod report;
