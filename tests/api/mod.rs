@@ -8,6 +8,7 @@ pub mod catalogs;
 mod cli;
 mod comments;
 mod decisions;
+mod execution;
 mod experts;
 mod hearings;
 mod one_door;
