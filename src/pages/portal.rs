@@ -479,6 +479,8 @@ async fn process_page(
             "id": row.id, "title": row.title, "stages": stages,
             "consultation": consultation, "hearing": hearing, "report": report,
             "publication": publication, "execution": execution,
+            // 第三十七条: the decisions this one adjusts, at every stage of its procedure.
+            "adjusts": crate::service::decisions::adjusted_by(&mut conn, &row.id)?,
         }))
     })
     .await??;

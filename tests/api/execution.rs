@@ -322,6 +322,36 @@ async fn both_timelines_show_the_adjustment_link_and_the_original_stays_in_force
     let (_, tl) = send(&app, timeline_of(&new, &tokens.staff)).await;
     assert_eq!(tl["status"], "not_decided");
     assert_eq!(tl["adjusts"], json!([old.clone()]));
+    // The public pages show the link both ways (the new decision's once it has a public page).
+    let page = |id: &str| test::TestRequest::get().uri(&format!("/decisions/{id}"));
+    let res = test::call_service(&app, page(&old).to_request()).await;
+    let body = String::from_utf8_lossy(&test::read_body(res).await).into_owned();
+    assert!(
+        body.contains(&format!(r#"<a href="/decisions/{new}">查看新决策</a>"#)),
+        "{body}"
+    );
+    assert!(body.contains("执行中（重大调整作为新决策办理中"), "{body}");
+    let res = test::call_service(&app, page(&new).to_request()).await;
+    let body = String::from_utf8_lossy(&test::read_body(res).await).into_owned();
+    assert!(
+        body.contains(&format!(r#"<a href="/decisions/{old}">原决策</a>"#)),
+        "{body}"
+    );
+    // And the console's decision pages.
+    let session = crate::pages::sign_in(&app, "staff").await;
+    let console = crate::pages::get(&app, &format!("/console/decisions/{old}"), &session).await;
+    assert!(
+        console.body.contains(r#"id="adjustment-pending""#),
+        "{}",
+        console.body
+    );
+    assert!(console
+        .body
+        .contains(&format!(r#"<a href="/console/decisions/{new}">"#)));
+    let console = crate::pages::get(&app, &format!("/console/decisions/{new}"), &session).await;
+    assert!(console
+        .body
+        .contains(&format!(r#"<a href="/console/decisions/{old}">"#)));
     // The head adopts the new decision: the original is superseded, still linked.
     let (s, b) = step(
         &app,
