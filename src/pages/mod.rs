@@ -16,6 +16,7 @@ pub mod render;
 mod reports;
 pub mod security;
 mod session;
+mod timeline;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
