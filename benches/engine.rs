@@ -37,6 +37,7 @@ fn engine(c: &mut Criterion) {
         fact: Fact::ExecutionReport {
             summary: "第二季度执行情况".into(),
             problems: None,
+            milestone: None,
         },
     };
     let refused = Command::StartStage {

@@ -332,8 +332,14 @@ fn assignment_without_targets(rest: &[Step]) -> Command {
             fact: fact @ Fact::ExecutionAssigned { .. },
         } => {
             let mut fact = fact.clone();
-            if let Fact::ExecutionAssigned { targets, .. } = &mut fact {
+            if let Fact::ExecutionAssigned {
+                targets,
+                milestones,
+                ..
+            } = &mut fact
+            {
                 targets.clear();
+                milestones.clear();
             }
             Command::Record { fact }
         }

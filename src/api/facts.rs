@@ -24,6 +24,15 @@ fn skeleton(schema: &Value, defs: &Value) -> Value {
     if let Some(first) = schema["oneOf"].as_array().and_then(|v| v.first()) {
         return skeleton(first, defs);
     }
+    // An optional field of a named type: `null` is always a valid value of it.
+    if let Some(alts) = schema["anyOf"].as_array() {
+        if alts.iter().any(|a| a["type"] == "null") {
+            return Value::Null;
+        }
+        if let Some(first) = alts.first() {
+            return skeleton(first, defs);
+        }
+    }
     if let Some(first) = schema["enum"].as_array().and_then(|v| v.first()) {
         return first.clone();
     }
@@ -145,8 +154,13 @@ pub fn markdown(packs: &PackSet) -> String {
         );
         if let Some(props) = v["properties"].as_object() {
             for (name, p) in props.iter().filter(|(n, _)| n.as_str() != "type") {
-                let ty = p["$ref"]
-                    .as_str()
+                // An optional named type is `anyOf: [{$ref}, null]`.
+                let named = p["$ref"].as_str().or_else(|| {
+                    p["anyOf"]
+                        .as_array()
+                        .and_then(|a| a.iter().find_map(|x| x["$ref"].as_str()))
+                });
+                let ty = named
                     .map(|r| r.rsplit('/').next().unwrap_or_default().to_string())
                     .or_else(|| p["format"].as_str().map(str::to_string))
                     .unwrap_or_else(|| match &p["type"] {

@@ -10,6 +10,7 @@ pub mod decisions;
 pub mod digests;
 pub mod dossier;
 pub mod error;
+pub mod execution;
 pub mod experts;
 pub mod extract;
 pub mod facts;
@@ -50,6 +51,8 @@ routes! {
     post "/api/v1/decisions/{id}/commands" => decisions::command, "decisions", "Apply a procedure command at an expected version";
     get "/api/v1/decisions/{id}/events" => decisions::events, "decisions", "The decision's record: its hash-chained events";
     get "/api/v1/decisions/{id}/dossier" => dossier::download, "decisions", "The decision's dossier (第三十三条) as a zip archive: printable record, raw events (JSON Lines), drafts, manifest of hashes and volumes; check it offline with juece audit verify --dossier";
+    get "/api/v1/decisions/{id}/execution" => execution::timeline, "execution", "The execution timeline: status, units, deadline, milestones, dated entries, what is late, evaluation grounds the record shows";
+    post "/api/v1/public/decisions/{id}/feedback" => execution::feedback, "public", "Send a view on an adopted decision or its execution (no login; rate-limited)";
     get "/api/v1/decisions/{id}/personal-data-reads" => decisions::personal_data_reads, "decisions", "Who read the public's contacts of this decision, when, and how many records";
     get "/api/v1/decisions/{id}/comments" => comments::export, "participation", "Every comment with contacts and handling (?format=json pages, or csv streamed)";
     post "/api/v1/decisions/{id}/comments/report" => comments::report, "participation", "Record the adoption report generated from the dispositions";

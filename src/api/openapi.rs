@@ -9,7 +9,9 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde_json::{json, Map, Value};
 
 use super::common::Page;
-use super::{auth, catalogs, clock, comments, decisions, experts, hearings, packs, ROUTES};
+use super::{
+    auth, catalogs, clock, comments, decisions, execution, experts, hearings, packs, ROUTES,
+};
 use crate::procedure::Violation;
 
 type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -112,6 +114,15 @@ pub fn contract(method: &str, path: &str) -> Contract {
         ("get", "/api/v1/decisions/{id}/dossier") => Contract {
             file: Some(super::dossier::ZIP),
             ..c(200)
+        },
+        ("get", "/api/v1/decisions/{id}/execution") => Contract {
+            response: Some(named::<crate::service::execution::ExecutionView>),
+            ..c(200)
+        },
+        ("post", "/api/v1/public/decisions/{id}/feedback") => Contract {
+            body: Some(named::<execution::FeedbackForm>),
+            response: Some(named::<crate::service::execution::FeedbackReceipt>),
+            ..c(201)
         },
         ("get", "/api/v1/decisions/{id}/personal-data-reads") => Contract {
             response: Some(named::<Vec<decisions::PersonalDataReadView>>),

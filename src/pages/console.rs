@@ -301,7 +301,11 @@ async fn decision_page(
             .iter()
             .map(|c| json!({ "class": c, "name": graph::class_zh(c) }))
             .collect();
+        let execution = d
+            .adopted()
+            .then(|| super::timeline::execution_panel(pack, &st.calendar, &d, now));
         Ok(json!({
+            "execution": execution,
             "view": v, "svg": svg, "legend": legend, "diff": diff, "current": current,
             "steps": steps, "fact_forms": fact_forms,
             "comments": comments, "draw": draw,

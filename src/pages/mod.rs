@@ -17,6 +17,7 @@ pub mod render;
 mod reports;
 pub mod security;
 mod session;
+mod timeline;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -36,6 +37,7 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route("/hearings/{id}", web::get().to(portal::hearing))
         .route("/hearings/{id}/applications", web::post().to(portal::apply))
         .route("/decisions/{id}", web::get().to(portal::process))
+        .route("/decisions/{id}/feedback", web::post().to(portal::feedback))
         .route("/catalogs", web::get().to(catalogs::list))
         .route("/catalogs/{id}", web::get().to(catalogs::catalog))
         .route(
@@ -108,6 +110,44 @@ fn disposition_zh(d: &str) -> &'static str {
         "not_adopted" => "不予采纳",
         _ => "已处理",
     }
+}
+
+/// Where a decision stands after adoption, in Chinese (第三十四条至第三十七条).
+fn execution_status_zh(s: crate::procedure::execution::ExecutionStatus) -> &'static str {
+    use crate::procedure::execution::ExecutionStatus::*;
+    match s {
+        NotDecided => "尚未作出决策",
+        NotAdopted => "决策未获通过",
+        Adopted => "已作出决策，尚未开始执行",
+        InExecution => "执行中",
+        Executed => "执行完毕",
+        Suspended => "中止执行",
+        Stopped => "停止执行",
+        Superseded => "已由新决策调整替代",
+        AdjustmentPending => "执行中（重大调整作为新决策办理中，新决策作出前本决策继续有效）",
+    }
+}
+
+/// A milestone's state, in Chinese.
+fn milestone_state_zh(s: crate::procedure::execution::MilestoneState) -> &'static str {
+    use crate::procedure::execution::MilestoneState::*;
+    match s {
+        Done => "已完成",
+        Late => "已逾期",
+        Due => "未到期",
+    }
+}
+
+/// The milestones of a timeline as the pages show them.
+fn milestones_json(ms: &[crate::procedure::execution::MilestoneView]) -> Vec<serde_json::Value> {
+    ms.iter()
+        .map(|m| {
+            serde_json::json!({ "title": m.title, "due_on": m.due_on, "due_by": m.due_by,
+                "rolled": m.due_by != m.due_on, "state": milestone_state_zh(m.state),
+                "late": m.state == crate::procedure::execution::MilestoneState::Late,
+                "done_on": m.done_on, "done_late": m.done_late, "problem": m.problem })
+        })
+        .collect()
 }
 
 /// Errors of a form, by field (and for the form as a whole).

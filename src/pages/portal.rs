@@ -16,6 +16,7 @@ use super::{disposition_zh, field_errors, FieldErrors};
 use crate::api::comments::{consultation_view, receive, CommentForm};
 use crate::api::common::engine;
 use crate::api::error::ApiError;
+use crate::api::execution::receive_feedback;
 use crate::api::hearings::{public_view, receive_application, ApplicationBody};
 use crate::app::AppState;
 use crate::db::{accounts, comments, decisions as db};
@@ -382,10 +383,22 @@ pub async fn apply(
 /// decision not public, or with nothing published yet, is not found.
 pub async fn process(
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
+    process_page(&state, &req, id.into_inner(), Sent::blank(), StatusCode::OK).await
+}
+
+/// The process page for `id`, with the feedback form as sent (and its errors).
+async fn process_page(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    id: String,
+    sent: Sent,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let (token, cookie) = security::public_token(state, req);
     let st = state.clone();
-    let id = id.into_inner();
     let data = web::block(move || -> Result<Value, PageError> {
         let not_found = || PageError::NotFound("页面不存在或不公开".into());
         let mut conn = st.db.read.get()?;
@@ -426,7 +439,25 @@ pub async fn process(
                 _ => {}
             }
         }
-        if is_secret(&d) || (consultation.is_none() && hearing.is_none() && publication.is_none()) {
+        // 第三十四条至第三十七条: where it stands after adoption, without personal data.
+        let execution = crate::service::execution::public_execution(
+            &mut conn,
+            &engine,
+            &row.id,
+            st.clock.now(),
+        )?
+        .map(|x| {
+            json!({ "status": super::execution_status_zh(x.status), "units": x.units,
+                        "deadline": x.deadline, "milestones": super::milestones_json(&x.milestones),
+                        "new_decision": x.new_decision, "adjusts": x.adjusts,
+                        "feedback_count": x.feedback_count, "feedback_open": x.feedback_open })
+        });
+        if is_secret(&d)
+            || (consultation.is_none()
+                && hearing.is_none()
+                && publication.is_none()
+                && execution.is_none())
+        {
             return Err(not_found());
         }
         let stages: Vec<Value> = pack
@@ -447,11 +478,51 @@ pub async fn process(
         Ok(json!({
             "id": row.id, "title": row.title, "stages": stages,
             "consultation": consultation, "hearing": hearing, "report": report,
-            "publication": publication,
+            "publication": publication, "execution": execution,
+            // 第三十七条: the decisions this one adjusts, at every stage of its procedure.
+            "adjusts": crate::service::decisions::adjusted_by(&mut conn, &row.id)?,
         }))
     })
     .await??;
+    let mut data = data;
     let title = data["title"].as_str().unwrap_or("决策过程").to_string();
+    data["csrf"] = json!(token);
+    data["sent"] = json!(sent);
     let body = page("process", &title, &Chrome::default(), &data)?;
-    Ok(html(StatusCode::OK, body))
+    let mut res = render::builder(status);
+    if let Some(c) = cookie {
+        res.cookie(c);
+    }
+    Ok(res.body(body))
+}
+
+/// `POST /decisions/{id}/feedback` — a view of the public on an adopted decision or its
+/// execution (第三十五条第二款), through the API's checks and the one door.
+pub async fn feedback(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let id = id.into_inner();
+    let form = security::form(payload, PUBLIC_FORM_BYTES).await?;
+    security::check_public(&req, field(&form, security::CSRF_FIELD))?;
+    let body = field(&form, "body").unwrap_or_default().to_string();
+    match receive_feedback(&state, &req, id.clone(), body.clone()).await {
+        Ok(receipt) => {
+            let data = json!({ "id": id, "seq": receipt.seq,
+                "received_on": china_date(receipt.received_at) });
+            let body = page(
+                "feedback_received",
+                "意见建议已收到",
+                &Chrome::default(),
+                &data,
+            )?;
+            Ok(html(StatusCode::CREATED, body))
+        }
+        Err(e) => {
+            let (sent, status) = sent_back(e, json!({ "body": body }))?;
+            process_page(&state, &req, id, sent, status).await
+        }
+    }
 }

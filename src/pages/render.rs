@@ -30,6 +30,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/application_received.hbs"),
     ),
     ("process", include_str!("templates/process.hbs")),
+    (
+        "feedback_received",
+        include_str!("templates/feedback_received.hbs"),
+    ),
     ("sign_in", include_str!("templates/sign_in.hbs")),
     ("dashboard", include_str!("templates/dashboard.hbs")),
     ("decision", include_str!("templates/decision.hbs")),

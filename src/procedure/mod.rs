@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod condition;
 pub mod deadlines;
 pub mod diff;
+pub mod execution;
 pub mod graph;
 pub mod load;
 pub mod pack;

@@ -8,8 +8,8 @@ use super::pack::Pack;
 use super::state::{
     china_date, stage, ActivityKind, Attributes, Category, Command, CounselRole, Disposition,
     DraftHash, EvaluationGround, Fact, HearingParticipant, HearingProceedings, Initiation,
-    LegalityFindings, LegalityOutcome, MeetingKind, MeetingOutcome, Member, Observer, Position,
-    Proposer, RiskLevel, StageId,
+    LegalityFindings, LegalityOutcome, MeetingKind, MeetingOutcome, Member, Milestone,
+    MilestoneOutcome, MilestoneReport, Observer, Position, Proposer, RiskLevel, StageId,
 };
 
 /// One scripted step: when, and what.
@@ -381,11 +381,19 @@ pub fn full_walk(pack: &Pack, attrs: &Attributes, t0: DateTime<Utc>) -> Vec<Step
         unit: "市城市管理局".into(),
         targets: vec!["年底前分类覆盖率达到90%".into()],
         deadline: w.date_at(w.day + 365),
+        milestones: vec![Milestone {
+            title: "第一季度完成试点".into(),
+            due_on: w.date_at(w.day + 120),
+        }],
     });
     w.advance(90);
     w.record(Fact::ExecutionReport {
         summary: "第一季度执行情况".into(),
         problems: None,
+        milestone: Some(MilestoneReport {
+            title: "第一季度完成试点".into(),
+            outcome: MilestoneOutcome::Done,
+        }),
     });
     w.record(Fact::PublicFeedback {
         summary: "建议增加投放点".into(),

@@ -15,6 +15,7 @@ mod context;
 pub mod decisions;
 pub mod digests;
 pub mod dossier;
+pub mod execution;
 pub mod hearings;
 pub mod personal_data;
 pub mod report;

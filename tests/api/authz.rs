@@ -81,6 +81,9 @@ const WHO_MAY: &[(&str, &str, &[&str])] = &[
     // The dossier holds what the events and drafts routes show (no contacts of the public):
     // the same readers (access::can_read).
     ("get", "/api/v1/decisions/{id}/dossier", READERS),
+    ("get", "/api/v1/decisions/{id}/execution", READERS),
+    // Sent to a third decision, in execution.
+    ("post", "/api/v1/public/decisions/{id}/feedback", EVERYONE),
     // Contacts are redacted for readers who do not handle personal data, but all may export.
     ("get", "/api/v1/decisions/{id}/comments", READERS),
     // The adoption report is recorded by the lead undertaking unit.
@@ -245,6 +248,7 @@ fn request(
             json!({ "expected_version": version })
         }
         ("post", "/api/v1/public/decisions/{id}/comments") => json!({ "body": "一条意见" }),
+        ("post", "/api/v1/public/decisions/{id}/feedback") => json!({ "body": "一条意见建议" }),
         ("post", "/api/v1/clock/advance") => json!({ "seconds": 1 }),
         ("post", "/api/v1/public/decisions/{id}/hearing/applications") => json!({
             "name": "张三", "contact": "13800000000", "interest_group": "居民", "statement": "申请"
@@ -288,8 +292,18 @@ async fn every_route_refuses_every_principal_the_table_does_not_allow() {
     add_other_organ_users(&t);
     let app = t.service().await;
     let tokens = Tokens::get(&app).await;
-    // First the decision in its hearing (applications open), then the one in its comment
-    // period: the second walk moves the clock on, not back.
+    // First a decision in execution (it stays there), then the one in its hearing
+    // (applications open), then the one in its comment period: each walk moves the clock on,
+    // not back.
+    let (executed, _, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::ExecutionReport { .. }
+            }
+        )
+    })
+    .await;
     let (heard, _, _) = walk_until(&app, &t.state, &tokens, until_draw).await;
     let (consulted, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
     // GOV's 2026 catalog, published.
@@ -319,7 +333,9 @@ async fn every_route_refuses_every_principal_the_table_does_not_allow() {
             .find(|(m, p, _)| m == method && p == route)
             .map(|(_, _, who)| *who)
             .unwrap_or_default();
-        let id = if route.contains("/hearing") {
+        let id = if route.contains("/feedback") {
+            &executed
+        } else if route.contains("/hearing") {
             &heard
         } else if route.contains("/catalogs/") {
             &catalog

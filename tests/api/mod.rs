@@ -10,6 +10,7 @@ mod cli;
 mod comments;
 mod decisions;
 mod dossier;
+mod execution;
 mod experts;
 mod hearings;
 mod one_door;

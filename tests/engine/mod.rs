@@ -1,4 +1,5 @@
 mod catalog;
+mod execution;
 mod guards;
 mod property;
 mod rules;

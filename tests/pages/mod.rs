@@ -5,6 +5,7 @@
 mod browser;
 mod catalogs;
 mod console;
+mod execution;
 mod portal;
 
 use actix_web::body::MessageBody;

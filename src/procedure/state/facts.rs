@@ -413,6 +413,10 @@ pub enum Fact {
         targets: Vec<String>,
         /// Deadline.
         deadline: NaiveDate,
+        /// Targets with a due date each (执行目标、执行时限), where the decision sets them; in a
+        /// pack with `execution_targets_required` a milestone counts as a target.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        milestones: Vec<Milestone>,
     },
     /// A progress report; problems and objective changes are reported here (第三十五条).
     ExecutionReport {
@@ -421,6 +425,9 @@ pub enum Fact {
         /// Problems found, if any.
         #[serde(default)]
         problems: Option<String>,
+        /// The milestone reported on, if the report is about one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        milestone: Option<MilestoneReport>,
     },
     /// Views from the public on the decision or its execution (第三十五条第二款).
     PublicFeedback {
@@ -495,4 +502,34 @@ pub enum Fact {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         evaluation_considered: Option<String>,
     },
+}
+
+/// A target of execution with its due date (执行目标、执行时限).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Milestone {
+    /// What is to be achieved; names the milestone in reports.
+    pub title: String,
+    /// The day it is due (China time).
+    pub due_on: NaiveDate,
+}
+
+/// What a report says of one milestone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MilestoneReport {
+    /// The milestone's title, as assigned.
+    pub title: String,
+    /// Done, or a problem that affects it (the report's `problems` says which).
+    pub outcome: MilestoneOutcome,
+}
+
+/// The outcome a report gives a milestone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneOutcome {
+    /// 已完成
+    Done,
+    /// 存在问题
+    Problem,
 }
