@@ -2,8 +2,6 @@
 //! major administrative decisions, computed from the record: each figure with its definition, the
 //! records it counts and, where it is a share, the decisions behind it.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -52,9 +50,34 @@ pub struct AdoptedRow {
     pub title: String,
     /// The day it was adopted.
     pub adopted_on: Option<String>,
-    /// For each of the four procedures: `completed`, `waived`, `missing` (required, not done),
+    /// For each of the four procedures: `completed`, `missing` (required, not done),
     /// `done_voluntarily`, or `not_required`.
-    pub procedures: BTreeMap<String, String>,
+    pub procedures: Procedures,
+}
+
+/// What became of each of the four procedures of an adopted decision.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Procedures {
+    /// 公众参与 (第十四条).
+    pub public_participation: &'static str,
+    /// 专家论证 (第十九条).
+    pub expert_review: &'static str,
+    /// 风险评估 (第二十二条).
+    pub risk_assessment: &'static str,
+    /// 合法性审查 (第二十五条).
+    pub legality_review: &'static str,
+}
+
+impl Procedures {
+    /// The word of the `i`-th of [`PROCEDURES`].
+    fn get(&self, i: usize) -> &'static str {
+        [
+            self.public_participation,
+            self.expert_review,
+            self.risk_assessment,
+            self.legality_review,
+        ][i]
+    }
 }
 
 /// The report of an organ for a year.
@@ -176,19 +199,18 @@ pub fn figures(
 
     // Each adopted decision's four procedures: required by its pack for its attributes, and
     // completed (written with each command: decisions.procedures_required / _completed).
-    let mut rows = Vec::new();
-    let mut tallies: BTreeMap<&str, (usize, usize, Vec<String>)> = BTreeMap::new();
-    for d in &adopted {
-        let has = |list: &Option<String>, p: &str| {
-            list.as_deref()
-                .is_some_and(|l| l.contains(&format!(",{p},")))
+    let mut rows = Vec::with_capacity(adopted.len());
+    let mut tallies: [(usize, usize, Vec<String>); 4] = Default::default();
+    let needles = PROCEDURES.map(|(p, _, _)| format!(",{p},"));
+    for d in adopted {
+        let has = |list: &Option<String>, i: usize| {
+            list.as_deref().is_some_and(|l| l.contains(&needles[i]))
         };
-        let mut procs = BTreeMap::new();
-        for (p, _, _) in PROCEDURES {
-            let t = tallies.entry(p).or_default();
-            let word = match (
-                has(&d.procedures_required, p),
-                has(&d.procedures_completed, p),
+        let mut words = ["not_required"; 4];
+        for (i, t) in tallies.iter_mut().enumerate() {
+            words[i] = match (
+                has(&d.procedures_required, i),
+                has(&d.procedures_completed, i),
             ) {
                 (true, true) => {
                     t.0 += 1;
@@ -203,17 +225,20 @@ pub fn figures(
                 (false, true) => "done_voluntarily",
                 (false, false) => "not_required",
             };
-            procs.insert(p.to_string(), word.to_string());
         }
         rows.push(AdoptedRow {
-            id: d.id.clone(),
-            title: d.title.clone(),
-            adopted_on: d.adopted_on.clone(),
-            procedures: procs,
+            id: d.id,
+            title: d.title,
+            adopted_on: d.adopted_on,
+            procedures: Procedures {
+                public_participation: words[0],
+                expert_review: words[1],
+                risk_assessment: words[2],
+                legality_review: words[3],
+            },
         });
     }
-    for (p, _, _) in PROCEDURES {
-        let (done, required, short) = tallies.remove(p).unwrap_or_default();
+    for ((p, _, _), (done, required, short)) in PROCEDURES.iter().zip(tallies) {
         let (label, definition) = share_texts(p);
         figures.push(with_share(
             figure(
@@ -419,11 +444,9 @@ pub fn sheets(r: &Report) -> Vec<Sheet> {
                         .and_then(|d| d.parse::<NaiveDate>().ok())
                         .map_or(Cell::Empty, Cell::Date),
                 ];
-                row.extend(PROCEDURES.iter().map(|(p, _, _)| {
-                    Cell::from(procedure_word(
-                        a.procedures.get(*p).map_or("", String::as_str),
-                    ))
-                }));
+                row.extend(
+                    (0..PROCEDURES.len()).map(|i| Cell::from(procedure_word(a.procedures.get(i)))),
+                );
                 row
             })
             .collect(),
