@@ -8,6 +8,7 @@ mod catalogs;
 mod console;
 mod dashboard;
 mod diff;
+mod experts;
 mod forms;
 mod graph;
 mod handling;
@@ -54,6 +55,12 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route(
             "/console/catalogs/{id}/coverage.{ext}",
             web::get().to(catalog_console::coverage),
+        )
+        .route("/console/experts", web::get().to(experts::registry_page))
+        .route("/console/experts", web::post().to(experts::add))
+        .route(
+            "/console/experts/{id}/deactivate",
+            web::post().to(experts::deactivate),
         )
         .route("/console/reports", web::get().to(reports::report_page))
         .route("/console/reports.xlsx", web::get().to(reports::workbook))

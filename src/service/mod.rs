@@ -13,6 +13,7 @@ pub mod catalogs;
 pub mod comments;
 mod context;
 pub mod decisions;
+pub mod experts;
 pub mod hearings;
 pub mod personal_data;
 pub mod report;
@@ -65,7 +66,7 @@ impl From<Denied> for ServiceError {
 
 impl From<diesel::r2d2::PoolError> for ServiceError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        ServiceError::Unavailable(format!("the database is unavailable: {e}"))
+        ServiceError::Unavailable(format!("the database is unavailable: {e} / 数据库暂不可用"))
     }
 }
 

@@ -6,6 +6,7 @@ mod browser;
 mod catalogs;
 mod console;
 mod portal;
+mod registry;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
