@@ -11,6 +11,7 @@ mod decisions;
 mod experts;
 mod hearings;
 mod one_door;
+mod public_reads;
 mod report;
 mod robustness;
 mod stages;
