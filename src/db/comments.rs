@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::counters::Counted;
+pub use super::counters::{count_live, CommentCounts};
 use super::schema::comments;
 use super::DbConn;
 use crate::procedure::state::{Disposition, Fact};
@@ -213,55 +214,6 @@ pub fn counts(conn: &mut DbConn, decision_id: &str) -> QueryResult<CommentCounts
         Some(c) => Ok(c),
         None => count_live(conn, decision_id),
     }
-}
-
-/// Counts by state, counted by the database over every comment (a consultation may hold a
-/// hundred thousand: the pages read [`counts`]; this is for keeping them and checking them).
-pub fn count_live(conn: &mut DbConn, decision_id: &str) -> QueryResult<CommentCounts> {
-    use diesel::dsl::count_star;
-    let of_decision = comments::table.filter(comments::decision_id.eq(decision_id));
-    let received: i64 = of_decision.count().get_result(conn)?;
-    let hidden: i64 = of_decision
-        .filter(comments::hidden_reason.is_not_null())
-        .count()
-        .get_result(conn)?;
-    let by_disposition: Vec<(Option<String>, i64)> = of_decision
-        .filter(comments::hidden_reason.is_null())
-        .group_by(comments::disposition)
-        .select((comments::disposition, count_star()))
-        .load(conn)?;
-    let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    let mut c = CommentCounts {
-        received: n(received),
-        hidden: n(hidden),
-        ..CommentCounts::default()
-    };
-    for (disposition, k) in by_disposition {
-        match disposition.as_deref() {
-            Some("adopted") => c.adopted = n(k),
-            Some("partly_adopted") => c.partly_adopted = n(k),
-            Some(_) => c.not_adopted += n(k),
-            None => c.open = n(k),
-        }
-    }
-    Ok(c)
-}
-
-/// How a consultation's comments were handled.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct CommentCounts {
-    /// All received.
-    pub received: u64,
-    /// Hidden by moderation.
-    pub hidden: u64,
-    /// 采纳
-    pub adopted: u64,
-    /// 部分采纳
-    pub partly_adopted: u64,
-    /// 不予采纳
-    pub not_adopted: u64,
-    /// Not yet handled.
-    pub open: u64,
 }
 
 /// Every comment, for the audit.

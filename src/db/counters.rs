@@ -6,7 +6,8 @@
 
 use diesel::prelude::*;
 
-use super::comments::CommentCounts;
+use serde::Serialize;
+
 use super::schema::{comment_counts, comments};
 use super::DbConn;
 
@@ -73,7 +74,7 @@ pub fn ensure(conn: &mut DbConn, decision_id: &str) -> QueryResult<()> {
     if stored(conn, decision_id)?.is_some() {
         return Ok(());
     }
-    let c = super::comments::count_live(conn, decision_id)?;
+    let c = count_live(conn, decision_id)?;
     let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     diesel::insert_into(comment_counts::table)
         .values((
@@ -142,4 +143,53 @@ pub fn backfill(conn: &mut DbConn) -> QueryResult<usize> {
         conn.transaction(|conn| ensure(conn, id))?;
     }
     Ok(missing.len())
+}
+
+/// Counts by state, counted by the database over every comment (a consultation may hold a
+/// hundred thousand: the pages read `comments::counts`; this is for keeping them and checking them).
+pub fn count_live(conn: &mut DbConn, decision_id: &str) -> QueryResult<CommentCounts> {
+    use diesel::dsl::count_star;
+    let of_decision = comments::table.filter(comments::decision_id.eq(decision_id));
+    let received: i64 = of_decision.count().get_result(conn)?;
+    let hidden: i64 = of_decision
+        .filter(comments::hidden_reason.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let by_disposition: Vec<(Option<String>, i64)> = of_decision
+        .filter(comments::hidden_reason.is_null())
+        .group_by(comments::disposition)
+        .select((comments::disposition, count_star()))
+        .load(conn)?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    let mut c = CommentCounts {
+        received: n(received),
+        hidden: n(hidden),
+        ..CommentCounts::default()
+    };
+    for (disposition, k) in by_disposition {
+        match disposition.as_deref() {
+            Some("adopted") => c.adopted = n(k),
+            Some("partly_adopted") => c.partly_adopted = n(k),
+            Some(_) => c.not_adopted += n(k),
+            None => c.open = n(k),
+        }
+    }
+    Ok(c)
+}
+
+/// How a consultation's comments were handled.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct CommentCounts {
+    /// All received.
+    pub received: u64,
+    /// Hidden by moderation.
+    pub hidden: u64,
+    /// 采纳
+    pub adopted: u64,
+    /// 部分采纳
+    pub partly_adopted: u64,
+    /// 不予采纳
+    pub not_adopted: u64,
+    /// Not yet handled.
+    pub open: u64,
 }
