@@ -7,6 +7,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::intake::Intake;
 use crate::procedure::{Calendar, PackSet};
+use crate::public_reads::PublicReads;
 use crate::throttle::{SignInLimiter, Throttle, COMMENTS_PER_MINUTE};
 
 /// What every handler can reach.
@@ -29,6 +30,8 @@ pub struct AppState {
     /// How many proxies of ours stand in front of the server (0: clients reach it directly):
     /// the client's address is the right-most `X-Forwarded-For` hop none of them added.
     pub trusted_proxies: usize,
+    /// The gate of the public's requests: at most half the readers' connections are theirs.
+    pub public_reads: Arc<PublicReads>,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
         let calendar = Arc::new(calendar);
         let clock = Arc::new(clock);
         let intake = Intake::start(db.clone(), clock.clone());
+        let public_reads = Arc::new(PublicReads::for_readers(db.read.max_size()));
         AppState {
             db,
             packs,
@@ -50,7 +54,14 @@ impl AppState {
                 std::time::Duration::from_secs(60),
             )),
             trusted_proxies: 0,
+            public_reads,
         }
+    }
+
+    /// The same state with another gate for the public's requests.
+    pub fn with_public_reads(mut self, gate: PublicReads) -> AppState {
+        self.public_reads = Arc::new(gate);
+        self
     }
 
     /// Take client addresses from one load balancer's forwarding header (or not).

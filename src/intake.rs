@@ -60,12 +60,12 @@ impl Intake {
         };
         if self.tx.send(job).is_err() {
             return Err(Arc::new(ServiceError::Unavailable(
-                "the comment intake is not running".into(),
+                "the comment intake is not running / 意见接收暂停，请稍后再试".into(),
             )));
         }
         answer.await.unwrap_or_else(|_| {
             Err(Arc::new(ServiceError::Unavailable(
-                "the comment intake stopped".into(),
+                "the comment intake stopped / 意见接收已停止，请稍后再试".into(),
             )))
         })
     }
@@ -138,7 +138,7 @@ pub fn store(
 }
 
 fn lost() -> ServiceError {
-    ServiceError::Unavailable("the comment was not stored".into())
+    ServiceError::Unavailable("the comment was not stored / 意见未能保存，请稍后再试".into())
 }
 
 /// The same error for each comment of a batch refused as a whole.
@@ -155,7 +155,9 @@ fn copy(e: &ServiceError) -> ServiceError {
         ServiceError::Conflict(m) => ServiceError::Conflict(m.clone()),
         ServiceError::Unauthorized(m) => ServiceError::Unauthorized(m.clone()),
         ServiceError::Unavailable(m) => ServiceError::Unavailable(m.clone()),
-        ServiceError::Db(d) => ServiceError::Unavailable(format!("the database failed: {d}")),
+        ServiceError::Db(d) => {
+            ServiceError::Unavailable(format!("the database failed: {d} / 数据库暂不可用"))
+        }
     }
 }
 

@@ -20,6 +20,7 @@ pub mod files;
 pub mod intake;
 pub mod pages;
 pub mod procedure;
+pub mod public_reads;
 pub mod seed;
 pub mod server;
 pub mod service;

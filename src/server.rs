@@ -55,6 +55,7 @@ pub fn app(
     App::new()
         .app_data(web::Data::new(state))
         .wrap(from_fn(announce_simulated_clock))
+        .wrap(from_fn(public_gate))
         .wrap(from_fn(refuse_nul))
         .wrap(from_fn(cors_policy))
         .wrap(DefaultHeaders::new().add(("x-content-type-options", "nosniff")))
@@ -90,6 +91,46 @@ async fn refuse_nul(
             .call(req)
             .await
             .map(ServiceResponse::map_into_left_body),
+    }
+}
+
+/// The public's requests take a turn at the gate (`public_reads`), so that they never hold
+/// every connection and signed-in work always gets one; after the wait, 503 with `Retry-After`.
+async fn public_gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    use actix_web::ResponseError;
+    let gate = req
+        .app_data::<web::Data<AppState>>()
+        .filter(|_| crate::public_reads::is_public_path(req.path()))
+        .map(|s| s.public_reads.clone());
+    let Some(gate) = gate else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    match gate.enter().await {
+        Some(_turn) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
+        None => {
+            let busy = "too many public requests at once, retry shortly / 访问人数较多，请稍后再试";
+            let mut res = if pages::is_page_path(req.path()) {
+                pages::render::PageError::Unavailable("访问人数较多，请稍后再试。".into())
+                    .error_response()
+            } else {
+                api::error::ApiError::Unavailable(busy.into()).error_response()
+            };
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                HeaderValue::from_static("1"),
+            );
+            let (req, _) = req.into_parts();
+            Ok(ServiceResponse::new(req, res).map_into_right_body())
+        }
     }
 }
 

@@ -61,6 +61,11 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The problem's title in Chinese (what a page shows when the detail has no Chinese).
+    pub fn title_zh(&self) -> &'static str {
+        self.kind().1
+    }
+
     fn kind(&self) -> (&'static str, &'static str, &'static str) {
         match self {
             ApiError::BadRequest(_) => ("bad-request", "请求格式错误", "Bad request"),

@@ -8,24 +8,21 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{engine, keyset, rfc3339, text, Page};
+use super::common::{engine, keyset, rfc3339, Page};
 use super::error::ApiError;
 use super::extract::{idempotency_key, json_body};
-use crate::access::role;
 use crate::app::AppState;
 use crate::db::rows::Expert;
-use crate::db::{accounts, new_id, registry, stored_time, DbConn};
+use crate::db::{accounts, registry, DbConn};
 use crate::procedure::state::{Command, Fact};
 use crate::procedure::Event;
 use crate::service::decisions as service;
+use crate::service::experts;
 
 /// The largest body accepted by these endpoints, in bytes.
 pub const MAX_BODY: usize = limits::SMALL_BODY;
 
-use super::limits::{
-    self, FIELD as MAX_FIELD, FIELDS as MAX_FIELDS, NAME as MAX_NAME,
-    ORGANISATION as MAX_ORGANISATION, REASON as MAX_REASON, TEXT as MAX_DECLARATION,
-};
+use super::limits::{self, FIELD as MAX_FIELD, TEXT as MAX_DECLARATION};
 
 /// `POST /api/v1/experts`
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -140,28 +137,9 @@ pub fn view(e: &Expert) -> ExpertView {
     }
 }
 
-/// 403 unless the user is `organ_staff` of the registry's organ.
-fn registry_staff(auth: &Auth, organ_id: &str) -> Result<(), ApiError> {
-    if auth.has(role::ORGAN_STAFF, organ_id) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(format!(
-            "the expert registry of organ {organ_id} is kept by its organ_staff / 无权管理该专家库"
-        )))
-    }
-}
-
 /// Whether the user may read the registry of `organ_id`: a role at it or at an organ below it.
 fn may_read_registry(conn: &mut DbConn, auth: &Auth, organ_id: &str) -> Result<bool, ApiError> {
-    for own in auth.organs() {
-        if accounts::organ_and_parents(conn, &own)?
-            .iter()
-            .any(|o| o == organ_id)
-        {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    Ok(experts::may_read_registry(conn, auth, organ_id)?)
 }
 
 /// `POST /api/v1/experts` — `organ_staff` of the registry's organ. A retry with the same
@@ -174,55 +152,18 @@ pub async fn add(
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(req.headers())?;
     let body: NewExpert = json_body(req.headers(), payload, MAX_BODY).await?;
-    let name = text("name", &body.name, MAX_NAME)?;
-    let organisation = match &body.organisation {
-        Some(o) if !o.trim().is_empty() => Some(text("organisation", o, MAX_ORGANISATION)?),
-        _ => None,
-    };
-    if body.fields.is_empty() || body.fields.len() > MAX_FIELDS {
-        return Err(ApiError::Unprocessable(format!(
-            "fields: 1 to {MAX_FIELDS} fields of expertise"
-        )));
-    }
-    let mut fields: Vec<String> = Vec::new();
-    for (i, f) in body.fields.iter().enumerate() {
-        let f = text(&format!("fields[{i}]"), f, MAX_FIELD)?;
-        if !fields.contains(&f) {
-            fields.push(f);
-        }
-    }
     let st = state.clone();
     let (expert, new) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        if accounts::organ(&mut conn, &body.organ_id)?.is_none() {
-            return Err(ApiError::Unprocessable(format!(
-                "organ_id: no organ {}",
-                body.organ_id
-            )));
-        }
-        registry_staff(&auth, &body.organ_id)?;
-        let expert = Expert {
-            id: new_id(),
+        let new = experts::NewExpert {
             organ_id: body.organ_id,
-            name,
-            organisation,
-            fields: serde_json::to_string(&fields)
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
-            active: true,
+            name: body.name,
+            fields: body.fields,
+            organisation: body.organisation,
             idempotency_key: key,
-            created_by: auth.user.id.clone(),
-            created_at: stored_time(st.clock.now()),
-            deactivated_at: None,
-            deactivation_reason: None,
         };
-        let (stored, new) = registry::insert_expert(&mut conn, &expert, &fields)?;
-        if !new && (stored.name != expert.name || stored.fields != expert.fields) {
-            return Err(ApiError::Unprocessable(
-                "Idempotency-Key: already used for a different expert".into(),
-            ));
-        }
-        Ok((stored, new))
+        Ok(experts::add(&mut conn, &auth, new, st.clock.now())?)
     })
     .await??;
     let mut res = if new {
@@ -324,20 +265,18 @@ pub async fn deactivate(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body: Deactivate = json_body(req.headers(), payload, MAX_BODY).await?;
-    let reason = text("reason", &body.reason, MAX_REASON)?;
     let id = id.into_inner();
     let st = state.clone();
     let expert = web::block(move || -> Result<Expert, ApiError> {
         let mut conn = st.db.write.get()?;
         let auth = authenticate(&mut conn, &bearer)?;
-        let e = registry::expert(&mut conn, &id)?
-            .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))?;
-        if !may_read_registry(&mut conn, &auth, &e.organ_id)? {
-            return Err(ApiError::NotFound(format!("expert {id}")));
-        }
-        registry_staff(&auth, &e.organ_id)?;
-        registry::deactivate_expert(&mut conn, &id, stored_time(st.clock.now()), &reason)?
-            .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))
+        Ok(experts::deactivate(
+            &mut conn,
+            &auth,
+            &id,
+            &body.reason,
+            st.clock.now(),
+        )?)
     })
     .await??;
     Ok(HttpResponse::Ok().json(view(&expert)))

@@ -108,7 +108,8 @@ pub fn contract(method: &str, path: &str) -> Contract {
             ..c(200)
         },
         ("get", "/api/v1/decisions/{id}/events") => Contract {
-            response: Some(named::<Vec<decisions::EventView>>),
+            query: Some(inline::<decisions::EventsQuery>),
+            response: Some(named::<Page<decisions::EventView>>),
             ..c(200)
         },
         ("get", "/api/v1/decisions/{id}/dossier") => Contract {

@@ -107,8 +107,8 @@ pub(super) fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Fill what the report reads for decisions recorded before it was kept (run by `serve` and
-/// `migrate`; a no-op once done).
+/// Fill what the report reads, and the comment counts the public pages read, for decisions
+/// recorded before they were kept (run by `serve` and `migrate`; a no-op once done).
 pub(super) fn backfill(
     db: &crate::db::Db,
     packs: &crate::procedure::PackSet,
@@ -121,6 +121,10 @@ pub(super) fn backfill(
         tracing::info!(
             "report figures filled in for {n} decision(s) recorded before they were kept"
         );
+    }
+    let n = crate::db::counters::backfill(&mut conn).map_err(|e| e.to_string())?;
+    if n > 0 {
+        tracing::info!("comment counts kept from now on for {n} decision(s)");
     }
     Ok(())
 }

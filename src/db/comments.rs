@@ -6,6 +6,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::counters::Counted;
+pub use super::counters::{count_live, CommentCounts};
 use super::schema::comments;
 use super::DbConn;
 use crate::procedure::state::{Disposition, Fact};
@@ -79,6 +81,34 @@ pub fn apply_handling(
     user_id: &str,
 ) -> QueryResult<()> {
     let at = Some(at);
+    let ids: &[String] = match fact {
+        Fact::CommentHidden { comment_id, .. } | Fact::CommentDisposed { comment_id, .. } => {
+            std::slice::from_ref(comment_id)
+        }
+        Fact::CommentsDisposed { comment_ids, .. } => comment_ids,
+        _ => return Ok(()),
+    };
+    // Each comment's state before, to move it in the counts to its state after.
+    super::counters::ensure(conn, decision_id)?;
+    let before = states_of(conn, decision_id, ids)?;
+    let after = |hidden: bool, disposition: Option<&str>| match fact {
+        Fact::CommentHidden { .. } => Counted::Hidden,
+        Fact::CommentDisposed { disposition: d, .. }
+        | Fact::CommentsDisposed { disposition: d, .. } => {
+            Counted::of(hidden, Some(<&str>::from(*d)))
+        }
+        _ => Counted::of(hidden, disposition),
+    };
+    let moves: Vec<(Counted, Counted)> = before
+        .iter()
+        .map(|(_, hidden, d)| {
+            (
+                Counted::of(*hidden, d.as_deref()),
+                after(*hidden, d.as_deref()),
+            )
+        })
+        .collect();
+    super::counters::shift(conn, decision_id, &moves)?;
     let target = |id: &str| {
         comments::table
             .filter(comments::decision_id.eq(decision_id.to_string()))
@@ -180,52 +210,13 @@ pub fn page(
         .load(conn)
 }
 
-/// Counts by state, counted by the database (a consultation may hold tens of thousands).
+/// Counts by state: the kept counts (`db::counters`), or — for a decision whose counts are not
+/// kept yet — counted now.
 pub fn counts(conn: &mut DbConn, decision_id: &str) -> QueryResult<CommentCounts> {
-    use diesel::dsl::count_star;
-    let of_decision = comments::table.filter(comments::decision_id.eq(decision_id));
-    let received: i64 = of_decision.count().get_result(conn)?;
-    let hidden: i64 = of_decision
-        .filter(comments::hidden_reason.is_not_null())
-        .count()
-        .get_result(conn)?;
-    let by_disposition: Vec<(Option<String>, i64)> = of_decision
-        .filter(comments::hidden_reason.is_null())
-        .group_by(comments::disposition)
-        .select((comments::disposition, count_star()))
-        .load(conn)?;
-    let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    let mut c = CommentCounts {
-        received: n(received),
-        hidden: n(hidden),
-        ..CommentCounts::default()
-    };
-    for (disposition, k) in by_disposition {
-        match disposition.as_deref() {
-            Some("adopted") => c.adopted = n(k),
-            Some("partly_adopted") => c.partly_adopted = n(k),
-            Some(_) => c.not_adopted += n(k),
-            None => c.open = n(k),
-        }
+    match super::counters::stored(conn, decision_id)? {
+        Some(c) => Ok(c),
+        None => count_live(conn, decision_id),
     }
-    Ok(c)
-}
-
-/// How a consultation's comments were handled.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct CommentCounts {
-    /// All received.
-    pub received: u64,
-    /// Hidden by moderation.
-    pub hidden: u64,
-    /// 采纳
-    pub adopted: u64,
-    /// 部分采纳
-    pub partly_adopted: u64,
-    /// 不予采纳
-    pub not_adopted: u64,
-    /// Not yet handled.
-    pub open: u64,
 }
 
 /// Every comment, for the audit.
@@ -301,8 +292,23 @@ pub fn lock_decision(conn: &mut DbConn, decision_id: &str) -> QueryResult<()> {
     Ok(())
 }
 
-/// Store comments (in chunks: SQLite limits the variables of one statement).
+/// Store comments (in chunks: SQLite limits the variables of one statement), and count them in
+/// their decision's counts (in the caller's transaction).
 pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
+    let mut decisions: Vec<(&str, i64)> = Vec::new();
+    for r in rows {
+        match decisions.iter_mut().find(|(d, _)| *d == r.decision_id) {
+            Some((_, n)) => *n += 1,
+            None => decisions.push((&r.decision_id, 1)),
+        }
+    }
+    // Counted before the insert: a decision not counted yet is counted without these.
+    for (d, _) in &decisions {
+        super::counters::ensure(conn, d)?;
+    }
+    for (d, n) in &decisions {
+        super::counters::add_received(conn, d, *n)?;
+    }
     for chunk in rows.chunks(500) {
         // A multi-row insert is written differently by each backend.
         match conn {
@@ -315,6 +321,27 @@ pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
         };
     }
     Ok(())
+}
+
+/// Of these comments of a decision, those that exist: (id, hidden, disposition). Distinct ids.
+fn states_of(
+    conn: &mut DbConn,
+    decision_id: &str,
+    ids: &[String],
+) -> QueryResult<Vec<(String, bool, Option<String>)>> {
+    let mut unique: Vec<&String> = ids.iter().collect();
+    unique.sort();
+    unique.dedup();
+    let mut out = Vec::new();
+    for chunk in unique.chunks(500) {
+        let rows: Vec<(String, Option<String>, Option<String>)> = comments::table
+            .filter(comments::decision_id.eq(decision_id))
+            .filter(comments::id.eq_any(chunk))
+            .select((comments::id, comments::hidden_reason, comments::disposition))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(id, h, d)| (id, h.is_some(), d)));
+    }
+    Ok(out)
 }
 
 /// Of these comments of a decision, those that exist: (id, hidden, disposed). One query per

@@ -64,6 +64,22 @@ pub fn events_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<EventRow>> {
         .load(conn)
 }
 
+/// A page of a decision's events: at most `limit`, those after `after_seq`, in order.
+pub fn events_page(
+    conn: &mut DbConn,
+    id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    events::table
+        .filter(events::decision_id.eq(id))
+        .filter(events::seq.gt(after_seq))
+        .order(events::seq.asc())
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
 /// A decision's draft versions, without their content.
 pub fn drafts_of(conn: &mut DbConn, id: &str) -> QueryResult<Vec<DraftMeta>> {
     draft_versions::table

@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod catalogs;
 pub mod clock_advances;
 pub mod comments;
+pub mod counters;
 pub mod decisions;
 pub mod hearings;
 pub mod integrity;

@@ -187,8 +187,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comment_counts (decision_id) {
+        decision_id -> Text,
+        received -> BigInt,
+        hidden -> BigInt,
+        adopted -> BigInt,
+        partly_adopted -> BigInt,
+        not_adopted -> BigInt,
+        open -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     comments,
+    comment_counts,
     organs,
     users,
     user_roles,

@@ -13,7 +13,7 @@ use super::catalogs::{
     catalog_status_zh, change_zh, consent_json, items_json, revisions_json, stage_names,
     standing_json,
 };
-use super::render::{self, html, page, see_other, PageError};
+use super::render::{self, html, page, see_other, zh, PageError, FORBIDDEN, INVALID};
 use super::security::{self, field};
 use super::session::{session, Session};
 use crate::access::{self, role};
@@ -40,17 +40,23 @@ struct Flash {
     sent: Option<Sent>,
 }
 
-/// What an add form sent: shown again when it is refused or wrong.
+/// What an item form (add, change, withdraw) sent: shown again, filled, when it is refused or
+/// wrong — on the form it came from.
 struct Sent {
+    /// `add_item`, `change_item` or `withdraw_item`.
+    kind: String,
+    /// The item changed or withdrawn.
+    item_id: String,
     values: Value,
     attributes: Attributes,
     procedures: Vec<StageId>,
 }
 
 impl Sent {
-    /// The add form's fields, when `form` is one.
+    /// The item form's fields, when `form` is one.
     fn of(form: &[(String, String)]) -> Option<Sent> {
-        if field(form, "kind") != Some("add_item") {
+        let kind = field(form, "kind")?;
+        if !matches!(kind, "add_item" | "change_item" | "withdraw_item") {
             return None;
         }
         let category = field(form, "category")
@@ -58,15 +64,23 @@ impl Sent {
             .unwrap_or(Category::PublicPolicy);
         let (attributes, procedures) = checked(form, category);
         Some(Sent {
+            kind: kind.to_string(),
+            item_id: text(form, "item_id"),
             values: json!({
                 "title": text(form, "title"),
                 "undertaking_unit": text(form, "undertaking_unit"),
                 "planned_by": text(form, "planned_by"),
                 "note": text(form, "note"),
+                "reason": text(form, "reason"),
             }),
             attributes,
             procedures,
         })
+    }
+
+    /// The form of `kind` for `item_id` (empty: the add form), if this is what it sent.
+    fn is(&self, kind: &str, item_id: &str) -> bool {
+        self.kind == kind && self.item_id == item_id
     }
 }
 
@@ -107,8 +121,8 @@ fn flash_of(e: ServiceError) -> Result<(Flash, StatusCode), PageError> {
             format!("目录已被他人更新（现为第 {actual} 版），请核对后重新提交。"),
             StatusCode::CONFLICT,
         ),
-        ServiceError::Invalid(m) => error(m, StatusCode::UNPROCESSABLE_ENTITY),
-        ServiceError::Conflict(m) => error(m, StatusCode::CONFLICT),
+        ServiceError::Invalid(m) => error(zh(&m, INVALID), StatusCode::UNPROCESSABLE_ENTITY),
+        ServiceError::Conflict(m) => error(zh(&m, "已存在，不能重复创建。"), StatusCode::CONFLICT),
         other => Err(other.into()),
     }
 }
@@ -200,7 +214,7 @@ pub async fn open(
     let organ = field(&form, "organ_id").unwrap_or_default().to_string();
     let Some(year) = field(&form, "year").and_then(|y| y.trim().parse::<i32>().ok()) else {
         let flash = Flash {
-            error: Some("year: 请填写年度 / the year is missing".into()),
+            error: Some("请填写年度。".into()),
             ..Flash::default()
         };
         return list_page(&state, &s, flash, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -221,7 +235,7 @@ pub async fn open(
     .await?;
     match result {
         Ok(loaded) => Ok(see_other(&format!("/console/catalogs/{}", loaded.row.id))),
-        Err(ServiceError::Forbidden(m)) => Err(PageError::Forbidden(m)),
+        Err(ServiceError::Forbidden(m)) => Err(PageError::Forbidden(zh(&m, FORBIDDEN))),
         Err(e) => {
             let (flash, status) = flash_of(e)?;
             list_page(&state, &s, flash, status).await
@@ -288,28 +302,49 @@ async fn catalog_page(
             let view: CatalogView = service::staff_view(&mut conn, &engine, &loaded, today)?;
             let coverage = service::coverage_view(&mut conn, &engine, &loaded)?;
             // The add form: blank, or as it was sent when it was refused.
-            let (blank, blank_values) = match sent {
-                Some(f) => (choices(pack, Some(&f.attributes), &f.procedures), f.values),
+            let (blank, blank_values) = match sent.as_ref().filter(|f| f.is("add_item", "")) {
+                Some(f) => (
+                    choices(pack, Some(&f.attributes), &f.procedures),
+                    f.values.clone(),
+                ),
                 None => (
                     choices(pack, None, &[]),
-                    json!({ "title": "", "undertaking_unit": "", "planned_by": "", "note": "" }),
+                    json!({ "title": "", "undertaking_unit": "", "planned_by": "", "note": "",
+                            "reason": "" }),
                 ),
             };
-            // Each item's change form, filled with its content (the organ's own procedures checked).
+            // Each item's change form, filled with its content (the organ's own procedures
+            // checked) — or, for the item whose change or withdrawal was refused, with what was
+            // sent, open.
             let forms: Vec<Value> = loaded
                 .catalog
                 .items_in_order()
                 .into_iter()
                 .map(|i| {
                     let spec = &i.current.spec;
-                    json!({
-                        "id": i.id,
-                        "title": spec.title,
-                        "undertaking_unit": spec.undertaking_unit,
-                        "planned_by": spec.planned_by,
-                        "note": spec.note,
-                        "choices": choices(pack, Some(&spec.attributes), &spec.procedures),
-                    })
+                    let changed = sent.as_ref().filter(|f| f.is("change_item", &i.id));
+                    let withdrawn = sent.as_ref().filter(|f| f.is("withdraw_item", &i.id));
+                    let mut form = match changed {
+                        Some(f) => f.values.clone(),
+                        None => json!({
+                            "title": spec.title,
+                            "undertaking_unit": spec.undertaking_unit,
+                            "planned_by": spec.planned_by,
+                            "note": spec.note,
+                            "reason": "",
+                        }),
+                    };
+                    form["id"] = json!(i.id);
+                    form["choices"] = match changed {
+                        Some(f) => choices(pack, Some(&f.attributes), &f.procedures),
+                        None => choices(pack, Some(&spec.attributes), &spec.procedures),
+                    };
+                    form["open"] = json!(changed.is_some());
+                    form["withdraw_open"] = json!(withdrawn.is_some());
+                    form["withdraw_reason"] = json!(withdrawn
+                        .and_then(|f| f.values["reason"].as_str())
+                        .unwrap_or_default());
+                    form
                 })
                 .collect();
             Ok((
@@ -478,7 +513,7 @@ pub async fn command(
                 .err()
                 .unwrap_or_else(|| "expected_version: 缺少版本号 / missing".into());
             let flash = Flash {
-                error: Some(m),
+                error: Some(zh(&m, INVALID)),
                 sent: Sent::of(&form),
                 ..Flash::default()
             };
@@ -503,7 +538,7 @@ pub async fn command(
     .await?;
     match result {
         Ok(_) => Ok(see_other(&format!("/console/catalogs/{id}"))),
-        Err(ServiceError::Forbidden(m)) => Err(PageError::Forbidden(m)),
+        Err(ServiceError::Forbidden(m)) => Err(PageError::Forbidden(zh(&m, FORBIDDEN))),
         Err(e) => {
             let (mut flash, status) = flash_of(e)?;
             flash.sent = Sent::of(&form);

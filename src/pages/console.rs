@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::dashboard::status_zh;
-use super::render::{self, html, page, see_other, Chrome, PageError};
+use super::render::{self, html, page, see_other, zh, Chrome, PageError};
 use super::security::{self, field};
 use super::session::{session, Session};
 use super::{diff, forms, graph, handling};
@@ -149,7 +149,13 @@ struct DiffQuery {
     from: Option<i32>,
     #[serde(default)]
     to: Option<i32>,
+    /// The record from after this event (a page of [`EVENTS_PAGE`]).
+    #[serde(default)]
+    events_after: Option<i64>,
 }
+
+/// Events of the record per page (the API's default page).
+const EVENTS_PAGE: i64 = crate::api::decisions::EVENTS_PAGE;
 
 /// The decision page again, with what is wrong with the form sent (422).
 async fn form_refused(
@@ -160,7 +166,7 @@ async fn form_refused(
     message: String,
 ) -> Result<HttpResponse, PageError> {
     let flash = Flash {
-        error: Some(message),
+        error: Some(zh(&message, render::INVALID)),
         ..Flash::default()
     };
     decision_page(state, req, s, id, flash, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -188,7 +194,12 @@ async fn decision_page(
         let row = &r.row;
         let drafts = db::drafts_of(&mut conn, &row.id)?;
         let adjusts = service::adjusted_by(&mut conn, &row.id)?;
-        let events = db::events_of(&mut conn, &row.id)?;
+        let after = q.events_after.unwrap_or(0).max(0);
+        let events = db::events_page(&mut conn, &row.id, after, EVENTS_PAGE)?;
+        let events_next = events
+            .last()
+            .filter(|_| events.len() == EVENTS_PAGE as usize)
+            .map(|e| e.seq);
         let pack = pack_of(&engine(&st), row)?;
         let d = parse_state(row)?;
         let now = st.clock.now();
@@ -310,6 +321,7 @@ async fn decision_page(
             "steps": steps, "fact_forms": fact_forms,
             "comments": comments, "draw": draw,
             "experts": experts, "may_draft": may_draft, "events": events,
+            "events_next": events_next, "events_paged": after > 0, "id": row.id,
             "status_zh": status_zh(&row.status),
         }))
     })
@@ -464,14 +476,14 @@ async fn answer(
         ),
         Err(ServiceError::Invalid(m)) => (
             Flash {
-                error: Some(m),
+                error: Some(zh(&m, render::INVALID)),
                 ..Flash::default()
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Err(ServiceError::Forbidden(m)) => (
             Flash {
-                error: Some(m),
+                error: Some(zh(&m, render::FORBIDDEN)),
                 ..Flash::default()
             },
             StatusCode::FORBIDDEN,

@@ -9,6 +9,7 @@ mod console;
 mod dashboard;
 mod diff;
 mod dossier;
+mod experts;
 mod forms;
 mod graph;
 mod handling;
@@ -57,6 +58,12 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route(
             "/console/catalogs/{id}/coverage.{ext}",
             web::get().to(catalog_console::coverage),
+        )
+        .route("/console/experts", web::get().to(experts::registry_page))
+        .route("/console/experts", web::post().to(experts::add))
+        .route(
+            "/console/experts/{id}/deactivate",
+            web::post().to(experts::deactivate),
         )
         .route("/console/reports", web::get().to(reports::report_page))
         .route("/console/reports.xlsx", web::get().to(reports::workbook))

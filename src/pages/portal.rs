@@ -64,7 +64,14 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
             if is_secret(&d) {
                 continue;
             }
-            if let Ok(v) = consultation_view(&mut conn, &row.id, st.clock.now()) {
+            // Only a decision in public participation can have an open consultation (the
+            // view's `open` requires it): the others cost no queries (issue 11 "Performance").
+            let participating = d.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
+                == crate::procedure::state::StageStatus::InProgress;
+            let consulted = participating
+                .then(|| consultation_view(&mut conn, &row.id, st.clock.now()).ok())
+                .flatten();
+            if let Some(v) = consulted {
                 if let Some(p) = v.period.filter(|p| p.open) {
                     open.push(Listed {
                         id: row.id.clone(),

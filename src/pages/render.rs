@@ -62,6 +62,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("item_fields", include_str!("templates/item_fields.hbs")),
     ("report", include_str!("templates/report.hbs")),
+    ("experts", include_str!("templates/experts.hbs")),
 ];
 
 /// The templates that are also partials (included by others with `{{> name}}`).
@@ -205,13 +206,43 @@ pub enum PageError {
     Status(StatusCode, String),
 }
 
+/// What a page says of invalid input whose message has no Chinese.
+pub const INVALID: &str = "填写的内容无效，请核对后重新提交。";
+/// What a page says of a refusal of rights whose message has no Chinese.
+pub const FORBIDDEN: &str = "无权进行此操作。";
+
+/// The Chinese of a message the service and the API write `field: English / 中文` (either half
+/// first): the last ` / `-separated part with Chinese in it, without the field's name; `fallback`
+/// when the message has no Chinese. Pages show Chinese; the API shows both.
+pub fn zh(message: &str, fallback: &str) -> String {
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let unnamed = |s: &str| -> String {
+        match s.split_once(": ") {
+            Some((f, rest)) if !f.is_empty() && f.chars().all(|c| c.is_ascii_graphic()) => {
+                rest.trim().to_string()
+            }
+            _ => s.trim().to_string(),
+        }
+    };
+    message
+        .split(" / ")
+        .filter(|p| cjk(p))
+        .last()
+        .map(unnamed)
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::Internal(m) => PageError::Internal(m),
             ApiError::Unauthorized(_) => PageError::SignIn,
             ApiError::NotFound(_) => PageError::NotFound("页面不存在或不公开".into()),
-            other => PageError::Status(other.status_code(), other.to_string()),
+            other => {
+                let message = zh(&other.to_string(), other.title_zh());
+                PageError::Status(other.status_code(), message)
+            }
         }
     }
 }

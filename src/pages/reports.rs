@@ -48,7 +48,9 @@ async fn fetch(
     let r = web::block(move || -> Result<Report, PageError> {
         let now = st.clock.now();
         report::check_year(year, china_date(now)).map_err(|e| match e {
-            ServiceError::Invalid(m) => PageError::BadRequest(m),
+            ServiceError::Invalid(m) => {
+                PageError::BadRequest(super::render::zh(&m, super::render::INVALID))
+            }
             other => other.into(),
         })?;
         let mut conn = st.db.read.get()?;

@@ -51,8 +51,11 @@ pub fn token_hash(token: &str) -> String {
 /// The user a live token stands for, with their roles.
 pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> Result<Principal, ServiceError> {
     let now = stored_time(Utc::now());
-    let (user, roles) = accounts::session_with_roles(conn, token_hash, now)?
-        .ok_or_else(|| ServiceError::Unauthorized("the token is unknown or expired".into()))?;
+    let (user, roles) = accounts::session_with_roles(conn, token_hash, now)?.ok_or_else(|| {
+        ServiceError::Unauthorized(
+            "the token is unknown or expired / 登录已失效，请重新登录".into(),
+        )
+    })?;
     Ok(Principal { user, roles })
 }
 

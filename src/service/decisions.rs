@@ -79,7 +79,7 @@ pub fn pack_of<'a>(engine: &Engine<'a>, row: &DecisionRow) -> Result<&'a Pack, S
         .get(&row.pack_id, &row.pack_version)
         .ok_or_else(|| {
             ServiceError::Unavailable(format!(
-                "pack {}@{} is not loaded on this server",
+                "pack {}@{} is not loaded on this server / 本决策的程序规则未加载",
                 row.pack_id, row.pack_version
             ))
         })
@@ -89,7 +89,7 @@ pub fn pack_of<'a>(engine: &Engine<'a>, row: &DecisionRow) -> Result<&'a Pack, S
 pub fn parse_state(row: &DecisionRow) -> Result<Decision, ServiceError> {
     serde_json::from_str(&row.state).map_err(|e| {
         ServiceError::Unavailable(format!(
-            "stored state of decision {} is unreadable: {e}",
+            "stored state of decision {} is unreadable: {e} / 决策状态无法读取",
             row.id
         ))
     })
@@ -132,15 +132,21 @@ pub fn create(
     new: NewDecision,
     now: DateTime<Utc>,
 ) -> Result<Applied, ServiceError> {
-    let organ = accounts::organ(conn, &new.organ_id)?
-        .ok_or_else(|| ServiceError::Invalid(format!("organ_id: no organ {}", new.organ_id)))?;
+    let organ = accounts::organ(conn, &new.organ_id)?.ok_or_else(|| {
+        ServiceError::Invalid(format!("organ_id: no organ {} / 没有该机关", new.organ_id))
+    })?;
     let lead = accounts::organ(conn, &new.lead_unit_id)?.ok_or_else(|| {
-        ServiceError::Invalid(format!("lead_unit_id: no organ {}", new.lead_unit_id))
+        ServiceError::Invalid(format!(
+            "lead_unit_id: no organ {} / 没有该承办单位",
+            new.lead_unit_id
+        ))
     })?;
     let own = jurisdiction(conn, &organ)?;
     let today = china_date(now);
     let pack = engine.packs.in_force(&own, today).ok_or_else(|| {
-        ServiceError::Unavailable(format!("pack \"{own}\" is not in force on {today}"))
+        ServiceError::Unavailable(format!(
+            "pack \"{own}\" is not in force on {today} / 本地区的程序规则在 {today} 尚未生效"
+        ))
     })?;
     if let Some(asked) = &new.pack {
         if asked != &pack.id && asked != &pack.key() {
@@ -265,7 +271,7 @@ pub fn submit(
     {
         if !pack.has(stage.as_str()) {
             return Err(ServiceError::Invalid(format!(
-                "command.stage: the decision's pack {} has no stage \"{stage}\"",
+                "command.stage: the decision's pack {} has no stage \"{stage}\" / 本决策的程序规则中没有该环节",
                 pack.key()
             )));
         }
@@ -441,7 +447,8 @@ fn persist(
             .as_ref()
             .and_then(|a| serde_json::to_string(a).ok())
             .unwrap_or_else(|| "{}".into()),
-        state: serde_json::to_string(&state).map_err(|e| ServiceError::Invalid(e.to_string()))?,
+        state: serde_json::to_string(&state)
+            .map_err(|e| ServiceError::Invalid(format!("state: {e} / 决策状态无法保存")))?,
         version: seq,
         head_hash: event.hash,
         updated_at: at,

@@ -63,7 +63,7 @@ pub fn apply(
             Ok(a.clone())
         } else {
             Err(ServiceError::Invalid(
-                "Idempotency-Key: already used for a different application".into(),
+                "Idempotency-Key: already used for a different application / 该幂等键已用于另一份报名".into(),
             ))
         }
     };
@@ -133,7 +133,7 @@ pub fn draw(
     for group in seats.keys() {
         if !applications.iter().any(|a| &a.interest_group == group) {
             return Err(ServiceError::Invalid(format!(
-                "seats.{group}: nobody applied for this interest group"
+                "seats.{group}: nobody applied for this interest group / 该利益群体无人报名"
             )));
         }
     }

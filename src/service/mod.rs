@@ -16,6 +16,7 @@ pub mod decisions;
 pub mod digests;
 pub mod dossier;
 pub mod execution;
+pub mod experts;
 pub mod hearings;
 pub mod personal_data;
 pub mod report;
@@ -68,7 +69,7 @@ impl From<Denied> for ServiceError {
 
 impl From<diesel::r2d2::PoolError> for ServiceError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
-        ServiceError::Unavailable(format!("the database is unavailable: {e}"))
+        ServiceError::Unavailable(format!("the database is unavailable: {e} / 数据库暂不可用"))
     }
 }
 

@@ -472,7 +472,8 @@ pub fn check_year(year: i32, today: NaiveDate) -> Result<(), ServiceError> {
         Ok(())
     } else {
         Err(ServiceError::Invalid(format!(
-            "year: a report is for a year from {} to {last}, not {year}",
+            "year: a report is for a year from {} to {last}, not {year} / 报告年度应在 {} 年至 {last} 年之间",
+            catalog_service::FIRST_YEAR,
             catalog_service::FIRST_YEAR
         )))
     }

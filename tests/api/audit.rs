@@ -168,6 +168,7 @@ async fn a_deleted_decision_is_found_through_the_daily_digest() {
         "draft_versions",
         "stage_records",
         "comments",
+        "comment_counts",
         "hearing_selections",
         "hearing_applications",
         "personal_data_reads",

@@ -180,7 +180,7 @@ async fn an_expert_of_the_superior_registry_is_chosen_and_one_outside_it_is_refu
             .insert_header(bearer(&tokens.inspector)),
     )
     .await;
-    let last = events.as_array().unwrap().last().unwrap().clone();
+    let last = events["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["command"], "record:expert_selected");
     let fact = &last["payload"]["command"]["fact"];
     assert_eq!(fact["name"], "王教授", "the name comes from the registry");

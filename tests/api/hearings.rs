@@ -204,7 +204,7 @@ async fn hearing_participants_are_drawn_per_interest_group_and_anyone_can_rerun_
             .insert_header(bearer(&tokens.inspector)),
     )
     .await;
-    let last = events.as_array().unwrap().last().unwrap().clone();
+    let last = events["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["command"], "record:hearing_participants");
     assert_eq!(last["actor"]["role"], "undertaking");
     assert_eq!(

@@ -14,6 +14,7 @@ mod execution;
 mod experts;
 mod hearings;
 mod one_door;
+mod public_reads;
 mod report;
 mod robustness;
 mod seals;

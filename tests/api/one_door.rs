@@ -46,7 +46,7 @@ where
             .insert_header(bearer(token)),
     )
     .await;
-    events.as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone()
+    events["items"].as_array().unwrap().last().unwrap()["payload"]["command"]["fact"].clone()
 }
 
 #[actix_web::test]
@@ -127,7 +127,7 @@ async fn the_lead_unit_is_a_department_or_designated_citing_article_11() {
             .insert_header(bearer(&tokens.staff)),
     )
     .await;
-    let recorded = &events[0]["payload"]["command"];
+    let recorded = &events["items"][0]["payload"]["command"];
     assert_eq!(
         recorded["lead_unit_designation"],
         "测试市人民政府办公室〔2026〕12号"

@@ -56,7 +56,7 @@ async fn the_report_counts_what_the_record_shows() {
         };
         let (_, view) = send(&app, get(format!("/api/v1/decisions/{id}"))).await;
         let (_, events) = send(&app, get(format!("/api/v1/decisions/{id}/events"))).await;
-        let events = events.as_array().unwrap();
+        let events = events["items"].as_array().unwrap();
         let started = china_year(events[0]["at"].as_str().unwrap());
         by_year.entry(started).or_default().started += 1;
         let adoption = events.iter().find(|e| {

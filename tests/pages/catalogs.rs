@@ -11,7 +11,7 @@ use crate::api::{clock_to, TestApp, GOV};
 const XSS: &str = "<script>alert(1)</script>";
 
 /// The value of the first `name="…" value="…"` field on the page.
-fn value_of(page: &Page, name: &str) -> String {
+pub(super) fn value_of(page: &Page, name: &str) -> String {
     let key = format!(r#"name="{name}" value=""#);
     let at = page
         .body
@@ -22,7 +22,7 @@ fn value_of(page: &Page, name: &str) -> String {
 }
 
 /// The id of the first item form after `text` on the page.
-fn item_after(page: &Page, text: &str) -> String {
+pub(super) fn item_after(page: &Page, text: &str) -> String {
     let at = page
         .body
         .find(text)
@@ -32,7 +32,7 @@ fn item_after(page: &Page, text: &str) -> String {
     page.body[from..from + page.body[from..].find('"').unwrap()].to_string()
 }
 
-fn location(page: &Page) -> String {
+pub(super) fn location(page: &Page) -> String {
     page.headers
         .get("location")
         .unwrap_or_else(|| panic!("no redirect ({}): {}", page.status, page.body))
@@ -41,12 +41,12 @@ fn location(page: &Page) -> String {
         .to_string()
 }
 
-fn today(t: &TestApp) -> String {
+pub(super) fn today(t: &TestApp) -> String {
     juece::procedure::state::china_date(t.state.clock.now()).to_string()
 }
 
 /// Open the catalog of `organ` for `year` through the console's form; its console path.
-async fn open<S, B>(app: &S, session: &str, organ: &str, year: i32) -> String
+pub(super) async fn open<S, B>(app: &S, session: &str, organ: &str, year: i32) -> String
 where
     S: actix_web::dev::Service<
         actix_http::Request,
@@ -71,7 +71,7 @@ where
 }
 
 /// Post a catalog form from the page at `path` (its CSRF token and version) with `fields`.
-async fn give<S, B>(app: &S, session: &str, path: &str, fields: &[(&str, &str)]) -> Page
+pub(super) async fn give<S, B>(app: &S, session: &str, path: &str, fields: &[(&str, &str)]) -> Page
 where
     S: actix_web::dev::Service<
         actix_http::Request,
@@ -88,7 +88,7 @@ where
     post(app, &format!("{path}/commands"), session, &form).await
 }
 
-fn item<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub(super) fn item<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut v = vec![
         ("kind", "add_item"),
         ("title", title),

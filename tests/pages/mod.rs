@@ -7,6 +7,7 @@ mod catalogs;
 mod console;
 mod execution;
 mod portal;
+mod registry;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};

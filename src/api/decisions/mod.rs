@@ -349,19 +349,52 @@ pub async fn get_draft(
     }))
 }
 
-/// `GET /api/v1/decisions/{id}/events`
+/// `GET /api/v1/decisions/{id}/events?after_seq=&limit=`
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventsQuery {
+    /// The events after this sequence number (the `next` of the previous page); default: from
+    /// the first.
+    #[serde(default)]
+    after_seq: Option<i64>,
+    /// Events per page: default [`EVENTS_PAGE`], at most [`EVENTS_MAX`].
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+/// Events per page by default (issue 13, defect 8: a long record was answered whole, 17 MB).
+pub const EVENTS_PAGE: i64 = 200;
+/// The most events per page.
+pub const EVENTS_MAX: i64 = 1000;
+
+/// `GET /api/v1/decisions/{id}/events` — the record, a page at a time, in order; `next` is the
+/// `after_seq` of the next page (none: the last).
 pub async fn events(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<String>,
+    q: web::Query<EventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let limit = keyset::limit(q.limit, EVENTS_PAGE, EVENTS_MAX)?;
+    let after = match q.after_seq {
+        Some(a) if a < 0 => {
+            return Err(ApiError::BadRequest(
+                "after_seq: a sequence number (0 or more)".into(),
+            ))
+        }
+        a => a.unwrap_or(0),
+    };
     let st = state.clone();
     let rows = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
         let row = service::readable(&mut conn, &auth, &id)?.row;
-        Ok(db::events_of(&mut conn, &row.id)?)
+        Ok(db::events_page(&mut conn, &row.id, after, limit)?)
     })
     .await??;
+    let next = rows
+        .last()
+        .filter(|_| i64::try_from(rows.len()).is_ok_and(|n| n == limit))
+        .map(|e| e.seq.to_string());
     let items: Vec<EventView> = rows
         .into_iter()
         .map(|e| EventView {
@@ -379,7 +412,7 @@ pub async fn events(
             hash: e.hash,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(items))
+    Ok(HttpResponse::Ok().json(Page { items, next }))
 }
 
 /// `GET /api/v1/decisions/{id}/personal-data-reads` — every read that showed the public's

@@ -37,7 +37,7 @@ fn check_item_sizes(item: &ItemSpec) -> Result<(), ServiceError> {
     let too_long = |field: &str, v: &str, max: usize| {
         if v.chars().count() > max {
             Err(ServiceError::Invalid(format!(
-                "item.{field}: at most {max} characters"
+                "item.{field}: at most {max} characters / 最多 {max} 个字"
             )))
         } else {
             Ok(())
@@ -50,7 +50,7 @@ fn check_item_sizes(item: &ItemSpec) -> Result<(), ServiceError> {
     }
     if item.procedures.len() > 20 || item.attributes.flags.len() > 50 {
         return Err(ServiceError::Invalid(
-            "item: at most 20 procedures and 50 attributes".into(),
+            "item: at most 20 procedures and 50 attributes / 程序最多 20 项、属性最多 50 项".into(),
         ));
     }
     Ok(())
@@ -60,8 +60,8 @@ fn check_item_sizes(item: &ItemSpec) -> Result<(), ServiceError> {
 pub fn check_sizes(c: &CatalogCommand) -> Result<(), ServiceError> {
     let reason = |r: &Option<String>| match r {
         Some(r) if r.chars().count() > REASON => Err(ServiceError::Invalid(format!(
-            "reason: at most {} characters",
-            REASON
+            "reason: at most {} characters / 理由最多 {} 个字",
+            REASON, REASON
         ))),
         _ => Ok(()),
     };
@@ -84,8 +84,8 @@ pub fn check_sizes(c: &CatalogCommand) -> Result<(), ServiceError> {
         } => {
             if body.chars().count() > ORGANISATION || document_number.chars().count() > NAME {
                 return Err(ServiceError::Invalid(format!(
-                    "body / document_number: at most {} / {} characters",
-                    ORGANISATION, NAME
+                    "body, document_number: at most {} and {} characters / 党委名称最多 {} 个字、文号最多 {} 个字",
+                    ORGANISATION, NAME, ORGANISATION, NAME
                 )));
             }
             Ok(())
@@ -119,7 +119,7 @@ pub fn pack_of<'a>(engine: &Engine<'a>, row: &CatalogRow) -> Result<&'a Pack, Se
         .get(&row.pack_id, &row.pack_version)
         .ok_or_else(|| {
             ServiceError::Unavailable(format!(
-                "pack {}@{} is not loaded",
+                "pack {}@{} is not loaded / 该目录的程序规则未加载",
                 row.pack_id, row.pack_version
             ))
         })
@@ -129,8 +129,11 @@ pub fn pack_of<'a>(engine: &Engine<'a>, row: &CatalogRow) -> Result<&'a Pack, Se
 pub fn load(conn: &mut DbConn, id: &str) -> Result<Loaded, ServiceError> {
     let row =
         catalogs::get(conn, id)?.ok_or_else(|| ServiceError::NotFound(format!("catalog {id}")))?;
-    let catalog = serde_json::from_str(&row.state)
-        .map_err(|e| ServiceError::Unavailable(format!("catalog {id}: unreadable state: {e}")))?;
+    let catalog = serde_json::from_str(&row.state).map_err(|e| {
+        ServiceError::Unavailable(format!(
+            "catalog {id}: unreadable state: {e} / 目录状态无法读取"
+        ))
+    })?;
     let organ = accounts::organ(conn, &row.organ_id)?
         .ok_or_else(|| ServiceError::NotFound(format!("organ {}", row.organ_id)))?;
     Ok(Loaded {
@@ -203,12 +206,14 @@ pub fn open(
     let today = china_date(now);
     if !(FIRST_YEAR..=today.year() + 1).contains(&year) {
         return Err(ServiceError::Invalid(format!(
-            "year: a catalog is for a year from {FIRST_YEAR} to {} (next year), not {year}",
+            "year: a catalog is for a year from {FIRST_YEAR} to {} (next year), not {year} / 目录年度应在 {FIRST_YEAR} 年至 {} 年之间",
+            today.year() + 1,
             today.year() + 1
         )));
     }
-    let organ = accounts::organ(conn, organ_id)?
-        .ok_or_else(|| ServiceError::Invalid(format!("organ_id: no organ {organ_id}")))?;
+    let organ = accounts::organ(conn, organ_id)?.ok_or_else(|| {
+        ServiceError::Invalid(format!("organ_id: no organ {organ_id} / 没有该机关"))
+    })?;
     if OrganKind::of_stored(&organ.kind).is_none() {
         return Err(ServiceError::Invalid(format!(
             "organ_id: {} ({}) does not make major administrative decisions, so keeps no catalog / 该机关不作重大行政决策",
@@ -218,7 +223,9 @@ pub fn open(
     let actor = access::catalog_writer(who, &organ.id)?;
     let own = jurisdiction(conn, &organ)?;
     let pack = engine.packs.in_force(&own, today).ok_or_else(|| {
-        ServiceError::Unavailable(format!("pack \"{own}\" is not in force on {today}"))
+        ServiceError::Unavailable(format!(
+            "pack \"{own}\" is not in force on {today} / 本地区的程序规则在 {today} 尚未生效"
+        ))
     })?;
     conn.transaction(|conn| {
         if let Some(existing) = catalogs::of_organ_year(conn, &organ.id, year)? {
@@ -365,7 +372,8 @@ fn persist(
         status: <&str>::from(catalog.status).to_string(),
         revision: i32::try_from(catalog.revision).unwrap_or(i32::MAX),
         first_published_on: catalog.first_published_on.map(|d| d.to_string()),
-        state: serde_json::to_string(&catalog).map_err(|e| ServiceError::Invalid(e.to_string()))?,
+        state: serde_json::to_string(&catalog)
+            .map_err(|e| ServiceError::Invalid(format!("state: {e} / 目录状态无法保存")))?,
         version: seq,
         head_hash: event.hash,
         updated_at: at,
@@ -441,7 +449,10 @@ pub fn at_revision(
 /// The catalog events an event row holds.
 pub fn events_of_row(e: &EventRow) -> Result<Vec<CatalogEvent>, ServiceError> {
     catalog::events_in_payload(&e.payload).map_err(|err| {
-        ServiceError::Unavailable(format!("catalog {} event {}: {err}", e.decision_id, e.seq))
+        ServiceError::Unavailable(format!(
+            "catalog {} event {}: {err} / 目录记录无法读取",
+            e.decision_id, e.seq
+        ))
     })
 }
 
@@ -478,7 +489,7 @@ pub fn standing(
         None => {
             let own = jurisdiction(conn, organ)?;
             engine.packs.in_force(&own, today).ok_or_else(|| {
-                ServiceError::Unavailable(format!("pack \"{own}\" is not in force on {today}"))
+                ServiceError::Unavailable(format!("pack \"{own}\" is not in force on {today} / 本地区的程序规则在 {today} 尚未生效"))
             })?
         }
     };
