@@ -87,6 +87,31 @@ pub(super) fn serve(
                     .await;
                 }
             });
+            // Issue 12: each minute, the deadlines that became due soon or overdue are written
+            // to the outbox (once each); the delivery worker sends what the outbox holds.
+            let scanner = state.clone();
+            actix_web::rt::spawn(async move {
+                let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    let st = scanner.clone();
+                    let _ = actix_web::web::block(move || {
+                        let engine = crate::service::Engine {
+                            packs: &st.packs,
+                            calendar: &st.calendar,
+                        };
+                        if let Ok(mut conn) = st.db.write.get() {
+                            if let Err(e) =
+                                crate::service::deadlines::scan(&mut conn, &engine, st.clock.now())
+                            {
+                                tracing::error!("the deadline scan failed: {e}");
+                            }
+                        }
+                    })
+                    .await;
+                }
+            });
+            crate::delivery::spawn(state.db.clone(), state.clock.clone());
             tracing::info!("juece listening on http://{bind}");
             let mut server = actix_web::HttpServer::new(move || crate::server::app(state.clone()));
             if let Some(w) = workers {

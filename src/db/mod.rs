@@ -14,6 +14,7 @@ pub mod comments;
 pub mod decisions;
 pub mod hearings;
 pub mod integrity;
+pub mod outbox;
 pub mod personal_data;
 pub mod registry;
 pub mod rows;

@@ -13,6 +13,7 @@ pub mod diff;
 pub mod graph;
 pub mod load;
 pub mod pack;
+pub mod reminders;
 pub mod rules;
 pub mod script;
 pub mod selection;

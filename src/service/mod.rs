@@ -12,8 +12,10 @@ pub mod accounts;
 pub mod catalogs;
 pub mod comments;
 mod context;
+pub mod deadlines;
 pub mod decisions;
 pub mod hearings;
+pub mod outbox;
 pub mod personal_data;
 pub mod report;
 

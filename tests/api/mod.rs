@@ -7,6 +7,7 @@ mod bad_input;
 pub mod catalogs;
 mod cli;
 mod comments;
+mod deadlines;
 mod decisions;
 mod experts;
 mod hearings;
@@ -15,6 +16,7 @@ mod report;
 mod robustness;
 mod stages;
 mod storage;
+mod webhooks;
 
 use std::sync::OnceLock;
 
