@@ -11,6 +11,7 @@ mod diff;
 mod forms;
 mod graph;
 mod handling;
+mod outbox_console;
 mod portal;
 pub mod render;
 mod reports;
@@ -54,6 +55,20 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route(
             "/console/catalogs/{id}/coverage.{ext}",
             web::get().to(catalog_console::coverage),
+        )
+        .route(
+            "/console/deadlines",
+            web::get().to(outbox_console::deadlines_page),
+        )
+        .route("/console/webhooks", web::get().to(outbox_console::list))
+        .route("/console/webhooks", web::post().to(outbox_console::create))
+        .route(
+            "/console/webhooks/{id}",
+            web::get().to(outbox_console::deliveries),
+        )
+        .route(
+            "/console/webhooks/{id}/delete",
+            web::post().to(outbox_console::delete),
         )
         .route("/console/reports", web::get().to(reports::report_page))
         .route("/console/reports.xlsx", web::get().to(reports::workbook))

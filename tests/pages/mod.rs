@@ -5,6 +5,7 @@
 mod browser;
 mod catalogs;
 mod console;
+mod outbox;
 mod portal;
 
 use actix_web::body::MessageBody;
