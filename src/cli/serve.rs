@@ -100,12 +100,19 @@ pub(super) fn serve(
                             packs: &st.packs,
                             calendar: &st.calendar,
                         };
-                        if let Ok(mut conn) = st.db.write.get() {
-                            if let Err(e) =
-                                crate::service::deadlines::scan(&mut conn, &engine, st.clock.now())
-                            {
-                                tracing::error!("the deadline scan failed: {e}");
-                            }
+                        // Computed on a reader; only the new entries take the writer.
+                        let now = st.clock.now();
+                        let scan = || -> Result<usize, String> {
+                            let mut read = st.db.read.get().map_err(|e| e.to_string())?;
+                            let due = crate::service::deadlines::reminders(&mut read, &engine, now)
+                                .map_err(|e| e.to_string())?;
+                            drop(read);
+                            let mut write = st.db.write.get().map_err(|e| e.to_string())?;
+                            crate::service::deadlines::write_reminders(&mut write, due, now)
+                                .map_err(|e| e.to_string())
+                        };
+                        if let Err(e) = scan() {
+                            tracing::error!("the deadline scan failed: {e}");
                         }
                     })
                     .await;

@@ -138,14 +138,31 @@ pub fn list(
     Ok(out)
 }
 
-/// Write a `deadline_due` or `deadline_overdue` entry for every open deadline that became due
-/// soon or overdue by `now`, once each (the key names the decision, the deadline, its due day,
-/// the kind and the organ told): to the decision organ and, where another organ must act, to
-/// that organ too. Returns how many entries were new.
-pub fn scan(conn: &mut DbConn, engine: &Engine, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+/// A reminder to write: the organ told, the kind, the key that makes it once, its data.
+#[derive(Debug, Clone)]
+pub struct Reminder {
+    /// The organ whose endpoints are told.
+    pub organ_id: String,
+    /// `deadline_due` or `deadline_overdue`.
+    pub kind: &'static str,
+    /// decision | deadline | due day | kind | organ.
+    pub key: String,
+    /// The decision.
+    pub decision_id: String,
+    /// The payload's `data`.
+    pub data: serde_json::Value,
+}
+
+/// The reminders due at `now`: for every open deadline that is due soon or overdue, one to the
+/// decision organ and, where another organ must act, one to that organ too. Reads only (the
+/// server reads on its read pool and keeps the one SQLite writer free).
+pub fn reminders(
+    conn: &mut DbConn,
+    engine: &Engine,
+    now: DateTime<Utc>,
+) -> Result<Vec<Reminder>, ServiceError> {
     let today = china_date(now);
-    let at = stored_time(now);
-    let mut written = 0;
+    let mut out = Vec::new();
     for row in decisions::open_decisions(conn)? {
         let Ok(pack) = pack_of(engine, &row) else {
             continue;
@@ -169,23 +186,57 @@ pub fn scan(conn: &mut DbConn, engine: &Engine, now: DateTime<Utc>) -> Result<us
                 }
             }
             for organ in told {
-                let key = format!("{}|{}|{}|{kind}|{organ}", row.id, d.key, d.due_on);
-                let data = serde_json::json!({
-                    "title": row.title,
-                    "deadline": d.key,
-                    "stage": d.stage,
-                    "due_on": d.due_on.to_string(),
-                    "owner": d.owner.name(),
-                    "owner_organ_id": owner,
-                    "role": d.role,
-                    "basis": d.basis,
-                    "what_zh": d.what_zh,
+                out.push(Reminder {
+                    key: format!("{}|{}|{}|{kind}|{organ}", row.id, d.key, d.due_on),
+                    organ_id: organ,
+                    kind,
+                    decision_id: row.id.clone(),
+                    data: serde_json::json!({
+                        "title": row.title,
+                        "deadline": d.key,
+                        "stage": d.stage,
+                        "due_on": d.due_on.to_string(),
+                        "owner": d.owner.name(),
+                        "owner_organ_id": owner,
+                        "role": d.role,
+                        "basis": d.basis,
+                        "what_zh": d.what_zh,
+                    }),
                 });
-                if super::outbox::enqueue(conn, &organ, kind, Some(key), Some(&row.id), data, at)? {
-                    written += 1;
-                }
             }
         }
     }
+    Ok(out)
+}
+
+/// Write each reminder to the outbox once (a key written before is skipped). Returns how many
+/// were new.
+pub fn write_reminders(
+    conn: &mut DbConn,
+    reminders: Vec<Reminder>,
+    now: DateTime<Utc>,
+) -> Result<usize, ServiceError> {
+    let at = stored_time(now);
+    let mut written = 0;
+    for r in reminders {
+        if super::outbox::enqueue(
+            conn,
+            &r.organ_id,
+            r.kind,
+            Some(r.key),
+            Some(&r.decision_id),
+            r.data,
+            at,
+        )? {
+            written += 1;
+        }
+    }
     Ok(written)
+}
+
+/// [`reminders`] and [`write_reminders`] on one connection: each deadline that became due soon
+/// or overdue by `now` written once as `deadline_due` / `deadline_overdue`.
+pub fn scan(conn: &mut DbConn, engine: &Engine, now: DateTime<Utc>) -> Result<usize, ServiceError> {
+    let due = reminders(conn, engine, now)?;
+    write_reminders(conn, due, now)
 }
