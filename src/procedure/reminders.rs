@@ -125,10 +125,27 @@ pub fn deadlines(pack: &Pack, state: &Decision) -> Vec<Deadline> {
         });
     }
     if let Some(on) = hearing_on {
-        let held = state
-            .facts
-            .iter()
-            .any(|d| matches!(d.fact, Fact::HearingHeld { .. }));
+        // Done when the hearing is held, or when every participant of the latest list has had
+        // the materials delivered.
+        let mut participants: Vec<&str> = Vec::new();
+        let mut delivered: Vec<&str> = Vec::new();
+        let mut held = false;
+        for d in &state.facts {
+            match &d.fact {
+                Fact::HearingParticipants {
+                    participants: p, ..
+                } => {
+                    participants = p.iter().map(|x| x.name.as_str()).collect();
+                }
+                Fact::HearingMaterialsDelivered { participant, .. } => {
+                    delivered.push(participant.as_str());
+                }
+                Fact::HearingHeld { .. } => held = true,
+                _ => {}
+            }
+        }
+        let held = held
+            || (!participants.is_empty() && participants.iter().all(|p| delivered.contains(p)));
         if let Some(due_on) =
             on.checked_sub_days(Days::new(u64::from(p.hearing_materials_days.value)))
         {

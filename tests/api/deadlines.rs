@@ -230,3 +230,47 @@ async fn a_bad_due_before_or_an_unknown_organ_is_refused_naming_it() {
     let (status, _) = send(&app, test::TestRequest::get().uri("/api/v1/deadlines")).await;
     assert_eq!(status, 401);
 }
+
+#[actix_web::test]
+async fn the_hearing_materials_deadline_is_done_once_every_participant_has_them() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let delivered = |c: &Command| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::HearingMaterialsDelivered { .. }
+            }
+        )
+    };
+    let (mut id, mut version, rest) = walk_until(&app, &t.state, &tokens, delivered).await;
+    let materials = |app, token| async move {
+        let (_, body) = send(
+            app,
+            test::TestRequest::get()
+                .uri("/api/v1/deadlines?due_before=2100-01-01")
+                .insert_header(bearer(token)),
+        )
+        .await;
+        body.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["deadline"] == "hearing_materials")
+            .cloned()
+    };
+    let open = materials(&app, &tokens.unit)
+        .await
+        .expect("materials are due");
+    assert_eq!(open["owner"], "lead_unit");
+    assert!(
+        open["basis"].as_str().unwrap().contains("第十六条"),
+        "{open}"
+    );
+    // Every delivery recorded (the hearing not yet held): no longer open.
+    for s in rest.iter().take_while(|s| delivered(&s.command)) {
+        let (status, body) = step(&app, &t.state, &tokens, &mut id, &mut version, s).await;
+        assert!(status < 300, "{body}");
+    }
+    assert_eq!(materials(&app, &tokens.unit).await, None);
+}
