@@ -14,6 +14,7 @@ pub mod chain;
 pub mod cli;
 pub mod clock;
 pub mod db;
+pub mod delivery;
 pub mod dossier;
 pub mod export;
 pub mod files;

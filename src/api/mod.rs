@@ -6,6 +6,7 @@ pub mod catalogs;
 pub mod clock;
 pub mod comments;
 pub mod common;
+pub mod deadlines;
 pub mod decisions;
 pub mod digests;
 pub mod dossier;
@@ -18,6 +19,7 @@ pub mod hearings;
 pub mod limits;
 pub mod openapi;
 pub mod packs;
+pub mod webhooks;
 
 use actix_web::{web, HttpRequest};
 
@@ -83,6 +85,11 @@ routes! {
     get "/api/v1/public/catalogs/{id}/revisions/{revision}" => catalogs::public_revision, "public", "A published revision as it was published (no login)";
     get "/api/v1/public/digests" => digests::list, "public", "The record's seals: digests chained and signed every few minutes, for anyone to keep and compare (no login)";
     get "/api/v1/public/catalogs/{id}/export" => catalogs::public_export, "public", "A published revision as JSON, CSV or XLSX (?format=, ?revision=; no login)";
+    get "/api/v1/deadlines" => deadlines::list, "deadlines", "Open deadlines of the caller's decisions: due soon and overdue (or all due by ?due_before=), each with the organ and role that must act (?organ=)";
+    post "/api/v1/webhooks" => webhooks::create, "webhooks", "Register a webhook endpoint of an organ (its staff): URL and event kinds; the secret is shown once";
+    get "/api/v1/webhooks" => webhooks::list, "webhooks", "The webhook endpoints of the caller's organs (no secrets)";
+    get "/api/v1/webhooks/{id}/deliveries" => webhooks::deliveries, "webhooks", "Deliveries to an endpoint: status, attempts, last status and error";
+    delete "/api/v1/webhooks/{id}" => webhooks::delete, "webhooks", "Delete a webhook endpoint (its pending deliveries are cancelled)";
 }
 
 /// Anything not in the route table.

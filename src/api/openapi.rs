@@ -10,7 +10,8 @@ use serde_json::{json, Map, Value};
 
 use super::common::Page;
 use super::{
-    auth, catalogs, clock, comments, decisions, execution, experts, hearings, packs, ROUTES,
+    auth, catalogs, clock, comments, deadlines, decisions, execution, experts, hearings, packs,
+    webhooks, ROUTES,
 };
 use crate::procedure::Violation;
 
@@ -262,6 +263,26 @@ pub fn contract(method: &str, path: &str) -> Contract {
             query: Some(inline::<catalogs::ExportQuery>),
             response: Some(named::<crate::service::catalogs::RevisionView>),
             exports: true,
+            ..c(200)
+        },
+        ("get", "/api/v1/deadlines") => Contract {
+            query: Some(inline::<deadlines::Query>),
+            response: Some(named::<Vec<deadlines::DeadlineView>>),
+            ..c(200)
+        },
+        ("post", "/api/v1/webhooks") => Contract {
+            body: Some(named::<webhooks::Create>),
+            response: Some(named::<webhooks::CreatedView>),
+            ..c(201)
+        },
+        ("get", "/api/v1/webhooks") => Contract {
+            response: Some(named::<Vec<webhooks::WebhookView>>),
+            ..c(200)
+        },
+        ("delete", "/api/v1/webhooks/{id}") => c(204),
+        ("get", "/api/v1/webhooks/{id}/deliveries") => Contract {
+            query: Some(inline::<webhooks::DeliveriesQuery>),
+            response: Some(named::<Vec<webhooks::DeliveryView>>),
             ..c(200)
         },
         // This document itself (an OpenAPI 3.1 object) is not described by itself.

@@ -96,6 +96,38 @@ pub(super) fn serve(
                     .await;
                 }
             });
+            // Issue 12: each minute, the deadlines that became due soon or overdue are written
+            // to the outbox (once each); the delivery worker sends what the outbox holds.
+            let scanner = state.clone();
+            actix_web::rt::spawn(async move {
+                let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    let st = scanner.clone();
+                    let _ = actix_web::web::block(move || {
+                        let engine = crate::service::Engine {
+                            packs: &st.packs,
+                            calendar: &st.calendar,
+                        };
+                        // Computed on a reader; only the new entries take the writer.
+                        let now = st.clock.now();
+                        let scan = || -> Result<usize, String> {
+                            let mut read = st.db.read.get().map_err(|e| e.to_string())?;
+                            let due = crate::service::deadlines::reminders(&mut read, &engine, now)
+                                .map_err(|e| e.to_string())?;
+                            drop(read);
+                            let mut write = st.db.write.get().map_err(|e| e.to_string())?;
+                            crate::service::deadlines::write_reminders(&mut write, due, now)
+                                .map_err(|e| e.to_string())
+                        };
+                        if let Err(e) = scan() {
+                            tracing::error!("the deadline scan failed: {e}");
+                        }
+                    })
+                    .await;
+                }
+            });
+            crate::delivery::spawn(state.db.clone(), state.clock.clone());
             tracing::info!("juece listening on http://{bind}");
             let mut server = actix_web::HttpServer::new(move || crate::server::app(state.clone()));
             if let Some(w) = workers {

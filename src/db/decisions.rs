@@ -283,3 +283,12 @@ pub fn set_report_columns(
         .execute(conn)
         .map(|_| ())
 }
+
+/// The decisions whose deadlines still run: in the procedure, adopted or suspended.
+pub fn open_decisions(conn: &mut DbConn) -> QueryResult<Vec<DecisionRow>> {
+    decisions::table
+        .filter(decisions::status.eq_any(["in_procedure", "adopted", "suspended"]))
+        .order(decisions::id.asc())
+        .select(DecisionRow::as_select())
+        .load(conn)
+}

@@ -15,6 +15,7 @@ pub mod counters;
 pub mod decisions;
 pub mod hearings;
 pub mod integrity;
+pub mod outbox;
 pub mod personal_data;
 pub mod registry;
 pub mod rows;

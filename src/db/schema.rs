@@ -305,3 +305,50 @@ diesel::table! {
         at -> Timestamp,
     }
 }
+
+// Issue 12: webhook endpoints, the outbox, and the deliveries of each entry to each endpoint.
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        organ_id -> Text,
+        url -> Text,
+        secret -> Text,
+        kinds -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        event_key -> Text,
+        organ_id -> Text,
+        kind -> Text,
+        decision_id -> Nullable<Text>,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        outbox_id -> Text,
+        webhook_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        leased_until -> Nullable<Timestamp>,
+        leased_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        last_status -> Nullable<Integer>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> outbox (outbox_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::allow_tables_to_appear_in_same_query!(webhooks, outbox, webhook_deliveries);

@@ -13,6 +13,7 @@ mod experts;
 mod forms;
 mod graph;
 mod handling;
+mod outbox_console;
 mod portal;
 pub mod render;
 mod reports;
@@ -64,6 +65,20 @@ pub fn register(cfg: &mut web::ServiceConfig) {
         .route(
             "/console/experts/{id}/deactivate",
             web::post().to(experts::deactivate),
+        )
+        .route(
+            "/console/deadlines",
+            web::get().to(outbox_console::deadlines_page),
+        )
+        .route("/console/webhooks", web::get().to(outbox_console::list))
+        .route("/console/webhooks", web::post().to(outbox_console::create))
+        .route(
+            "/console/webhooks/{id}",
+            web::get().to(outbox_console::deliveries),
+        )
+        .route(
+            "/console/webhooks/{id}/delete",
+            web::post().to(outbox_console::delete),
         )
         .route("/console/reports", web::get().to(reports::report_page))
         .route("/console/reports.xlsx", web::get().to(reports::workbook))

@@ -63,6 +63,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("item_fields", include_str!("templates/item_fields.hbs")),
     ("report", include_str!("templates/report.hbs")),
     ("experts", include_str!("templates/experts.hbs")),
+    (
+        "console_deadlines",
+        include_str!("templates/console_deadlines.hbs"),
+    ),
+    (
+        "console_webhooks",
+        include_str!("templates/console_webhooks.hbs"),
+    ),
+    (
+        "console_webhook",
+        include_str!("templates/console_webhook.hbs"),
+    ),
 ];
 
 /// The templates that are also partials (included by others with `{{> name}}`).

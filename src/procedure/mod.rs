@@ -14,6 +14,7 @@ pub mod execution;
 pub mod graph;
 pub mod load;
 pub mod pack;
+pub mod reminders;
 pub mod rules;
 pub mod script;
 pub mod selection;

@@ -277,7 +277,8 @@ pub fn submit(
         }
     }
     let actor = access::actor(who, &r.parties(), &command)?;
-    commit(
+    let name = command.name();
+    let result = commit(
         conn,
         engine,
         Submission {
@@ -288,7 +289,15 @@ pub fn submit(
             draft_content,
         },
         now,
-    )
+    );
+    if let Err(ServiceError::Refused(violations)) = &result {
+        // Written on its own: the command's transaction was rolled back. A refusal that cannot
+        // be reported is logged; the caller still gets the refusal itself.
+        if let Err(e) = super::outbox::record_refusal(conn, &r.row, &name, violations, now) {
+            tracing::error!("writing a refusal to the outbox failed: {e}");
+        }
+    }
+    result
 }
 
 /// The unit of work of every command, in one transaction.
@@ -367,7 +376,10 @@ pub(crate) fn commit_attested(
         draft_content,
         attested,
     )?;
-    if !was_adopted && applied.state.status == DecisionStatus::Adopted {
+    let adopted_now = !was_adopted && applied.state.status == DecisionStatus::Adopted;
+    // Issue 12: what the organ's webhooks report, in this same transaction.
+    super::outbox::record_decision_events(conn, &applied.row, &applied.events, adopted_now, at)?;
+    if adopted_now {
         supersede_originals(conn, engine, &applied.row.id, now)?;
     }
     Ok(applied)

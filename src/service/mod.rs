@@ -12,12 +12,14 @@ pub mod accounts;
 pub mod catalogs;
 pub mod comments;
 mod context;
+pub mod deadlines;
 pub mod decisions;
 pub mod digests;
 pub mod dossier;
 pub mod execution;
 pub mod experts;
 pub mod hearings;
+pub mod outbox;
 pub mod personal_data;
 pub mod report;
 

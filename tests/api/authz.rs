@@ -144,6 +144,14 @@ const WHO_MAY: &[(&str, &str, &[&str])] = &[
         EVERYONE,
     ),
     ("get", "/api/v1/public/catalogs/{id}/export", EVERYONE),
+    // Filtered to the decisions the caller may read.
+    ("get", "/api/v1/deadlines", SIGNED_IN),
+    // GOV's endpoints are managed by GOV's organ_staff; the list is filtered to the caller's
+    // organs where they are staff. The delete comes last (it removes the endpoint).
+    ("post", "/api/v1/webhooks", &["staff"]),
+    ("get", "/api/v1/webhooks", SIGNED_IN),
+    ("get", "/api/v1/webhooks/{id}/deliveries", &["staff"]),
+    ("delete", "/api/v1/webhooks/{id}", &["staff"]),
 ];
 
 fn until_draw(c: &Command) -> bool {
@@ -265,6 +273,9 @@ fn request(
             "expected_version": version,
             "command": { "command": "add_item", "item": super::catalogs::item("增列事项"), "reason": "年中增列" }
         }),
+        ("post", "/api/v1/webhooks") => json!({
+            "organ_id": GOV, "url": "http://127.0.0.1:9/hook", "kinds": ["stage_started"]
+        }),
         ("post", "/api/v1/decisions/{id}/experts") => json!({
             "expected_version": version, "expert_id": "e2", "field": "环境工程",
             "direct_interest": false, "declaration": "本人与该决策无直接利害关系"
@@ -309,6 +320,16 @@ async fn every_route_refuses_every_principal_the_table_does_not_allow() {
     // GOV's 2026 catalog, published.
     let (catalog, _) =
         super::catalogs::published(&app, &t, &tokens.staff, GOV, 2026, &["某事项"]).await;
+    // An endpoint of GOV's.
+    let (_, created) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/webhooks")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(json!({ "organ_id": GOV, "url": "http://127.0.0.1:9/a", "kinds": ["stage_started"] })),
+    )
+    .await;
+    let hook = created["id"].as_str().unwrap().to_string();
     let missing: Vec<String> = juece::api::ROUTES
         .iter()
         .filter(|(m, p, _, _)| !WHO_MAY.iter().any(|(wm, wp, _)| wm == m && wp == p))
@@ -337,6 +358,8 @@ async fn every_route_refuses_every_principal_the_table_does_not_allow() {
             &executed
         } else if route.contains("/hearing") {
             &heard
+        } else if route.contains("/webhooks/") {
+            &hook
         } else if route.contains("/catalogs/") {
             &catalog
         } else {

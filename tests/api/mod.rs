@@ -8,6 +8,7 @@ mod bad_input;
 pub mod catalogs;
 mod cli;
 mod comments;
+mod deadlines;
 mod decisions;
 mod dossier;
 mod execution;
@@ -20,6 +21,7 @@ mod robustness;
 mod seals;
 mod stages;
 mod storage;
+mod webhooks;
 
 use std::sync::OnceLock;
 

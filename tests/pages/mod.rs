@@ -6,6 +6,7 @@ mod browser;
 mod catalogs;
 mod console;
 mod execution;
+mod outbox;
 mod portal;
 mod registry;
 

@@ -314,6 +314,19 @@ pub fn command(
                 project_item(conn, &row, &catalog, item_id)?;
             }
             if let CatalogEvent::Published { .. } = e {
+                // Issue 12: reported to the organ's webhooks, in this same transaction.
+                let data = serde_json::json!({
+                    "catalog_id": row.id, "year": row.year, "revision": row.revision,
+                });
+                super::outbox::enqueue(
+                    conn,
+                    &loaded.organ.id,
+                    super::outbox::CATALOG_PUBLISHED,
+                    None,
+                    None,
+                    data,
+                    row.updated_at,
+                )?;
                 let ids: Vec<String> = catalog.items.keys().cloned().collect();
                 for item_id in ids {
                     project_item(conn, &row, &catalog, &item_id)?;
