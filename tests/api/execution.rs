@@ -264,7 +264,7 @@ async fn the_public_sends_views_on_a_decision_in_execution_limited_and_never_on_
             .insert_header(bearer(&tokens.inspector)),
     )
     .await;
-    let ev = events
+    let ev = events["items"]
         .as_array()
         .unwrap()
         .iter()
