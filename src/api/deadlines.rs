@@ -28,11 +28,12 @@ pub struct Query {
 /// One open deadline.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct DeadlineView {
-    /// The decision.
-    pub decision_id: String,
-    /// Its title.
+    /// The decision (none: the owner organ's annual catalog).
+    pub decision_id: Option<String>,
+    /// Its title (or the catalog's).
     pub title: String,
-    /// What is due: comment_period, hearing_materials, legality_review, archiving, execution.
+    /// What is due: comment_period, hearing_materials, legality_review, archiving, execution,
+    /// catalog_publication.
     pub deadline: String,
     /// 中文说明.
     pub what_zh: String,

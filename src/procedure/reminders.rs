@@ -6,6 +6,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::calendar::Calendar;
+use super::catalog::Standing as CatalogStanding;
 use super::deadlines::stage_due_dates;
 use super::pack::Pack;
 use super::state::{china_date, stage, Decision, Fact};
@@ -40,7 +41,7 @@ impl Owner {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadline {
     /// What is due: `comment_period`, `hearing_materials`, `legality_review`, `archiving`,
-    /// `execution`.
+    /// `execution`, `catalog_publication` (an organ's, not a decision's).
     pub key: &'static str,
     /// The stage it belongs to.
     pub stage: &'static str,
@@ -203,4 +204,20 @@ pub fn deadlines(pack: &Pack, state: &Decision) -> Vec<Deadline> {
         });
     }
     out
+}
+
+/// The publication deadline of an organ's annual catalog, where its pack sets one (浙江: by 31
+/// March, seed 003 五、（十五）); done once the year's catalog is published.
+pub fn catalog_deadline(standing: &CatalogStanding, published: bool) -> Option<Deadline> {
+    let due_on = standing.deadline?;
+    Some(Deadline {
+        key: "catalog_publication",
+        stage: "catalog",
+        due_on,
+        owner: Owner::DecisionOrgan,
+        role: "organ_staff",
+        basis: standing.basis.join("；"),
+        what_zh: "公布年度重大行政决策事项目录",
+        done: published,
+    })
 }

@@ -17,9 +17,9 @@ use crate::procedure::state::china_date;
 /// One deadline as the caller sees it.
 #[derive(Debug, Clone)]
 pub struct Item {
-    /// The decision.
-    pub decision_id: String,
-    /// Its title.
+    /// The decision (none: the organ's annual catalog).
+    pub decision_id: Option<String>,
+    /// Its title (or the catalog's: 2026年度重大行政决策事项目录).
     pub title: String,
     /// The deadline.
     pub deadline: reminders::Deadline,
@@ -113,11 +113,32 @@ pub fn list(
                 continue;
             }
             out.push(Item {
-                decision_id: row.id.clone(),
+                decision_id: Some(row.id.clone()),
                 title: row.title.clone(),
                 working_days_left: engine.calendar.working_days_between(today, d.due_on).0,
                 owner_organ_name: names.get(&owner).cloned().unwrap_or_default(),
                 owner_organ_id: owner,
+                standing,
+                deadline: d,
+            });
+        }
+    }
+    for (organ, d) in catalog_deadlines(conn, engine, today)? {
+        if !organs.contains(&organ.id) || filter.organ.as_ref().is_some_and(|o| *o != organ.id) {
+            continue;
+        }
+        let standing = reminders::standing(engine.calendar, today, d.due_on);
+        let wanted = match filter.due_before {
+            Some(before) => d.due_on <= before,
+            None => standing != Standing::Upcoming,
+        };
+        if wanted {
+            out.push(Item {
+                decision_id: None,
+                title: catalog_title(d.due_on),
+                working_days_left: engine.calendar.working_days_between(today, d.due_on).0,
+                owner_organ_name: organ.name.clone(),
+                owner_organ_id: organ.id.clone(),
                 standing,
                 deadline: d,
             });
@@ -138,6 +159,31 @@ pub fn list(
     Ok(out)
 }
 
+fn catalog_title(due_on: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年度重大行政决策事项目录", due_on.year())
+}
+
+/// This year's open catalog publication deadlines: each organ its pack obliges to publish by a
+/// day (浙江: 31 March) whose catalog for the year is not published yet.
+fn catalog_deadlines(
+    conn: &mut DbConn,
+    engine: &Engine,
+    today: NaiveDate,
+) -> Result<Vec<(crate::db::rows::Organ, reminders::Deadline)>, ServiceError> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    for (organ, row) in super::catalogs::of_year(conn, today.year())? {
+        let published = row.as_ref().is_some_and(|r| r.revision > 0);
+        let standing =
+            super::catalogs::standing(conn, engine, &organ, row.as_ref(), today.year(), today)?;
+        if let Some(d) = reminders::catalog_deadline(&standing, published).filter(|d| !d.done) {
+            out.push((organ, d));
+        }
+    }
+    Ok(out)
+}
+
 /// A reminder to write: the organ told, the kind, the key that makes it once, its data.
 #[derive(Debug, Clone)]
 pub struct Reminder {
@@ -147,8 +193,8 @@ pub struct Reminder {
     pub kind: &'static str,
     /// decision | deadline | due day | kind | organ.
     pub key: String,
-    /// The decision.
-    pub decision_id: String,
+    /// The decision (none: an organ's catalog).
+    pub decision_id: Option<String>,
     /// The payload's `data`.
     pub data: serde_json::Value,
 }
@@ -190,7 +236,7 @@ pub fn reminders(
                     key: format!("{}|{}|{}|{kind}|{organ}", row.id, d.key, d.due_on),
                     organ_id: organ,
                     kind,
-                    decision_id: row.id.clone(),
+                    decision_id: Some(row.id.clone()),
                     data: serde_json::json!({
                         "title": row.title,
                         "deadline": d.key,
@@ -205,6 +251,30 @@ pub fn reminders(
                 });
             }
         }
+    }
+    for (organ, d) in catalog_deadlines(conn, engine, today)? {
+        let kind = match reminders::standing(engine.calendar, today, d.due_on) {
+            Standing::Upcoming => continue,
+            Standing::DueSoon => super::outbox::DEADLINE_DUE,
+            Standing::Overdue => super::outbox::DEADLINE_OVERDUE,
+        };
+        out.push(Reminder {
+            key: format!("catalog|{}|{}|{kind}|{}", d.key, d.due_on, organ.id),
+            organ_id: organ.id.clone(),
+            kind,
+            decision_id: None,
+            data: serde_json::json!({
+                "title": catalog_title(d.due_on),
+                "deadline": d.key,
+                "stage": d.stage,
+                "due_on": d.due_on.to_string(),
+                "owner": d.owner.name(),
+                "owner_organ_id": organ.id,
+                "role": d.role,
+                "basis": d.basis,
+                "what_zh": d.what_zh,
+            }),
+        });
     }
     Ok(out)
 }
@@ -224,7 +294,7 @@ pub fn write_reminders(
             &r.organ_id,
             r.kind,
             Some(r.key),
-            Some(&r.decision_id),
+            r.decision_id.as_deref(),
             r.data,
             at,
         )? {

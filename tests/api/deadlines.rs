@@ -274,3 +274,77 @@ async fn the_hearing_materials_deadline_is_done_once_every_participant_has_them(
     }
     assert_eq!(materials(&app, &tokens.unit).await, None);
 }
+
+#[actix_web::test]
+async fn a_zhejiang_catalog_is_due_soon_before_31_march_overdue_after_and_done_once_published() {
+    use super::catalogs::{published, zhejiang_organ, ZJ};
+    let t = TestApp::new();
+    zhejiang_organ(&t);
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let next = t.state.clock.now().year() + 1;
+    let catalog_item = |b: &Value| {
+        b.as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["deadline"] == "catalog_publication")
+            .cloned()
+    };
+    let get = |q: &str| {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/deadlines{q}"))
+            .insert_header(bearer(&tokens.staff))
+    };
+    let scan = || {
+        let mut conn = t.state.db.write.get().unwrap();
+        let engine = Engine {
+            packs: &t.state.packs,
+            calendar: &t.state.calendar,
+        };
+        deadlines::scan(&mut conn, &engine, t.state.clock.now()).unwrap();
+        juece::db::outbox::entries_of(&mut conn, ZJ, 1000)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect::<Vec<_>>()
+    };
+    // Thursday 25 March: four working days remain — upcoming, listed only when asked by day.
+    clock_to(&t.state, morning(ymd(next, 3, 25)));
+    let (s, b) = send(&app, get("")).await;
+    assert_eq!(s, 200, "{b}");
+    assert!(catalog_item(&b).is_none(), "{b}");
+    let (_, b) = send(&app, get(&format!("?due_before={next}-03-31"))).await;
+    let d = catalog_item(&b).unwrap_or_else(|| panic!("{b}"));
+    assert_eq!(d["standing"], "upcoming");
+    assert!(d["decision_id"].is_null(), "{d}");
+    assert_eq!(d["owner_organ_id"], ZJ);
+    assert_eq!(d["role"], "organ_staff");
+    assert!(d["basis"].as_str().unwrap().contains("五、（十五）"), "{d}");
+    assert!(scan().is_empty(), "no reminder while upcoming");
+    // Friday 26 March: three remain (Monday to Wednesday 31 March) — due soon, told once.
+    clock_to(&t.state, morning(ymd(next, 3, 26)));
+    let (_, b) = send(&app, get("")).await;
+    assert_eq!(catalog_item(&b).unwrap()["standing"], "due_soon", "{b}");
+    assert_eq!(scan(), ["deadline_due"]);
+    assert_eq!(scan(), ["deadline_due"], "a reminder is written once");
+    // 1 April: overdue.
+    clock_to(&t.state, morning(ymd(next, 4, 1)));
+    let (_, b) = send(&app, get(&format!("?organ={ZJ}"))).await;
+    assert_eq!(catalog_item(&b).unwrap()["standing"], "overdue", "{b}");
+    let mut kinds = scan();
+    kinds.sort();
+    assert_eq!(kinds, ["deadline_due", "deadline_overdue"]);
+    // Published (late): nothing due any more.
+    published(&app, &t, &tokens.staff, ZJ, next, &["某县城乡供水一体化"]).await;
+    let (_, b) = send(&app, get("")).await;
+    assert!(catalog_item(&b).is_none(), "{b}");
+    // Another organ's staff are not told of it.
+    let (_, b) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/deadlines?due_before={next}-12-31"))
+            .insert_header(bearer(&tokens.outsider)),
+    )
+    .await;
+    assert!(catalog_item(&b).is_none(), "{b}");
+}
