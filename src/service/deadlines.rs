@@ -304,7 +304,7 @@ pub fn write_reminders(
     Ok(written)
 }
 
-/// [`reminders`] and [`write_reminders`] on one connection: each deadline that became due soon
+/// [`reminders()`] and [`write_reminders`] on one connection: each deadline that became due soon
 /// or overdue by `now` written once as `deadline_due` / `deadline_overdue`.
 pub fn scan(conn: &mut DbConn, engine: &Engine, now: DateTime<Utc>) -> Result<usize, ServiceError> {
     let due = reminders(conn, engine, now)?;
