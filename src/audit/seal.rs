@@ -20,6 +20,10 @@ use crate::db::DbConn;
 /// How often `serve` seals (seconds).
 pub const EVERY_SECONDS: u64 = 300;
 
+/// How long before the last seal an event may have been recorded and still be unsealed (its
+/// transaction open when the last seal was made), in hours.
+const LATE_MARGIN_HOURS: i64 = 1;
+
 /// Events sealed at most in one seal (the rest go in the next).
 const MOST_PER_SEAL: i64 = 50_000;
 
@@ -71,12 +75,19 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 /// new, or another process sealed at the same moment — they are in its seal or the next).
 pub fn seal(conn: &mut DbConn, key: &SigningKey, now: NaiveDateTime) -> QueryResult<usize> {
     let sealed = conn.transaction(|conn| {
-        let fresh = seals::unsealed(conn, MOST_PER_SEAL)?;
+        let last = seals::last(conn)?;
+        // After a seal that took every unsealed event, only those recorded since (less a margin
+        // for transactions still open then) can be unsealed: read those through the index on
+        // `at`. After a full seal (more were waiting), or before the first, read them all.
+        let since = last
+            .as_ref()
+            .filter(|s| s.event_count < MOST_PER_SEAL)
+            .map(|s| s.sealed_at - chrono::Duration::hours(LATE_MARGIN_HOURS));
+        let fresh = seals::unsealed(conn, since, MOST_PER_SEAL)?;
         if fresh.is_empty() {
             return Ok(0);
         }
-        let (n, prev) =
-            seals::last(conn)?.map_or((1, GENESIS.to_string()), |s| (s.n + 1, s.digest));
+        let (n, prev) = last.map_or((1, GENESIS.to_string()), |s| (s.n + 1, s.digest));
         let events = serde_json::to_string(&fresh).unwrap_or_default();
         let digest = digest_of(&prev, &events);
         let mut heads: BTreeMap<&str, i64> = BTreeMap::new();

@@ -56,9 +56,15 @@ pub fn page(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<Seal>>
         .load(conn)
 }
 
-/// Events not yet sealed, `(chain, seq, hash)` by chain and sequence, at most `limit`.
-pub fn unsealed(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, i64, String)>> {
-    events::table
+/// Events not yet sealed, `(chain, seq, hash)` by chain and sequence, at most `limit`; only
+/// those recorded at or after `since` when given (through the index on `at`, so that a seal
+/// reads the last minutes' events, not the whole record).
+pub fn unsealed(
+    conn: &mut DbConn,
+    since: Option<NaiveDateTime>,
+    limit: i64,
+) -> QueryResult<Vec<(String, i64, String)>> {
+    let mut query = events::table
         .left_join(sealed_heads::table.on(sealed_heads::decision_id.eq(events::decision_id)))
         .filter(
             sealed_heads::seq
@@ -66,6 +72,11 @@ pub fn unsealed(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, i64, 
                 .is_null()
                 .or(events::seq.nullable().gt(sealed_heads::seq.nullable())),
         )
+        .into_boxed();
+    if let Some(since) = since {
+        query = query.filter(events::at.ge(since));
+    }
+    query
         .order((events::decision_id.asc(), events::seq.asc()))
         .limit(limit)
         .select((events::decision_id, events::seq, events::hash))

@@ -38,6 +38,35 @@ async fn sealed_decision(t: &TestApp) -> (String, i64) {
     (id, version)
 }
 
+#[actix_web::test]
+async fn each_seal_takes_the_events_recorded_since_the_last_one() {
+    let t = TestApp::new();
+    let (id, _) = sealed_decision(&t).await;
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    // Another decision's events.
+    walk_until(
+        &app,
+        &t.state,
+        &tokens,
+        |c| matches!(c, Command::StartStage { stage } if stage.as_str() == "expert_review"),
+    )
+    .await;
+    let mut conn = t.state.db.write.get().unwrap();
+    let n = seal::seal(&mut conn, &key(), t.state.clock.now().naive_utc()).unwrap();
+    let page = juece::db::seals::all(&mut conn).unwrap();
+    assert_eq!(page.len(), 2);
+    assert_eq!(i64::try_from(n).unwrap(), page[1].event_count);
+    assert!(n > 0);
+    assert!(
+        !page[1].events.contains(&format!("\"{id}\"")),
+        "the first decision's events are in the first seal only: {}",
+        page[1].events
+    );
+    drop(conn);
+    assert!(findings(&t).is_empty(), "{:?}", findings(&t));
+}
+
 fn findings(t: &TestApp) -> Vec<audit::Finding> {
     let mut conn = t.state.db.read.get().unwrap();
     audit::verify_with(&mut conn, Some(&key().verifying_key()))
