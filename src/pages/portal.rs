@@ -200,20 +200,15 @@ async fn consultation_page(
         .as_str()
         .unwrap_or("征求意见")
         .to_string();
-    data["csrf"] = json!(token);
     data["key"] = json!(security::random_token());
-    data["sent"] = json!(sent);
-    let body = page(
+    form_page(
         "consultation",
         &format!("征求意见：{title}"),
-        &Chrome::default(),
-        &data,
-    )?;
-    let mut res = render::builder(status);
-    if let Some(c) = cookie {
-        res.cookie(c);
-    }
-    Ok(res.body(body))
+        data,
+        (token, cookie),
+        sent,
+        status,
+    )
 }
 
 /// `GET /consultations/{id}`
@@ -310,18 +305,8 @@ async fn hearing_page(
     })
     .await??;
     let title = format!("听证会：{}", view.decision.title);
-    let data = json!({
-        "view": view,
-        "csrf": token,
-        "key": security::random_token(),
-        "sent": sent,
-    });
-    let body = page("hearing", &title, &Chrome::default(), &data)?;
-    let mut res = render::builder(status);
-    if let Some(c) = cookie {
-        res.cookie(c);
-    }
-    Ok(res.body(body))
+    let data = json!({ "view": view, "key": security::random_token() });
+    form_page("hearing", &title, data, (token, cookie), sent, status)
 }
 
 /// `GET /hearings/{id}`
@@ -491,11 +476,23 @@ async fn process_page(
         }))
     })
     .await??;
-    let mut data = data;
     let title = data["title"].as_str().unwrap_or("决策过程").to_string();
+    form_page("process", &title, data, (token, cookie), sent, status)
+}
+
+/// A public page with a form: its CSRF token (and the cookie that carries it, when new), what
+/// was sent back to it, under `status`.
+fn form_page(
+    name: &str,
+    title: &str,
+    mut data: Value,
+    (token, cookie): (String, Option<actix_web::cookie::Cookie<'static>>),
+    sent: Sent,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
     data["csrf"] = json!(token);
     data["sent"] = json!(sent);
-    let body = page("process", &title, &Chrome::default(), &data)?;
+    let body = page(name, title, &Chrome::default(), &data)?;
     let mut res = render::builder(status);
     if let Some(c) = cookie {
         res.cookie(c);
