@@ -28,18 +28,23 @@ const LATE_MARGIN_HOURS: i64 = 1;
 const MOST_PER_SEAL: i64 = 50_000;
 
 /// The signing key in `path`: 64 hex digits (the Ed25519 seed). Created (mode 0600) when
-/// `create` and the file does not exist.
+/// `create` and the file does not exist; of several processes creating it at once, one writes it
+/// and the others read it.
 pub fn load_key(path: &Path, create: bool) -> Result<SigningKey, String> {
+    let named = |e: String| format!("seal key {}: {e}", path.display());
     match std::fs::read_to_string(path) {
-        Ok(text) => parse_key(text.trim()).map_err(|e| format!("seal key {}: {e}", path.display())),
+        Ok(text) => parse_key(text.trim()).map_err(named),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
             let mut seed = [0u8; 32];
             rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
-            write_private(path, &hex::encode(seed))
-                .map_err(|e| format!("seal key {}: {e}", path.display()))?;
-            Ok(SigningKey::from_bytes(&seed))
+            match write_private(path, &hex::encode(seed)) {
+                Ok(()) => Ok(SigningKey::from_bytes(&seed)),
+                // Another process linked its key first: use that one.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_key(path, false),
+                Err(e) => Err(named(e.to_string())),
+            }
         }
-        Err(e) => Err(format!("seal key {}: {e}", path.display())),
+        Err(e) => Err(named(e.to_string())),
     }
 }
 
@@ -60,15 +65,26 @@ pub fn parse_public_key(hex_key: &str) -> Result<VerifyingKey, String> {
     VerifyingKey::from_bytes(&key).map_err(|e| e.to_string())
 }
 
+/// Write a new key file whole under a name of this process's, then link it into place: the file
+/// at `path` is never seen half written, and linking fails if another process was first.
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut f = options.open(path)?;
-    f.write_all(text.as_bytes())?;
-    f.write_all(b"\n")
+    let mut nonce = [0u8; 8];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut nonce);
+    let tmp = path.with_extension(format!("tmp-{}-{}", std::process::id(), hex::encode(nonce)));
+    let written = (|| {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()
+    })();
+    let linked = written.and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }
 
 /// Seal the events appended since the last seal. Returns how many events were sealed (0: none

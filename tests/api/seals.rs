@@ -292,3 +292,31 @@ async fn the_cli_seals_and_checks_against_the_operators_key_or_a_public_key() {
     let (ok, out) = juece(&["audit", "verify", "--public-key", "xyz"]);
     assert!(!ok && out.contains("--public-key"), "{out}");
 }
+
+#[core::prelude::v1::test]
+fn processes_creating_the_key_at_once_end_up_with_one_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("seal.key");
+    let keys: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| scope.spawn(|| seal::load_key(&path, true).unwrap()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| hex::encode(h.join().unwrap().verifying_key().to_bytes()))
+            .collect()
+    });
+    assert!(keys.windows(2).all(|w| w[0] == w[1]), "{keys:?}");
+    assert_eq!(
+        hex::encode(
+            seal::load_key(&path, false)
+                .unwrap()
+                .verifying_key()
+                .to_bytes()
+        ),
+        keys[0]
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "no temporary file left: {left:?}");
+    assert!(seal::load_key(&dir.path().join("missing.key"), false).is_err());
+}
