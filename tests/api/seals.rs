@@ -185,7 +185,7 @@ async fn seals_rewritten_without_the_key_are_refused() {
         "{f:?}"
     );
     // An edited digest no longer follows from its events.
-    sql_exec(&t, "UPDATE seals SET digest = 'ab' || substr(digest, 3)");
+    sql_exec(&t, "UPDATE seals SET digest = '0000000000000000000000000000000000000000000000000000000000000000'");
     let f = findings(&t);
     assert!(f.iter().any(|x| x.kind == "seal_altered"), "{f:?}");
 }
