@@ -19,6 +19,7 @@ pub mod dossier;
 pub mod execution;
 pub mod experts;
 pub mod hearings;
+pub mod listing;
 pub mod outbox;
 pub mod personal_data;
 pub mod report;

@@ -410,6 +410,17 @@ async fn readers_outside_the_decisions_organs_see_nothing() {
     )
     .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // The legality review unit's reviewer lists the decisions of the organ it reviews for, as it
+    // reads each of them (its organ is neither the decision organ nor the lead unit).
+    let (status, list) = send(
+        &app,
+        test::TestRequest::get()
+            .uri("/api/v1/decisions")
+            .insert_header(bearer(&tokens.reviewer)),
+    )
+    .await;
+    assert_eq!(status, 200, "{list}");
+    assert_eq!(list["items"][0]["id"], id.as_str(), "{list}");
     let (status, _) = send(
         &app,
         test::TestRequest::get().uri(&format!("/api/v1/decisions/{id}")),

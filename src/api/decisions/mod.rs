@@ -164,14 +164,15 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let limit = keyset::limit(q.limit, 50, 200)?;
     let before = keyset::after("before", q.before.as_deref())?;
-    let organs = auth.organs();
     let st = state.clone();
-    let rows = web::block(move || -> Result<_, ApiError> {
+    let (rows, last) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        Ok(db::list_decisions(&mut conn, &organs, before, limit)?)
+        Ok(crate::service::listing::readable_page(
+            &mut conn, &auth, before, limit,
+        )?)
     })
     .await??;
-    let next = keyset::next(&rows, limit, |r| (r.created_at, r.id.as_str()));
+    let next = last.map(|(at, id)| format!("{}|{id}", rfc3339(at)));
     let items = rows
         .iter()
         .map(|r| DecisionSummary {
