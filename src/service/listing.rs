@@ -8,6 +8,9 @@ use crate::access::{self, Parties, Principal};
 use crate::db::rows::DecisionRow;
 use crate::db::{accounts, decisions, DbConn};
 
+/// A page's keyset cursor: the creation time and id of its last row.
+pub type Cursor = (NaiveDateTime, String);
+
 /// A page of the decisions `who` may read, newest first: those of the organs where they hold a
 /// role — as decision organ or lead unit — and, for a legality review unit, those of the organs
 /// it reviews for; each checked as a read of it is (`access::can_read`). Returns the readable
@@ -15,9 +18,9 @@ use crate::db::{accounts, decisions, DbConn};
 pub fn readable_page(
     conn: &mut DbConn,
     who: &Principal,
-    before: Option<(NaiveDateTime, String)>,
+    before: Option<Cursor>,
     limit: i64,
-) -> Result<(Vec<DecisionRow>, Option<(NaiveDateTime, String)>), ServiceError> {
+) -> Result<(Vec<DecisionRow>, Option<Cursor>), ServiceError> {
     let organs = who.organs();
     let reviewed: Vec<(String, String)> = accounts::all_organs(conn)?
         .into_iter()
