@@ -209,8 +209,7 @@ pub async fn open(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, FORM_BYTES, &s.token).await?;
     let organ = field(&form, "organ_id").unwrap_or_default().to_string();
     let Some(year) = field(&form, "year").and_then(|y| y.trim().parse::<i32>().ok()) else {
         let flash = Flash {
@@ -502,8 +501,7 @@ pub async fn command(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, FORM_BYTES, &s.token).await?;
     let id = id.into_inner();
     let expected = field(&form, "expected_version").and_then(|v| v.parse::<i64>().ok());
     let (expected, cmd) = match (expected, command_of(&form)) {

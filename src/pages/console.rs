@@ -73,8 +73,7 @@ pub async fn sign_in(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let form = security::form(payload, 8 * 1024).await?;
-    security::check_public(&req, field(&form, security::CSRF_FIELD))?;
+    let form = security::public_form(payload, 8 * 1024, &req).await?;
     let username = field(&form, "username")
         .unwrap_or_default()
         .trim()
@@ -121,8 +120,7 @@ pub async fn sign_out(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, 8 * 1024).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    security::console_form(payload, 8 * 1024, &s.token).await?;
     let st = state.clone();
     let hash = token_hash(&s.token);
     web::block(move || -> Result<(), PageError> {
@@ -395,8 +393,7 @@ pub async fn draw(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, 64 * 1024).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, 64 * 1024, &s.token).await?;
     let id = id.into_inner();
     let mut seats = std::collections::BTreeMap::new();
     let mut error = None;
@@ -542,8 +539,7 @@ pub async fn command(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, CONSOLE_FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, CONSOLE_FORM_BYTES, &s.token).await?;
     let stage = || StageId::new(field(&form, "stage").unwrap_or_default());
     let command = match field(&form, "kind") {
         Some("start") => Ok(Command::StartStage { stage: stage() }),
@@ -569,8 +565,7 @@ pub async fn draft(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, CONSOLE_FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, CONSOLE_FORM_BYTES, &s.token).await?;
     let content = field(&form, "content")
         .unwrap_or_default()
         .replace("\r\n", "\n");

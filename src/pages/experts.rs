@@ -178,8 +178,7 @@ pub async fn add(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, FORM_BYTES, &s.token).await?;
     let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
     let organ = get("organ_id");
     let new = NewExpert {
@@ -234,8 +233,7 @@ pub async fn deactivate(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, FORM_BYTES, &s.token).await?;
     let id = id.into_inner();
     let reason = field(&form, "reason").unwrap_or_default().to_string();
     let st = state.clone();

@@ -158,8 +158,7 @@ pub async fn create(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    let form = security::console_form(payload, FORM_BYTES, &s.token).await?;
     let new = NewWebhook {
         organ_id: field(&form, "organ_id").unwrap_or_default().to_string(),
         url: field(&form, "url").unwrap_or_default().trim().to_string(),
@@ -196,8 +195,7 @@ pub async fn delete(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let s = session(&state, &req).await?;
-    let form = security::form(payload, FORM_BYTES).await?;
-    security::check_console(&s.token, field(&form, security::CSRF_FIELD))?;
+    security::console_form(payload, FORM_BYTES, &s.token).await?;
     let id = path.into_inner();
     let st = state.clone();
     let principal = s.principal.clone();

@@ -253,8 +253,7 @@ pub async fn comment(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let form = security::form(payload, PUBLIC_FORM_BYTES).await?;
-    security::check_public(&req, field(&form, security::CSRF_FIELD))?;
+    let form = security::public_form(payload, PUBLIC_FORM_BYTES, &req).await?;
     let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
     let values = json!({ "name": get("name"), "contact": get("contact"), "body": get("body") });
     let comment = CommentForm {
@@ -326,8 +325,7 @@ pub async fn apply(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let form = security::form(payload, PUBLIC_FORM_BYTES).await?;
-    security::check_public(&req, field(&form, security::CSRF_FIELD))?;
+    let form = security::public_form(payload, PUBLIC_FORM_BYTES, &req).await?;
     let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
     let values = json!({ "name": get("name"), "contact": get("contact"),
         "interest_group": get("interest_group"), "statement": get("statement") });
@@ -509,8 +507,7 @@ pub async fn feedback(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let id = id.into_inner();
-    let form = security::form(payload, PUBLIC_FORM_BYTES).await?;
-    security::check_public(&req, field(&form, security::CSRF_FIELD))?;
+    let form = security::public_form(payload, PUBLIC_FORM_BYTES, &req).await?;
     let body = field(&form, "body").unwrap_or_default().to_string();
     match receive_feedback(&state, &req, id.clone(), body.clone()).await {
         Ok(receipt) => {

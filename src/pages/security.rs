@@ -70,7 +70,7 @@ fn refused() -> PageError {
 }
 
 /// A public form's token must equal its cookie's (double submit; the cookie is SameSite=Strict).
-pub fn check_public(req: &HttpRequest, form_token: Option<&str>) -> Result<(), PageError> {
+fn check_public(req: &HttpRequest, form_token: Option<&str>) -> Result<(), PageError> {
     let cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_string());
     match (cookie, form_token) {
         (Some(c), Some(f)) if !c.is_empty() && same(&c, f) => Ok(()),
@@ -87,7 +87,7 @@ pub fn console_token(session: &str) -> String {
 }
 
 /// A console form's token must be its session's.
-pub fn check_console(session: &str, form_token: Option<&str>) -> Result<(), PageError> {
+fn check_console(session: &str, form_token: Option<&str>) -> Result<(), PageError> {
     match form_token {
         Some(f) if same(&console_token(session), f) => Ok(()),
         _ => Err(refused()),
@@ -114,12 +114,32 @@ pub fn session(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty() && t.len() <= 128)
 }
 
+/// A console form, read within `limit` bytes and refused without the session's CSRF token: no
+/// console route can read a form without the check.
+pub async fn console_form(
+    payload: web::Payload,
+    limit: usize,
+    session: &str,
+) -> Result<Vec<(String, String)>, PageError> {
+    let form = form(payload, limit).await?;
+    check_console(session, field(&form, CSRF_FIELD))?;
+    Ok(form)
+}
+
+/// A public form, read within `limit` bytes and refused without the double-submit CSRF token.
+pub async fn public_form(
+    payload: web::Payload,
+    limit: usize,
+    req: &HttpRequest,
+) -> Result<Vec<(String, String)>, PageError> {
+    let form = form(payload, limit).await?;
+    check_public(req, field(&form, CSRF_FIELD))?;
+    Ok(form)
+}
+
 /// A form body (`application/x-www-form-urlencoded`) as its fields in order, at most `limit`
 /// bytes (413 page beyond).
-pub async fn form(
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<Vec<(String, String)>, PageError> {
+async fn form(mut payload: web::Payload, limit: usize) -> Result<Vec<(String, String)>, PageError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| PageError::BadRequest(format!("表单读取失败: {e}")))?;
