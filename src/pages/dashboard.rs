@@ -11,13 +11,13 @@ use serde_json::{json, Value};
 
 use super::render::{html, page, PageError};
 use super::session::session;
-use crate::access::{self, Parties};
 use crate::api::common::engine;
 use crate::api::decisions::view;
 use crate::app::AppState;
 use crate::db::{accounts as db_accounts, decisions as db};
 use crate::procedure::state::{china_date, StageStatus};
 use crate::service::decisions::{pack_of, parse_state};
+use crate::service::listing::Reach;
 
 /// The dashboard's filters (query string; no JavaScript needed).
 #[derive(Deserialize, Default)]
@@ -51,40 +51,22 @@ pub async fn dashboard(
         .map(web::Query::into_inner)
         .map_err(|e| PageError::BadRequest(format!("筛选条件无效: {e}")))?;
     let st = state.clone();
-    let organs = s.principal.organs();
     let principal = s.principal.clone();
     let data = web::block(move || -> Result<Value, PageError> {
         let mut conn = st.db.read.get()?;
         let all = db_accounts::all_organs(&mut conn)?;
         let names: BTreeMap<String, String> =
             all.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
-        let legality: BTreeMap<String, String> = all
-            .iter()
-            .filter_map(|o| Some((o.id.clone(), o.legality_unit_id.clone()?)))
-            .collect();
-        // The user's organs' decisions: as decision organ or lead unit, and — for a legality
-        // review unit — those of the organs it reviews for; each checked as the API checks a
-        // read (access::can_read).
-        let mut scope = organs.clone();
-        scope.extend(
-            legality
-                .iter()
-                .filter(|(_, unit)| organs.contains(unit))
-                .map(|(organ, _)| organ.clone()),
-        );
-        let rows = db::list_decisions(&mut conn, &scope, None, 500)?;
+        // The decisions the user may read, as the API's list reaches them.
+        let reach = Reach::of(&mut conn, &principal)?;
+        let rows = db::list_decisions(&mut conn, &reach.scope, None, 500)?;
         let now = st.clock.now();
         let today = china_date(now);
         let mut items = Vec::new();
         let mut stage_options = BTreeMap::new();
         let mut seen_organs = std::collections::BTreeSet::new();
         for row in rows {
-            let parties = Parties {
-                organ: &row.organ_id,
-                lead_unit: &row.lead_unit_id,
-                legality_unit: legality.get(&row.organ_id).map(String::as_str),
-            };
-            if !access::can_read(&principal, &parties) {
+            if !reach.can_read(&principal, &row) {
                 continue;
             }
             seen_organs.insert(row.organ_id.clone());

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::decisions::{pack_of, parse_state};
+use super::listing::Reach;
 use super::{Engine, ServiceError};
-use crate::access::{self, Parties, Principal};
+use crate::access::Principal;
 use crate::db::rows::DecisionRow;
 use crate::db::{accounts, decisions, stored_time, DbConn};
 use crate::procedure::reminders::{self, Owner, Standing};
@@ -59,37 +60,22 @@ pub fn list(
     now: DateTime<Utc>,
 ) -> Result<Vec<Item>, ServiceError> {
     let organs = who.organs();
-    let all = accounts::all_organs(conn)?;
-    let names: BTreeMap<String, String> =
-        all.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
-    let legality: BTreeMap<String, String> = all
-        .iter()
-        .filter_map(|o| Some((o.id.clone(), o.legality_unit_id.clone()?)))
+    let names: BTreeMap<String, String> = accounts::all_organs(conn)?
+        .into_iter()
+        .map(|o| (o.id, o.name))
         .collect();
     if let Some(o) = &filter.organ {
         if !names.contains_key(o) {
             return Err(ServiceError::NotFound(format!("organ {o}")));
         }
     }
-    // As the dashboard: the caller's organs as decision organ or lead unit, and the organs a
-    // legality unit of theirs reviews for; each decision checked as a read is.
-    let mut scope = organs.clone();
-    scope.extend(
-        legality
-            .iter()
-            .filter(|(_, unit)| organs.contains(unit))
-            .map(|(organ, _)| organ.clone()),
-    );
+    // The decisions the caller may read, as the list and the dashboard reach them.
+    let reach = Reach::of(conn, who)?;
     let today = china_date(now);
     let mut out = Vec::new();
-    for row in decisions::list_decisions(conn, &scope, None, 5000)? {
-        let unit = legality.get(&row.organ_id).map(String::as_str);
-        let parties = Parties {
-            organ: &row.organ_id,
-            lead_unit: &row.lead_unit_id,
-            legality_unit: unit,
-        };
-        if !access::can_read(who, &parties) {
+    for row in decisions::list_decisions(conn, &reach.scope, None, 5000)? {
+        let unit = reach.legality.get(&row.organ_id).map(String::as_str);
+        if !reach.can_read(who, &row) {
             continue;
         }
         let pack = pack_of(engine, &row)?;

@@ -1,6 +1,8 @@
 //! The decisions a caller may read, a page at a time: the one rule of who sees which decision in a
 //! list (the API's `GET /api/v1/decisions`), the same as reading one.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDateTime;
 
 use super::ServiceError;
@@ -11,9 +13,50 @@ use crate::db::{accounts, decisions, DbConn};
 /// A page's keyset cursor: the creation time and id of its last row.
 pub type Cursor = (NaiveDateTime, String);
 
-/// A page of the decisions `who` may read, newest first: those of the organs where they hold a
-/// role — as decision organ or lead unit — and, for a legality review unit, those of the organs
-/// it reviews for; each checked as a read of it is (`access::can_read`). Returns the readable
+/// Where a caller's reading reaches: the organs whose decisions they may list (those where they
+/// hold a role — as decision organ or lead unit — and, for a legality review unit, the organs it
+/// reviews for), and each organ's legality review unit, to check each row as a read is.
+pub struct Reach {
+    /// The organs to list decisions of.
+    pub scope: Vec<String>,
+    /// Each organ's legality review unit.
+    pub legality: BTreeMap<String, String>,
+}
+
+impl Reach {
+    /// Where `who`'s reading reaches.
+    pub fn of(conn: &mut DbConn, who: &Principal) -> Result<Self, ServiceError> {
+        let organs = who.organs();
+        let legality: BTreeMap<String, String> = accounts::all_organs(conn)?
+            .into_iter()
+            .filter_map(|o| Some((o.id, o.legality_unit_id?)))
+            .collect();
+        let mut scope = organs.clone();
+        scope.extend(
+            legality
+                .iter()
+                .filter(|(_, unit)| organs.contains(unit))
+                .map(|(organ, _)| organ.clone()),
+        );
+        Ok(Reach { scope, legality })
+    }
+
+    /// The decision's parties, as `access` judges a read.
+    pub fn parties<'r>(&'r self, row: &'r DecisionRow) -> Parties<'r> {
+        Parties {
+            organ: &row.organ_id,
+            lead_unit: &row.lead_unit_id,
+            legality_unit: self.legality.get(&row.organ_id).map(String::as_str),
+        }
+    }
+
+    /// Whether `who` may read the decision (`access::can_read`).
+    pub fn can_read(&self, who: &Principal, row: &DecisionRow) -> bool {
+        access::can_read(who, &self.parties(row))
+    }
+}
+
+/// A page of the decisions `who` may read, newest first (see [`Reach`]). Returns the readable
 /// rows and the last row scanned (the page's keyset cursor, even where the last was not readable).
 pub fn readable_page(
     conn: &mut DbConn,
@@ -21,37 +64,14 @@ pub fn readable_page(
     before: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<DecisionRow>, Option<Cursor>), ServiceError> {
-    let organs = who.organs();
-    let reviewed: Vec<(String, String)> = accounts::all_organs(conn)?
-        .into_iter()
-        .filter_map(|o| Some((o.id, o.legality_unit_id?)))
-        .collect();
-    let mut scope = organs.clone();
-    scope.extend(
-        reviewed
-            .iter()
-            .filter(|(_, unit)| organs.contains(unit))
-            .map(|(organ, _)| organ.clone()),
-    );
-    let rows = decisions::list_decisions(conn, &scope, before, limit)?;
+    let reach = Reach::of(conn, who)?;
+    let rows = decisions::list_decisions(conn, &reach.scope, before, limit)?;
     let last = (i64::try_from(rows.len()) == Ok(limit))
         .then(|| rows.last().map(|r| (r.created_at, r.id.clone())))
         .flatten();
     let readable = rows
         .into_iter()
-        .filter(|r| {
-            access::can_read(
-                who,
-                &Parties {
-                    organ: &r.organ_id,
-                    lead_unit: &r.lead_unit_id,
-                    legality_unit: reviewed
-                        .iter()
-                        .find(|(o, _)| *o == r.organ_id)
-                        .map(|(_, u)| u.as_str()),
-                },
-            )
-        })
+        .filter(|r| reach.can_read(who, r))
         .collect();
     Ok((readable, last))
 }
