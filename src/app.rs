@@ -2,12 +2,18 @@
 //! `server.rs`; this module knows no HTTP.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use serde_json::Value;
+
+use crate::cache::{Bounded, DecisionKey, HomeKey, VersionKey};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::intake::Intake;
 use crate::procedure::{Calendar, PackSet};
 use crate::public_reads::PublicReads;
+use crate::service::report::{Report, ReportKey};
+use crate::service::sessions::Sessions;
 use crate::throttle::{SignInLimiter, Throttle, COMMENTS_PER_MINUTE};
 
 /// What every handler can reach.
@@ -32,6 +38,10 @@ pub struct AppState {
     pub trusted_proxies: usize,
     /// The gate of the public's requests: at most half the readers' connections are theirs.
     pub public_reads: Arc<PublicReads>,
+    /// The signed-in users this process keeps in memory.
+    pub sessions: Arc<Sessions>,
+    /// What this process keeps of views that depend only on a version and a day.
+    pub caches: Arc<Caches>,
 }
 
 impl AppState {
@@ -55,6 +65,8 @@ impl AppState {
             )),
             trusted_proxies: 0,
             public_reads,
+            sessions: Arc::new(Sessions::default()),
+            caches: Arc::new(Caches::default()),
         }
     }
 
@@ -82,5 +94,37 @@ impl AppState {
             std::time::Duration::from_secs(60),
         ));
         self
+    }
+}
+
+/// The caches of one process.
+pub struct Caches {
+    /// The API's view of a decision, serialised (`GET /api/v1/decisions/{id}`).
+    pub decision_views: Bounded<DecisionKey, Vec<u8>>,
+    /// A decision's row on the console's dashboard, by decision, version and day.
+    pub dashboard_rows: Bounded<VersionKey, Value>,
+    /// The portal's home page data, by day and the last change of any decision and catalog;
+    /// for a minute at most (an organ added to the register is not in the key).
+    pub home: Bounded<HomeKey, Value>,
+    /// A consultation page's data, by decision, version and day (a batch of comments is an
+    /// event: it moves the version).
+    pub consultations: Bounded<VersionKey, Value>,
+    /// An organ's annual report figures (`service::report::report_kept`).
+    pub reports: Bounded<ReportKey, Report>,
+    /// The report's workbook.
+    pub report_workbooks: Bounded<ReportKey, Vec<u8>>,
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        let day = Duration::from_secs(24 * 3600);
+        Caches {
+            decision_views: Bounded::new(4096, day),
+            dashboard_rows: Bounded::new(20_000, day),
+            home: Bounded::new(16, Duration::from_secs(60)),
+            consultations: Bounded::new(1024, day),
+            reports: Bounded::new(256, day),
+            report_workbooks: Bounded::new(64, day),
+        }
     }
 }

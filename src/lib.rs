@@ -10,6 +10,7 @@ pub mod access;
 pub mod api;
 pub mod app;
 pub mod audit;
+pub mod cache;
 pub mod chain;
 pub mod cli;
 pub mod clock;

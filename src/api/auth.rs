@@ -13,7 +13,6 @@ use super::extract::Body;
 use crate::access::Principal;
 use crate::app::AppState;
 use crate::db::rows::{User, UserRole};
-use crate::db::DbConn;
 use crate::service::accounts::{self, token_hash, TOKEN_HOURS};
 use crate::service::ServiceError;
 use crate::throttle::{SignInLimiter, SignInRefusal};
@@ -59,9 +58,11 @@ impl FromRequest for Bearer {
 }
 
 /// The user of a bearer token.
-pub fn authenticate(conn: &mut DbConn, bearer: &Bearer) -> Result<Auth, ApiError> {
+pub fn authenticate(state: &AppState, bearer: &Bearer) -> Result<Auth, ApiError> {
     let hash = token_hash(&bearer.0);
-    let principal = accounts::authenticate(conn, &hash)?;
+    let principal = state
+        .sessions
+        .authenticate(&state.db, &hash, chrono::Utc::now())?;
     Ok(Auth {
         principal,
         token_hash: hash,
@@ -78,11 +79,7 @@ impl FromRequest for Auth {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("no application state".into()))?;
             let bearer = bearer?;
-            web::block(move || {
-                let mut conn = state.db.read.get()?;
-                authenticate(&mut conn, &bearer)
-            })
-            .await?
+            web::block(move || authenticate(&state, &bearer)).await?
         })
     }
 }
@@ -238,10 +235,14 @@ pub async fn attempt(
 
 /// `DELETE /api/v1/session` — revoke the token.
 pub async fn sign_out(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
-    let db = state.db.clone();
+    let st = state.clone();
     web::block(move || -> Result<(), ApiError> {
-        let mut conn = db.write.get()?;
-        Ok(accounts::sign_out(&mut conn, &auth.token_hash)?)
+        let mut conn = st.db.write.get()?;
+        Ok(accounts::sign_out(
+            &mut conn,
+            &st.sessions,
+            &auth.token_hash,
+        )?)
     })
     .await??;
     Ok(HttpResponse::NoContent().finish())

@@ -22,7 +22,7 @@ use crate::procedure::state::china_date;
 use crate::service::catalogs::{
     self as service, CatalogView, CoverageView, OrganRef, PublicCatalogView, RevisionView,
 };
-use crate::service::report::{self, Report};
+use crate::service::report;
 use crate::service::ServiceError;
 
 /// `POST /api/v1/catalogs`
@@ -221,7 +221,7 @@ pub async fn list(
     let st = state.clone();
     let rows = web::block(move || -> Result<Vec<CatalogSummary>, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let mut out = Vec::new();
         for loaded in service::list_readable(&mut conn, &auth, q.organ_id.as_deref(), q.year)? {
             let row = loaded.row;
@@ -252,7 +252,7 @@ pub async fn get(
     let st = state.clone();
     let view = web::block(move || -> Result<CatalogView, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let loaded = service::readable(&mut conn, &auth, &id)?;
         Ok(service::staff_view(
             &mut conn,
@@ -280,7 +280,7 @@ async fn revision_of(
         let mut conn = st.db.read.get()?;
         let loaded = match bearer {
             Some(b) => {
-                let auth = authenticate(&mut conn, &b)?;
+                let auth = authenticate(&st, &b)?;
                 service::readable(&mut conn, &auth, &id)?
             }
             None => service::published(&mut conn, &id)?,
@@ -326,7 +326,7 @@ pub async fn coverage(
     let st = state.clone();
     let view = web::block(move || -> Result<CoverageView, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let loaded = service::readable(&mut conn, &auth, &id)?;
         Ok(service::coverage_view(&mut conn, &engine(&st), &loaded)?)
     })
@@ -444,23 +444,42 @@ pub async fn report(
     let q = query.into_inner();
     let st = state.clone();
     let format = q.format;
-    let r = web::block(move || -> Result<Report, ApiError> {
+    let (r, workbook) = web::block(move || -> Result<_, ApiError> {
         let today = china_date(st.clock.now());
         report::check_year(q.year, today).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
-        Ok(report::report(
+        let auth = authenticate(&st, &bearer)?;
+        let (key, r) = report::report_kept(
             &mut conn,
+            &st.caches.reports,
             &auth,
             &q.organ_id,
             q.year,
             st.clock.now(),
-        )?)
+        )?;
+        drop(conn);
+        let workbook = match format {
+            Format::Xlsx => Some(report::workbook(&st.caches.report_workbooks, key, &r)?),
+            _ => None,
+        };
+        Ok((r, workbook))
     })
     .await??;
     let name = format!("report-{}-{}", r.year, r.organ.id);
-    let sheets = report::sheets(&r);
-    deliver(format, &r, &sheets, &name)
+    if let Some(book) = workbook {
+        return Ok(HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header((
+                "content-disposition",
+                format!("attachment; filename=\"{name}.xlsx\""),
+            ))
+            .body(book.to_vec()));
+    }
+    let sheets = match format {
+        Format::Csv => report::sheets(&r),
+        _ => Vec::new(),
+    };
+    deliver(format, &*r, &sheets, &name)
 }
 
 /// Answer in the format asked: the JSON view, the first sheet as CSV, or every sheet as XLSX.

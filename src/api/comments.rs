@@ -426,7 +426,7 @@ pub async fn export(
             let limit = keyset::limit(page.limit, 100, 1000)?;
             let st = state.clone();
             let (rows, shown) = web::block(move || -> Result<_, ApiError> {
-                let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+                let auth = authenticate(&st, &bearer)?;
                 let mut conn = st.db.write.get()?;
                 let r = service::readable(&mut conn, &auth, &id)?;
                 let rows = comments::page(&mut conn, &r.row.id, after, limit, false)?;
@@ -452,7 +452,7 @@ pub async fn export(
             let st = state.clone();
             let check_id = id.clone();
             let shown = web::block(move || -> Result<_, ApiError> {
-                let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+                let auth = authenticate(&st, &bearer)?;
                 let mut conn = st.db.write.get()?;
                 let r = service::readable(&mut conn, &auth, &check_id)?;
                 // The whole export: its size is not known before it streams; record it as one read.
@@ -551,7 +551,7 @@ pub async fn report(
     let st = state.clone();
     let id = id.into_inner();
     let (applied, counts) = web::block(move || -> Result<_, ApiError> {
-        let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let mut conn = st.db.write.get()?;
         Ok(crate::service::comments::report(
             &mut conn,

@@ -103,7 +103,7 @@ pub async fn list(
     let st = state.clone();
     let items = web::block(move || -> Result<Vec<Item>, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         Ok(service::list(
             &mut conn,
             &engine(&st),

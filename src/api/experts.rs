@@ -155,7 +155,7 @@ pub async fn add(
     let st = state.clone();
     let (expert, new) = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.write.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let new = experts::NewExpert {
             organ_id: body.organ_id,
             name: body.name,
@@ -195,7 +195,7 @@ pub async fn search(
     let st = state.clone();
     let rows = web::block(move || -> Result<Vec<Expert>, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let registries = match (&q.organ_id, &q.decision_id) {
             (Some(organ), None) => {
                 if !may_read_registry(&mut conn, &auth, organ)? {
@@ -242,7 +242,7 @@ pub async fn get(
     let st = state.clone();
     let expert = web::block(move || -> Result<Expert, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let e = registry::expert(&mut conn, &id)?
             .ok_or_else(|| ApiError::NotFound(format!("expert {id}")))?;
         if !may_read_registry(&mut conn, &auth, &e.organ_id)? {
@@ -269,7 +269,7 @@ pub async fn deactivate(
     let st = state.clone();
     let expert = web::block(move || -> Result<Expert, ApiError> {
         let mut conn = st.db.write.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         Ok(experts::deactivate(
             &mut conn,
             &auth,
@@ -301,7 +301,7 @@ pub async fn select(
     let id = id.into_inner();
     let st = state.clone();
     let out = web::block(move || -> Result<SelectedView, ApiError> {
-        let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let mut conn = st.db.write.get()?;
         // The registry's name, organisation and fields are filled in by the engine's admission
         // (第二十一条), the same for this route and for `/commands`.

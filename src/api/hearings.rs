@@ -488,7 +488,7 @@ pub async fn select(
     let id = id.into_inner();
     let st = state.clone();
     let out = web::block(move || -> Result<DrawView, ApiError> {
-        let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let mut conn = st.db.write.get()?;
         let d = hearings::draw(
             &mut conn,
@@ -521,7 +521,7 @@ pub async fn applications(
     let id = id.into_inner();
     let st = state.clone();
     let items = web::block(move || -> Result<Vec<ApplicationView>, ApiError> {
-        let auth = authenticate(&mut *st.db.read.get()?, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let mut conn = st.db.write.get()?;
         let (applications, shown) =
             personal_data::hearing_applications(&mut conn, &auth, &id, st.clock.now())?;

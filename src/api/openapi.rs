@@ -45,6 +45,9 @@ pub struct Contract {
     pub file: Option<&'static str>,
 }
 
+/// The reads answered with an `ETag` and `304 Not Modified` (issue 14).
+const TAGGED: [&str; 1] = ["/api/v1/decisions/{id}"];
+
 const fn c(ok: u16) -> Contract {
     Contract {
         body: None,
@@ -405,6 +408,19 @@ pub fn spec() -> Value {
             success["content"]["text/csv"] = json!({ "schema": { "type": "string", "description": "UTF-8 with a byte-order mark; the first sheet" } });
             success["content"][catalogs::XLSX] =
                 json!({ "schema": { "type": "string", "contentMediaType": catalogs::XLSX } });
+        }
+        if *method == "get" && TAGGED.contains(path) {
+            success["headers"] = json!({ "ETag": {
+                "description": "the view's version: send it back in If-None-Match",
+                "schema": { "type": "string" } } });
+            responses.insert(
+                "304".into(),
+                json!({ "description": "Not modified: the view named in If-None-Match is current" }),
+            );
+            params.push(
+                json!({ "name": "If-None-Match", "in": "header", "required": false,
+                "description": "the ETag of a view read before", "schema": { "type": "string" } }),
+            );
         }
         responses.insert(contract.ok.to_string(), success);
         for (status, what) in problems(method, path, &contract) {

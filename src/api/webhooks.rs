@@ -108,7 +108,7 @@ pub async fn create(
     let st = state.clone();
     let hook = web::block(move || -> Result<Webhook, ApiError> {
         let mut conn = st.db.write.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         let new = NewWebhook {
             organ_id: body.organ_id,
             url: body.url.trim().to_string(),
@@ -128,7 +128,7 @@ pub async fn list(state: web::Data<AppState>, bearer: Bearer) -> Result<HttpResp
     let st = state.clone();
     let hooks = web::block(move || -> Result<Vec<Webhook>, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         Ok(service::list(&mut conn, &auth)?)
     })
     .await??;
@@ -145,7 +145,7 @@ pub async fn delete(
     let st = state.clone();
     web::block(move || -> Result<(), ApiError> {
         let mut conn = st.db.write.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         Ok(service::delete(&mut conn, &auth, &id, st.clock.now())?)
     })
     .await??;
@@ -164,7 +164,7 @@ pub async fn deliveries(
     let st = state.clone();
     let rows = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
+        let auth = authenticate(&st, &bearer)?;
         Ok(service::deliveries(&mut conn, &auth, &id, limit)?)
     })
     .await??;

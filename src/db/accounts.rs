@@ -56,16 +56,19 @@ pub fn insert_user(conn: &mut DbConn, user: &User) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// Grant a role in an organ.
+/// Grant a role in an organ; every process forgets the user's cached sessions (their roles
+/// changed).
 pub fn grant(conn: &mut DbConn, user_id: &str, organ_id: &str, role: &str) -> QueryResult<()> {
-    diesel::insert_into(user_roles::table)
-        .values(UserRole {
-            user_id: user_id.into(),
-            organ_id: organ_id.into(),
-            role: role.into(),
-        })
-        .execute(conn)
-        .map(|_| ())
+    conn.transaction(|conn| {
+        diesel::insert_into(user_roles::table)
+            .values(UserRole {
+                user_id: user_id.into(),
+                organ_id: organ_id.into(),
+                role: role.into(),
+            })
+            .execute(conn)?;
+        revoke(conn, None, Some(user_id))
+    })
 }
 
 /// A user by username.
@@ -98,22 +101,26 @@ pub fn session_with_roles(
     conn: &mut DbConn,
     token_hash: &str,
     now: NaiveDateTime,
-) -> QueryResult<Option<(User, Vec<UserRole>)>> {
-    let rows: Vec<(User, Option<UserRole>)> = sessions::table
+) -> QueryResult<Option<(User, Vec<UserRole>, NaiveDateTime)>> {
+    let rows: Vec<(User, NaiveDateTime, Option<UserRole>)> = sessions::table
         .inner_join(users::table.left_join(user_roles::table))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
-        .select((User::as_select(), Option::<UserRole>::as_select()))
+        .select((
+            User::as_select(),
+            sessions::expires_at,
+            Option::<UserRole>::as_select(),
+        ))
         .load(conn)?;
     let mut rows = rows.into_iter();
-    let Some((user, first)) = rows.next() else {
+    let Some((user, expires_at, first)) = rows.next() else {
         return Ok(None);
     };
     let roles = first
         .into_iter()
-        .chain(rows.filter_map(|(_, r)| r))
+        .chain(rows.filter_map(|(_, _, r)| r))
         .collect();
-    Ok(Some((user, roles)))
+    Ok(Some((user, roles, expires_at)))
 }
 
 /// Forget sessions that have expired.
@@ -121,11 +128,55 @@ pub fn delete_expired_sessions(conn: &mut DbConn, now: NaiveDateTime) -> QueryRe
     diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)
 }
 
-/// End a session.
+/// End a session; every process forgets it.
 pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> QueryResult<()> {
-    diesel::delete(sessions::table.find(token_hash))
+    conn.transaction(|conn| {
+        diesel::delete(sessions::table.find(token_hash)).execute(conn)?;
+        revoke(conn, Some(token_hash), None)
+    })
+}
+
+/// Record that a session (or every session of a user) ended or changed, for the processes'
+/// caches of signed-in users (`service::sessions`).
+fn revoke(conn: &mut DbConn, token_hash: Option<&str>, user_id: Option<&str>) -> QueryResult<()> {
+    diesel::insert_into(revocations::table)
+        .values((
+            revocations::token_hash.eq(token_hash),
+            revocations::user_id.eq(user_id),
+            revocations::at.eq(super::stored_time(chrono::Utc::now())),
+        ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// A revocation: its number, the session's token hash or the user.
+pub type Revocation = (i64, Option<String>, Option<String>);
+
+/// The revocations after number `after`, in order (at most 10,000).
+pub fn revocations_after(conn: &mut DbConn, after: i64) -> QueryResult<Vec<Revocation>> {
+    revocations::table
+        .filter(revocations::id.gt(after))
+        .order(revocations::id)
+        .select((
+            revocations::id,
+            revocations::token_hash,
+            revocations::user_id,
+        ))
+        .limit(10_000)
+        .load(conn)
+}
+
+/// The number of the last revocation (0: none).
+pub fn last_revocation(conn: &mut DbConn) -> QueryResult<i64> {
+    revocations::table
+        .select(diesel::dsl::max(revocations::id))
+        .first::<Option<i64>>(conn)
+        .map(|m| m.unwrap_or(0))
+}
+
+/// Forget revocations recorded before `before` (every process has read them long since).
+pub fn prune_revocations(conn: &mut DbConn, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(revocations::table.filter(revocations::at.lt(before))).execute(conn)
 }
 
 /// An organ and its parents, nearest first (at most 32 levels; a cycle ends the walk).

@@ -35,6 +35,28 @@ pub fn list_decisions(
     before: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<DecisionRow>> {
+    listed(organ_ids, before, limit)
+        .select(DecisionRow::as_select())
+        .load(conn)
+}
+
+/// [`list_decisions`] without each decision's state: what a list shows.
+pub fn list_heads(
+    conn: &mut DbConn,
+    organ_ids: &[String],
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<DecisionHead>> {
+    listed(organ_ids, before, limit)
+        .select(DecisionHead::as_select())
+        .load(conn)
+}
+
+fn listed(
+    organ_ids: &[String],
+    before: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> decisions::BoxedQuery<'_, <DbConn as diesel::Connection>::Backend> {
     let mut q = decisions::table
         .filter(
             decisions::organ_id
@@ -51,8 +73,47 @@ pub fn list_decisions(
     }
     q.order((decisions::created_at.desc(), decisions::id.desc()))
         .limit(limit)
-        .select(DecisionRow::as_select())
-        .load(conn)
+}
+
+/// What a read of a decision checks before anything else: its version, organ and lead unit.
+pub fn version_and_parties(
+    conn: &mut DbConn,
+    id: &str,
+) -> QueryResult<Option<(i64, String, String)>> {
+    decisions::table
+        .find(id)
+        .select((
+            decisions::version,
+            decisions::organ_id,
+            decisions::lead_unit_id,
+        ))
+        .first(conn)
+        .optional()
+}
+
+/// When any decision last changed, and any catalog — of `organ`, or of all organs (through the
+/// `updated_at` indexes).
+pub fn last_changes(
+    conn: &mut DbConn,
+    organ: Option<&str>,
+) -> QueryResult<(Option<NaiveDateTime>, Option<NaiveDateTime>)> {
+    let last = diesel::dsl::max(decisions::updated_at);
+    let d = match organ {
+        Some(o) => decisions::table
+            .filter(decisions::organ_id.eq(o))
+            .select(last)
+            .first(conn)?,
+        None => decisions::table.select(last).first(conn)?,
+    };
+    let last = diesel::dsl::max(catalogs::updated_at);
+    let c = match organ {
+        Some(o) => catalogs::table
+            .filter(catalogs::organ_id.eq(o))
+            .select(last)
+            .first(conn)?,
+        None => catalogs::table.select(last).first(conn)?,
+    };
+    Ok((d, c))
 }
 
 /// A decision's events in order.
@@ -227,20 +288,32 @@ pub fn set_title_and_item(
 
 /// The decisions that recorded a major adjustment (`record:changed`) naming `new_decision`.
 pub fn adjusted_by(conn: &mut DbConn, new_decision: &str) -> QueryResult<Vec<String>> {
-    // The link is inside the event payload; ids are UUIDs, so the pattern cannot match by
-    // accident, and the caller checks each state.
-    let pattern = format!(
-        "%\"new_decision\":\"{}\"%",
-        new_decision.replace(['%', '_', '\\'], "")
-    );
-    let mut ids: Vec<String> = events::table
-        .filter(events::command.eq("record:changed"))
-        .filter(events::payload.like(pattern))
-        .select(events::decision_id)
-        .load(conn)?;
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
+    decision_links::table
+        .filter(decision_links::new_id.eq(new_decision))
+        .order(decision_links::original_id)
+        .select(decision_links::original_id)
+        .load(conn)
+}
+
+/// Keep the link of a major adjustment (第三十七条): `original`'s `changed` fact names
+/// `new_decision`. Written with the event, in its transaction.
+pub fn link_adjustment(conn: &mut DbConn, original: &str, new_decision: &str) -> QueryResult<()> {
+    // Checked first (the one backend-neutral way: the dialects' upserts differ); a second
+    // `changed` naming the same decision adds nothing.
+    let known: i64 = decision_links::table
+        .find((original, new_decision))
+        .count()
+        .get_result(conn)?;
+    if known > 0 {
+        return Ok(());
+    }
+    diesel::insert_into(decision_links::table)
+        .values((
+            decision_links::original_id.eq(original),
+            decision_links::new_id.eq(new_decision),
+        ))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Decisions begun but without the report's columns (recorded before they were kept).

@@ -85,6 +85,23 @@ pub struct CatalogRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// A decision as a list shows it: without its state and attributes (issue 14: a list page
+/// read every decision's whole snapshot).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = decisions)]
+pub struct DecisionHead {
+    pub id: String,
+    pub organ_id: String,
+    pub lead_unit_id: String,
+    pub title: String,
+    pub pack_id: String,
+    pub pack_version: String,
+    pub status: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 /// A decision: pinned pack, current state (JSON snapshot of the fold over its events), version.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = decisions)]

@@ -352,3 +352,21 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> outbox (outbox_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::allow_tables_to_appear_in_same_query!(webhooks, outbox, webhook_deliveries);
+
+// Issue 14: what ends or changes a session, for every process's cache of signed-in users.
+diesel::table! {
+    revocations (id) {
+        id -> BigInt,
+        token_hash -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+// Issue 14: the major adjustments' links (第三十七条), original → new decision.
+diesel::table! {
+    decision_links (original_id, new_id) {
+        original_id -> Text,
+        new_id -> Text,
+    }
+}

@@ -588,10 +588,15 @@ pub fn download(
     } else {
         (XLSX, export::xlsx(sheets).map_err(PageError::Internal)?)
     };
+    Ok(attachment(kind, body, name))
+}
+
+/// A file as an attachment named `name`.
+pub fn attachment(kind: &str, body: Vec<u8>, name: &str) -> HttpResponse {
     let mut res = render::builder(StatusCode::OK);
     res.content_type(kind).insert_header((
         "content-disposition",
         format!("attachment; filename=\"{name}\""),
     ));
-    Ok(res.body(body))
+    res.body(body)
 }

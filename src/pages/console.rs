@@ -125,7 +125,7 @@ pub async fn sign_out(
     let hash = token_hash(&s.token);
     web::block(move || -> Result<(), PageError> {
         let mut conn = st.db.write.get()?;
-        Ok(accounts::sign_out(&mut conn, &hash)?)
+        Ok(accounts::sign_out(&mut conn, &st.sessions, &hash)?)
     })
     .await??;
     let mut res = see_other("/console/sign-in");

@@ -9,9 +9,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::handling::encode;
 use super::render::{html, page, PageError};
 use super::session::session;
-use crate::api::common::engine;
+use crate::api::common::{engine, keyset, rfc3339};
 use crate::api::decisions::view;
 use crate::app::AppState;
 use crate::db::{accounts as db_accounts, decisions as db};
@@ -28,6 +29,9 @@ struct Filters {
     organ: Option<String>,
     #[serde(default)]
     status: Option<String>,
+    /// The page's cursor: the last decision of the page before.
+    #[serde(default)]
+    before: Option<String>,
 }
 
 fn deadline_zh(kind: &str) -> (&'static str, &'static str) {
@@ -40,8 +44,18 @@ fn deadline_zh(kind: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// `GET /console/` — the user's organs' decisions: stage, what blocks the next step, deadlines
-/// in working days (overdue in red); filtered by stage, organ and status.
+/// Rows on a page of the dashboard.
+pub const PAGE_ROWS: usize = 50;
+/// The most decisions one page looks through for rows that pass the filters.
+const SCAN_MAX: usize = 5_000;
+/// Decisions read from the list at a time.
+const CHUNK: i64 = 200;
+
+/// `GET /console/` — the user's organs' decisions, newest first, [`PAGE_ROWS`] to a page: stage,
+/// what blocks the next step, deadlines in working days (overdue in red); filtered by stage,
+/// organ and status. A row depends only on its decision's version and the day, and is kept
+/// (issue 11, 14): a page reads the list without any decision's state, and only rows it has not
+/// made before.
 pub async fn dashboard(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -50,6 +64,15 @@ pub async fn dashboard(
     let filters = web::Query::<Filters>::from_query(req.query_string())
         .map(web::Query::into_inner)
         .map_err(|e| PageError::BadRequest(format!("筛选条件无效: {e}")))?;
+    let mut cursor = match filters.before.as_deref().filter(|b| !b.is_empty()) {
+        Some(b) => Some(
+            keyset::after("before", Some(b))
+                .ok()
+                .flatten()
+                .ok_or_else(|| PageError::BadRequest("翻页参数无效".into()))?,
+        ),
+        None => None,
+    };
     let st = state.clone();
     let principal = s.principal.clone();
     let data = web::block(move || -> Result<Value, PageError> {
@@ -59,95 +82,62 @@ pub async fn dashboard(
             all.iter().map(|o| (o.id.clone(), o.name.clone())).collect();
         // The decisions the user may read, as the API's list reaches them.
         let reach = Reach::of(&mut conn, &principal)?;
-        let rows = db::list_decisions(&mut conn, &reach.scope, None, 500)?;
         let now = st.clock.now();
         let today = china_date(now);
         let mut items = Vec::new();
-        let mut stage_options = BTreeMap::new();
-        let mut seen_organs = std::collections::BTreeSet::new();
-        for row in rows {
-            if !reach.can_read(&principal, &row) {
-                continue;
-            }
-            seen_organs.insert(row.organ_id.clone());
-            seen_organs.insert(row.lead_unit_id.clone());
-            let pack = pack_of(&engine(&st), &row)?;
-            let d = parse_state(&row)?;
-            let v = view(pack, &st.calendar, &row, &d, &[], &[], now);
-            let current: Vec<(String, String)> = v
-                .stages
-                .iter()
-                .filter(|x| x.status == StageStatus::InProgress)
-                .map(|x| (x.id.to_string(), x.name_zh.clone()))
-                .collect();
-            for (id, name) in &current {
-                stage_options.insert(id.clone(), name.clone());
-            }
-            if let Some(want) = filters.stage.as_deref().filter(|w| !w.is_empty()) {
-                if !current.iter().any(|(id, _)| id == want) {
+        let mut scanned = 0;
+        let mut next = None;
+        'pages: while scanned < SCAN_MAX {
+            let heads = db::list_heads(&mut conn, &reach.scope, cursor.clone(), CHUNK)?;
+            let full = heads.len() == CHUNK as usize;
+            for head in heads {
+                scanned += 1;
+                cursor = Some((head.created_at, head.id.clone()));
+                if !reach.can_read(&principal, &head.organ_id, &head.lead_unit_id) {
                     continue;
                 }
-            }
-            if let Some(want) = filters.organ.as_deref().filter(|w| !w.is_empty()) {
-                if row.organ_id != want && row.lead_unit_id != want {
-                    continue;
+                let key = (head.id.clone(), head.version, today);
+                let item = match st.caches.dashboard_rows.get(&key) {
+                    Some(item) => item,
+                    None => match row_item(&st, &mut conn, &head.id, now, &names)? {
+                        Some((version, item)) if version == head.version => {
+                            st.caches.dashboard_rows.put(key, item)
+                        }
+                        Some((_, item)) => std::sync::Arc::new(item),
+                        None => continue,
+                    },
+                };
+                if filters.admits(&item, &head.organ_id, &head.lead_unit_id) {
+                    items.push(item);
+                    if items.len() == PAGE_ROWS {
+                        next = cursor.clone();
+                        break 'pages;
+                    }
                 }
             }
-            if let Some(want) = filters.status.as_deref().filter(|w| !w.is_empty()) {
-                if row.status != want {
-                    continue;
-                }
+            if !full {
+                break;
             }
-            // The next step: completing a stage in progress, or starting one whose only
-            // obstacles are its own (not merely that earlier stages are not done yet).
-            let immediate = |n: &&crate::procedure::NextStep| {
-                n.required
-                    && (n.action == "complete"
-                        || n.blocked_by.iter().all(|v| !v.rule.starts_with("flow.")))
-            };
-            let step = |n: &crate::procedure::NextStep| {
-                json!({ "stage": pack.stage(n.stage.as_str()).map(|x| x.name.zh.clone()),
-                    "action": if n.action == "start" { "开始" } else { "完成" },
-                    "violations": n.blocked_by })
-            };
-            let blocked: Vec<Value> = v
-                .next
-                .iter()
-                .filter(immediate)
-                .filter(|n| !n.blocked_by.is_empty())
-                .map(step)
-                .collect();
-            let ready: Vec<Value> = v
-                .next
-                .iter()
-                .filter(|n| n.required && n.blocked_by.is_empty())
-                .map(step)
-                .collect();
-            let deadlines: Vec<Value> = v
-                .deadlines
-                .iter()
-                .map(|dl| {
-                    let (label, stage) = deadline_zh(dl.kind);
-                    let done = stage.is_empty() || d.status(stage).done();
-                    let (left, _) = st.calendar.working_days_between(today, dl.date);
-                    json!({ "label": label, "date": dl.date, "working_days_left": left,
-                        "overdue": dl.date < today && !done, "done": done })
-                })
-                .collect();
-            items.push(json!({
-                "id": row.id, "title": row.title, "status": row.status,
-                "status_zh": status_zh(&row.status), "version": row.version,
-                "organ": names.get(&row.organ_id), "lead_unit": names.get(&row.lead_unit_id),
-                "current": current.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
-                "blocked": blocked, "ready": ready, "deadlines": deadlines,
-            }));
+            next = cursor.clone();
         }
-        // The organs the readable decisions involve (a review unit filters by the organs it
+        let next = next.map(|(at, id)| format!("{}|{id}", rfc3339(at)));
+        // The organs the user's reading reaches (a review unit filters by the organs it
         // reviews for).
-        let organ_options: Vec<Value> = seen_organs
+        let organ_options: Vec<Value> = reach
+            .scope
             .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
             .map(|o| json!({ "id": o, "name": names.get(o).cloned().unwrap_or_else(|| o.clone()) }))
             .collect();
+        let mut stage_options = BTreeMap::new();
+        for pack in st.packs.all() {
+            for stage in &pack.stages {
+                stage_options
+                    .entry(stage.id.to_string())
+                    .or_insert_with(|| stage.name.zh.clone());
+            }
+        }
         let stages: Vec<Value> = stage_options
             .into_iter()
             .map(|(id, name)| json!({ "id": id, "name": name }))
@@ -156,15 +146,125 @@ pub async fn dashboard(
             .iter()
             .map(|s| json!({ "id": s, "name": status_zh(s) }))
             .collect();
+        let more = next.map(|before| {
+            let mut q = String::new();
+            for (k, v) in [
+                ("stage", filters.stage.as_deref()),
+                ("organ", filters.organ.as_deref()),
+                ("status", filters.status.as_deref()),
+                ("before", Some(before.as_str())),
+            ] {
+                if let Some(v) = v.filter(|v| !v.is_empty()) {
+                    q.push_str(if q.is_empty() { "?" } else { "&" });
+                    q.push_str(&format!("{k}={}", encode(v)));
+                }
+            }
+            format!("/console/{q}")
+        });
         Ok(json!({
-            "items": items, "today": today, "stages": stages, "organs": organ_options,
-            "statuses": statuses,
+            "items": items.iter().map(|i| &**i).collect::<Vec<&Value>>(),
+            "today": today, "stages": stages, "organs": organ_options,
+            "statuses": statuses, "next": more, "first_page": filters.before.is_none(),
             "filters": { "stage": filters.stage, "organ": filters.organ, "status": filters.status },
         }))
     })
     .await??;
     let body = page("dashboard", "我的决策事项", &s.chrome(), &data)?;
     Ok(html(StatusCode::OK, body))
+}
+
+impl Filters {
+    /// Whether a row passes the filters.
+    fn admits(&self, item: &Value, organ: &str, lead_unit: &str) -> bool {
+        let set = |f: &Option<String>| f.as_deref().filter(|w| !w.is_empty()).map(str::to_owned);
+        if let Some(want) = set(&self.stage) {
+            let current = item["current_ids"].as_array();
+            if !current.is_some_and(|c| c.iter().any(|x| x.as_str() == Some(&want))) {
+                return false;
+            }
+        }
+        if let Some(want) = set(&self.organ) {
+            if organ != want && lead_unit != want {
+                return false;
+            }
+        }
+        if let Some(want) = set(&self.status) {
+            if item["status"].as_str() != Some(&want) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A decision's row: the stage it is at, what blocks its next step, its deadlines; with the
+/// version it was made at (`None`: the decision is gone).
+fn row_item(
+    st: &AppState,
+    conn: &mut crate::db::DbConn,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    names: &BTreeMap<String, String>,
+) -> Result<Option<(i64, Value)>, PageError> {
+    let Some(row) = db::decision(conn, id)? else {
+        return Ok(None);
+    };
+    let today = china_date(now);
+    let pack = pack_of(&engine(st), &row)?;
+    let d = parse_state(&row)?;
+    let v = view(pack, &st.calendar, &row, &d, &[], &[], now);
+    let current: Vec<(String, String)> = v
+        .stages
+        .iter()
+        .filter(|x| x.status == StageStatus::InProgress)
+        .map(|x| (x.id.to_string(), x.name_zh.clone()))
+        .collect();
+    // The next step: completing a stage in progress, or starting one whose only
+    // obstacles are its own (not merely that earlier stages are not done yet).
+    let immediate = |n: &&crate::procedure::NextStep| {
+        n.required
+            && (n.action == "complete" || n.blocked_by.iter().all(|v| !v.rule.starts_with("flow.")))
+    };
+    let step = |n: &crate::procedure::NextStep| {
+        json!({ "stage": pack.stage(n.stage.as_str()).map(|x| x.name.zh.clone()),
+            "action": if n.action == "start" { "开始" } else { "完成" },
+            "violations": n.blocked_by })
+    };
+    let blocked: Vec<Value> = v
+        .next
+        .iter()
+        .filter(immediate)
+        .filter(|n| !n.blocked_by.is_empty())
+        .map(step)
+        .collect();
+    let ready: Vec<Value> = v
+        .next
+        .iter()
+        .filter(|n| n.required && n.blocked_by.is_empty())
+        .map(step)
+        .collect();
+    let deadlines: Vec<Value> = v
+        .deadlines
+        .iter()
+        .map(|dl| {
+            let (label, stage) = deadline_zh(dl.kind);
+            let done = stage.is_empty() || d.status(stage).done();
+            let (left, _) = st.calendar.working_days_between(today, dl.date);
+            json!({ "label": label, "date": dl.date, "working_days_left": left,
+                "overdue": dl.date < today && !done, "done": done })
+        })
+        .collect();
+    Ok(Some((
+        row.version,
+        json!({
+            "id": row.id, "title": row.title, "status": row.status,
+            "status_zh": status_zh(&row.status), "version": row.version,
+            "organ": names.get(&row.organ_id), "lead_unit": names.get(&row.lead_unit_id),
+            "current": current.iter().map(|(_, n)| n.clone()).collect::<Vec<_>>(),
+            "current_ids": current.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+            "blocked": blocked, "ready": ready, "deadlines": deadlines,
+        }),
+    )))
 }
 
 /// A decision's statuses, as the filter offers them.

@@ -39,7 +39,7 @@ fn shown(show: &str, c: &CommentRow) -> bool {
 }
 
 /// A query-string value, percent-encoded.
-fn encode(s: &str) -> String {
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -51,8 +51,14 @@ fn is_secret(state: &Decision) -> bool {
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let st = state.clone();
     let today = china_date(state.clock.now());
-    let data = web::block(move || -> Result<Value, PageError> {
+    let data = web::block(move || -> Result<std::sync::Arc<Value>, PageError> {
         let mut conn = st.db.read.get()?;
+        // Kept until a decision or catalog changes or the day turns (issue 11, 14).
+        let (decided, catalogued) = db::last_changes(&mut conn, None)?;
+        let key = (today, decided, catalogued);
+        if let Some(data) = st.caches.home.get(&key) {
+            return Ok(data);
+        }
         let organs: Vec<String> = accounts::all_organs(&mut conn)?
             .into_iter()
             .map(|o| o.id)
@@ -114,13 +120,12 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
                 .into_iter()
                 .filter(|l| !l["catalog_id"].is_null() || l["standing"]["overdue"] == true)
                 .collect();
-        Ok(
-            json!({ "consultations": open, "hearings": hearings, "published": published,
-            "today": today, "catalogs": catalogs, "year": today.year() }),
-        )
+        let data = json!({ "consultations": open, "hearings": hearings, "published": published,
+            "today": today, "catalogs": catalogs, "year": today.year() });
+        Ok(st.caches.home.put(key, data))
     })
     .await??;
-    let body = page("home", "重大行政决策公众参与", &Chrome::default(), &data)?;
+    let body = page("home", "重大行政决策公众参与", &Chrome::default(), &*data)?;
     Ok(html(StatusCode::OK, body))
 }
 
@@ -154,11 +159,19 @@ async fn consultation_page(
 ) -> Result<HttpResponse, PageError> {
     let (token, cookie) = security::public_token(state, req);
     let st = state.clone();
-    let data = web::block(move || -> Result<Value, PageError> {
+    let data = web::block(move || -> Result<std::sync::Arc<Value>, PageError> {
         let mut conn = st.db.read.get()?;
         let now = st.clock.now();
-        let view = consultation_view(&mut conn, &id, now)?;
-        let row = db::decision(&mut conn, &id)?
+        // A batch of comments and each handling is an event: the version names them all.
+        let (version, _, _) = db::version_and_parties(&mut conn, &id)?
+            .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
+        let key = (id, version, china_date(now));
+        if let Some(data) = st.caches.consultations.get(&key) {
+            return Ok(data);
+        }
+        let id = &key.0;
+        let view = consultation_view(&mut conn, id, now)?;
+        let row = db::decision(&mut conn, id)?
             .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
         let decision = parse_state(&row)?;
         let report = decision.facts.iter().rev().find_map(|f| match &f.fact {
@@ -185,17 +198,21 @@ async fn consultation_page(
             .and_then(|p| p.closes_after)
             .map(|e| (e - today).num_days());
         let open = view.period.as_ref().is_some_and(|p| p.open);
-        Ok(json!({
+        let data = json!({
             "view": view,
             "open": open,
             "days_left": days_left,
             "report": report,
             "list": list,
             "shown": list.len(),
-        }))
+        });
+        if row.version != version {
+            return Ok(std::sync::Arc::new(data));
+        }
+        Ok(st.caches.consultations.put(key, data))
     })
     .await??;
-    let mut data = data;
+    let mut data = Value::clone(&data);
     let title = data["view"]["decision"]["title"]
         .as_str()
         .unwrap_or("征求意见")

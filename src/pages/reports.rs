@@ -3,13 +3,15 @@
 //! from `service::report::{report, sheets}` and `export::xlsx`, as `GET /api/v1/reports` gives
 //! them, for those the service lets read them.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::catalog_console::{download, readable_organs};
+use super::catalog_console::{attachment, download, readable_organs};
 use super::render::{html, page, PageError};
 use super::session::session;
 use crate::app::AppState;
@@ -36,16 +38,18 @@ fn year_of(q: &ReportQuery, this_year: i32) -> Result<i32, PageError> {
     }
 }
 
-/// The report through the service (the same check of year and reader as the API's).
+/// The report through the service (the same check of year and reader as the API's), with its
+/// workbook when `xlsx`.
 async fn fetch(
     state: &web::Data<AppState>,
     req: &HttpRequest,
     organ_id: String,
     year: i32,
-) -> Result<Report, PageError> {
+    xlsx: bool,
+) -> Result<(Arc<Report>, Option<Arc<Vec<u8>>>), PageError> {
     let s = session(state, req).await?;
     let st = state.clone();
-    let r = web::block(move || -> Result<Report, PageError> {
+    let r = web::block(move || -> Result<_, PageError> {
         let now = st.clock.now();
         report::check_year(year, china_date(now)).map_err(|e| match e {
             ServiceError::Invalid(m) => {
@@ -54,13 +58,21 @@ async fn fetch(
             other => other.into(),
         })?;
         let mut conn = st.db.read.get()?;
-        Ok(report::report(
+        let (key, r) = report::report_kept(
             &mut conn,
+            &st.caches.reports,
             &s.principal,
             &organ_id,
             year,
             now,
-        )?)
+        )?;
+        drop(conn);
+        let book = if xlsx {
+            Some(report::workbook(&st.caches.report_workbooks, key, &r)?)
+        } else {
+            None
+        };
+        Ok((r, book))
     })
     .await??;
     Ok(r)
@@ -97,7 +109,7 @@ pub async fn report_page(
         })
         .collect();
     let report = match organ_id {
-        Some(o) => Some(fetch(&state, &req, o, year).await?),
+        Some(o) => Some(fetch(&state, &req, o, year, false).await?.0),
         None => None,
     };
     let title = match &report {
@@ -144,7 +156,10 @@ pub async fn workbook(
         .organ_id
         .filter(|o| !o.is_empty())
         .ok_or_else(|| PageError::BadRequest("请选择决策机关（organ_id）。".into()))?;
-    let r = fetch(&state, &req, organ_id, year).await?;
+    let (r, book) = fetch(&state, &req, organ_id, year, true).await?;
     let name = format!("report-{}-{}.xlsx", r.year, r.organ.id);
-    download("xlsx", &report::sheets(&r), &name)
+    match book {
+        Some(book) => Ok(attachment(crate::api::catalogs::XLSX, book.to_vec(), &name)),
+        None => download("xlsx", &report::sheets(&r), &name),
+    }
 }

@@ -7,7 +7,7 @@ use super::render::{Chrome, PageError};
 use super::security;
 use crate::access::Principal;
 use crate::app::AppState;
-use crate::service::accounts::{self, token_hash};
+use crate::service::accounts::token_hash;
 use crate::service::ServiceError;
 
 /// The signed-in user of a console request.
@@ -35,11 +35,12 @@ pub async fn session(state: &AppState, req: &HttpRequest) -> Result<Session, Pag
     let st = state.clone();
     let hash = token_hash(&token);
     let principal = web::block(move || -> Result<Principal, PageError> {
-        let mut conn = st.db.read.get()?;
-        accounts::authenticate(&mut conn, &hash).map_err(|e| match e {
-            ServiceError::Unauthorized(_) => PageError::SignIn,
-            other => other.into(),
-        })
+        st.sessions
+            .authenticate(&st.db, &hash, chrono::Utc::now())
+            .map_err(|e| match e {
+                ServiceError::Unauthorized(_) => PageError::SignIn,
+                other => other.into(),
+            })
     })
     .await??;
     Ok(Session { principal, token })

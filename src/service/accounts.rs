@@ -11,7 +11,6 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::ServiceError;
-use crate::access::Principal;
 use crate::db::rows::{Session, User, UserRole};
 use crate::db::{accounts, stored_time, Db, DbConn};
 
@@ -46,17 +45,6 @@ fn dummy_hash() -> &'static str {
 /// The stored form of a token.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The user a live token stands for, with their roles.
-pub fn authenticate(conn: &mut DbConn, token_hash: &str) -> Result<Principal, ServiceError> {
-    let now = stored_time(Utc::now());
-    let (user, roles) = accounts::session_with_roles(conn, token_hash, now)?.ok_or_else(|| {
-        ServiceError::Unauthorized(
-            "the token is unknown or expired / 登录已失效，请重新登录".into(),
-        )
-    })?;
-    Ok(Principal { user, roles })
 }
 
 /// Whether `password` may be set: at least [`MIN_PASSWORD_CHARS`] characters that are not all
@@ -116,6 +104,8 @@ pub fn sign_in(
     )?;
     // Expired tokens are of no use to anyone: drop them while we are here.
     accounts::delete_expired_sessions(&mut conn, stored_time(now))?;
+    // Every process reads revocations within seconds; a day old, they are of no use.
+    accounts::prune_revocations(&mut conn, stored_time(now - Duration::days(1)))?;
     drop(conn);
     let mut conn = db.read.get()?;
     let roles = accounts::roles_of(&mut conn, &user.id)?;
@@ -123,6 +113,12 @@ pub fn sign_in(
 }
 
 /// End the session of a token.
-pub fn sign_out(conn: &mut DbConn, token_hash: &str) -> Result<(), ServiceError> {
-    Ok(accounts::delete_session(conn, token_hash)?)
+pub fn sign_out(
+    conn: &mut DbConn,
+    sessions: &super::sessions::Sessions,
+    token_hash: &str,
+) -> Result<(), ServiceError> {
+    accounts::delete_session(conn, token_hash)?;
+    sessions.forget(token_hash);
+    Ok(())
 }

@@ -75,7 +75,7 @@ pub fn list(
     let mut out = Vec::new();
     for row in decisions::list_decisions(conn, &reach.scope, None, 5000)? {
         let unit = reach.legality.get(&row.organ_id).map(String::as_str);
-        if !reach.can_read(who, &row) {
+        if !reach.can_read(who, &row.organ_id, &row.lead_unit_id) {
             continue;
         }
         let pack = pack_of(engine, &row)?;

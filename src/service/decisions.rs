@@ -451,6 +451,12 @@ fn persist(
         ) => stale(),
         other => ServiceError::Db(other),
     })?;
+    if let Command::Record {
+        fact: Fact::Changed { new_decision, .. },
+    } = command
+    {
+        decisions::link_adjustment(conn, &row.id, new_decision)?;
+    }
     let (required, completed) = report_procedures(pack, &state);
     let updated = DecisionRow {
         status: <&str>::from(state.status).to_string(),

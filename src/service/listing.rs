@@ -1,5 +1,6 @@
 //! The decisions a caller may read, a page at a time: the one rule of who sees which decision in a
-//! list (the API's `GET /api/v1/decisions`), the same as reading one.
+//! list (the API's `GET /api/v1/decisions`), the same as reading one; and the light check of one
+//! read that a kept view is answered after ([`readable_version`]).
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::ServiceError;
 use crate::access::{self, Parties, Principal};
-use crate::db::rows::DecisionRow;
+use crate::db::rows::DecisionHead;
 use crate::db::{accounts, decisions, DbConn};
 
 /// A page's keyset cursor: the creation time and id of its last row.
@@ -41,18 +42,18 @@ impl Reach {
         Ok(Reach { scope, legality })
     }
 
-    /// The decision's parties, as `access` judges a read.
-    pub fn parties<'r>(&'r self, row: &'r DecisionRow) -> Parties<'r> {
+    /// The parties of a decision of `organ` led by `lead_unit`, as `access` judges a read.
+    pub fn parties<'r>(&'r self, organ: &'r str, lead_unit: &'r str) -> Parties<'r> {
         Parties {
-            organ: &row.organ_id,
-            lead_unit: &row.lead_unit_id,
-            legality_unit: self.legality.get(&row.organ_id).map(String::as_str),
+            organ,
+            lead_unit,
+            legality_unit: self.legality.get(organ).map(String::as_str),
         }
     }
 
-    /// Whether `who` may read the decision (`access::can_read`).
-    pub fn can_read(&self, who: &Principal, row: &DecisionRow) -> bool {
-        access::can_read(who, &self.parties(row))
+    /// Whether `who` may read a decision of `organ` led by `lead_unit` (`access::can_read`).
+    pub fn can_read(&self, who: &Principal, organ: &str, lead_unit: &str) -> bool {
+        access::can_read(who, &self.parties(organ, lead_unit))
     }
 }
 
@@ -63,15 +64,33 @@ pub fn readable_page(
     who: &Principal,
     before: Option<Cursor>,
     limit: i64,
-) -> Result<(Vec<DecisionRow>, Option<Cursor>), ServiceError> {
+) -> Result<(Vec<DecisionHead>, Option<Cursor>), ServiceError> {
     let reach = Reach::of(conn, who)?;
-    let rows = decisions::list_decisions(conn, &reach.scope, before, limit)?;
+    let rows = decisions::list_heads(conn, &reach.scope, before, limit)?;
     let last = (i64::try_from(rows.len()) == Ok(limit))
         .then(|| rows.last().map(|r| (r.created_at, r.id.clone())))
         .flatten();
     let readable = rows
         .into_iter()
-        .filter(|r| reach.can_read(who, r))
+        .filter(|r| reach.can_read(who, &r.organ_id, &r.lead_unit_id))
         .collect();
     Ok((readable, last))
+}
+
+/// The version of a decision the user may read, without loading its state: what a cached view
+/// is checked against. The same rule as `decisions::readable`.
+pub fn readable_version(conn: &mut DbConn, who: &Principal, id: &str) -> Result<i64, ServiceError> {
+    let not_found = || ServiceError::NotFound(format!("decision {id}"));
+    let (version, organ, lead_unit) =
+        decisions::version_and_parties(conn, id)?.ok_or_else(not_found)?;
+    let legality_unit = accounts::organ(conn, &organ)?.and_then(|o| o.legality_unit_id);
+    let parties = Parties {
+        organ: &organ,
+        lead_unit: &lead_unit,
+        legality_unit: legality_unit.as_deref(),
+    };
+    if !access::can_read(who, &parties) {
+        return Err(not_found());
+    }
+    Ok(version)
 }

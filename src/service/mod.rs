@@ -23,6 +23,7 @@ pub mod listing;
 pub mod outbox;
 pub mod personal_data;
 pub mod report;
+pub mod sessions;
 
 use crate::access::Denied;
 use crate::procedure::{Calendar, PackSet, Violation};

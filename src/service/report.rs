@@ -2,6 +2,8 @@
 //! major administrative decisions, computed from the record: each figure with its definition, the
 //! records it counts and, where it is a share, the decisions behind it.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -9,8 +11,9 @@ use serde::Serialize;
 use super::catalogs::{self as catalog_service, year_window, OrganRef};
 use super::ServiceError;
 use crate::access::{self, Principal};
+use crate::cache::Bounded;
 use crate::db::rows::Organ;
-use crate::db::{accounts, catalogs, DbConn};
+use crate::db::{accounts, catalogs, decisions, DbConn};
 use crate::export::{Cell, Sheet};
 use crate::procedure::state::{china_date, stage, OrganKind};
 
@@ -149,6 +152,63 @@ pub fn report(
         return Err(ServiceError::NotFound(format!("organ {organ_id}")));
     }
     figures(conn, &organ, year, china_date(now))
+}
+
+/// What an organ's report for a year depends on: the organ, the year, the day, and the last
+/// change of the organ's decisions (every command, comment batch and handling moves it) and of
+/// its catalogs.
+pub type ReportKey = (
+    String,
+    i32,
+    NaiveDate,
+    (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>),
+);
+
+/// [`report`], kept in `caches` until the organ's record changes or the day turns (issue 10:
+/// the workbook of 10,000 decisions takes longer to write than the target; asked again, it is
+/// answered at once). Returns the key, for [`workbook`]. `kept`: `AppState::caches`.
+pub fn report_kept(
+    conn: &mut DbConn,
+    kept: &Bounded<ReportKey, Report>,
+    who: &Principal,
+    organ_id: &str,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<(ReportKey, Arc<Report>), ServiceError> {
+    let organ = deciding_organ(conn, organ_id)?;
+    if !access::can_read_catalog(who, &organ.id, organ.legality_unit_id.as_deref()) {
+        return Err(ServiceError::NotFound(format!("organ {organ_id}")));
+    }
+    let today = china_date(now);
+    let key = (
+        organ.id.clone(),
+        year,
+        today,
+        decisions::last_changes(conn, Some(&organ.id))?,
+    );
+    if let Some(r) = kept.get(&key) {
+        return Ok((key, r));
+    }
+    let r = figures(conn, &organ, year, today)?;
+    // Read again: a change while the figures were counted may or may not be in them.
+    if decisions::last_changes(conn, Some(&organ.id))? != key.3 {
+        return Ok((key, Arc::new(r)));
+    }
+    let r = kept.put(key.clone(), r);
+    Ok((key, r))
+}
+
+/// The report's workbook (XLSX), kept under the report's key.
+pub fn workbook(
+    kept: &Bounded<ReportKey, Vec<u8>>,
+    key: ReportKey,
+    r: &Report,
+) -> Result<Arc<Vec<u8>>, ServiceError> {
+    if let Some(w) = kept.get(&key) {
+        return Ok(w);
+    }
+    let bytes = crate::export::xlsx(&sheets(r)).map_err(ServiceError::Unavailable)?;
+    Ok(kept.put(key, bytes))
 }
 
 /// An organ that decides, by id.

@@ -597,6 +597,29 @@ async fn a_major_adjustment_links_a_real_new_decision_of_the_same_organ() {
     };
     let (_, b) = send(&app, view(new.clone())).await;
     assert_eq!(b["adjustment"]["adjusts"], json!([old.clone()]));
+    // The link is a row written with the event; a database from before the rows were kept has
+    // them filled from the events by the migration (its statement, run again here).
+    {
+        use diesel::RunQueryDsl;
+        let mut conn = t.state.db.write.get().unwrap();
+        diesel::sql_query("DELETE FROM decision_links")
+            .execute(&mut conn)
+            .unwrap();
+        let (_, b) = send(&app, view(new.clone())).await;
+        assert_eq!(b["adjustment"]["adjusts"], json!([]));
+        let up = if t.db.url.starts_with("postgres") {
+            include_str!("../../migrations/postgres/2026-11-29-000014_read_caches/up.sql")
+        } else {
+            include_str!("../../migrations/sqlite/2026-11-29-000014_read_caches/up.sql")
+        };
+        let fill = up
+            .split(';')
+            .find(|s| s.contains("INSERT"))
+            .expect("the migration fills the links");
+        diesel::sql_query(fill).execute(&mut conn).unwrap();
+    }
+    let (_, b) = send(&app, view(new.clone())).await;
+    assert_eq!(b["adjustment"]["adjusts"], json!([old.clone()]));
     // No user may supersede it by hand.
     let (s, b) = send(&app, post(&old, json!({ "expected_version": version + 1, "command": { "command": "supersede", "by": new } }))).await;
     assert_eq!(s, 403, "{b}");

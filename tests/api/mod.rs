@@ -16,6 +16,7 @@ mod experts;
 mod hearings;
 mod one_door;
 mod public_reads;
+mod read_caches;
 mod report;
 mod robustness;
 mod seals;

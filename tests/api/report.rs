@@ -260,7 +260,14 @@ async fn decisions_recorded_before_the_report_columns_are_filled_in_the_same() {
             "once done, nothing to do"
         );
     }
-    let (_, after) = send(&app, get()).await;
+    // Rows edited behind the service's back: a process that kept the report would not see it
+    // (the record's own writes move the organ's last change); a new one counts again.
+    let fresh = || {
+        let mut state = t.state.clone();
+        state.caches = std::sync::Arc::new(juece::app::Caches::default());
+        test::init_service(juece::server::app(state))
+    };
+    let (_, after) = send(&fresh().await, get()).await;
     let values = |r: &Value| -> Vec<(Value, Value, Value)> {
         r["figures"]
             .as_array()
@@ -294,7 +301,7 @@ async fn decisions_recorded_before_the_report_columns_are_filled_in_the_same() {
                 .unwrap();
         }
     }
-    let (_, moved) = send(&app, get()).await;
+    let (_, moved) = send(&fresh().await, get()).await;
     assert_eq!(value(&moved, "post_evaluations"), 0, "{moved}");
     assert_eq!(value(&moved, "stages_on_time"), 0, "{moved}");
 }

@@ -73,6 +73,54 @@ async fn sign_in_sets_a_strict_http_only_session_cookie_for_the_console_only() {
 }
 
 #[actix_web::test]
+async fn the_dashboard_shows_fifty_decisions_a_page_and_links_the_next_with_its_filters() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let mut ids = Vec::new();
+    for _ in 0..55 {
+        let (status, body) = crate::api::send(
+            &app,
+            test::TestRequest::post()
+                .uri("/api/v1/decisions")
+                .insert_header(crate::api::bearer(&tokens.staff))
+                .set_json(serde_json::json!({ "organ_id": crate::api::GOV,
+                    "lead_unit_id": crate::api::DEPT, "initiation": crate::api::initiation(&t) })),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["id"].as_str().unwrap().to_string());
+    }
+    let staff = sign_in(&app, "staff").await;
+    let rows = |body: &str| body.matches("href=\"/console/decisions/").count();
+    let first = get(&app, "/console/?status=in_procedure", &staff).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(rows(&first.body), 50, "{}", first.body);
+    // Newest first: the last made is on the first page, the first made is not.
+    assert!(first.body.contains(&ids[54]));
+    assert!(!first.body.contains(&ids[0]));
+    let next = first
+        .body
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .map(|h| h.replace("&amp;", "&").replace("&#x3D;", "="))
+        .find(|h| h.contains("before="))
+        .expect("a link to the next page");
+    assert!(
+        next.contains("status=in_procedure"),
+        "the filter kept: {next}"
+    );
+    let second = get(&app, &next, &staff).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(rows(&second.body), 5, "{}", second.body);
+    assert!(second.body.contains(&ids[0]));
+    assert!(!second.body.contains(&ids[54]));
+    // A cursor that is not one is refused with a message, not a 500.
+    let bad = get(&app, "/console/?before=yesterday", &staff).await;
+    assert_eq!(bad.status, 400);
+}
+
+#[actix_web::test]
 async fn the_dashboard_shows_the_users_decisions_with_what_blocks_them_and_no_one_elses() {
     let t = TestApp::new();
     let app = t.service().await;

@@ -18,7 +18,7 @@ use crate::access::Actor;
 use crate::app::AppState;
 use crate::db::decisions as db;
 use crate::db::rows::DraftMeta;
-use crate::procedure::state::{Command, DraftHash, Fact, Initiation};
+use crate::procedure::state::{china_date, Command, DraftHash, Fact, Initiation};
 use crate::service::decisions::{self as service, Applied, NewDecision};
 
 /// The largest draft accepted, in bytes.
@@ -127,33 +127,84 @@ pub async fn create(
     )
 }
 
-/// `GET /api/v1/decisions/{id}`
+/// `GET /api/v1/decisions/{id}` — answered from the process's cache when the decision is at the
+/// version, on the day and with the adjustments the cached view was made for (issue 14); with
+/// `If-None-Match` naming the same, `304 Not Modified`.
 pub async fn get(
     state: web::Data<AppState>,
     bearer: Bearer,
     id: web::Path<String>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    let (row, drafts, adjusts) = web::block(move || -> Result<_, ApiError> {
+    let now = state.clock.now();
+    let (etag, body) = web::block(move || -> Result<_, ApiError> {
+        let auth = authenticate(&st, &bearer)?;
         let mut conn = st.db.read.get()?;
-        let auth = authenticate(&mut conn, &bearer)?;
-        let row = service::readable(&mut conn, &auth, &id)?.row;
+        let version = crate::service::listing::readable_version(&mut conn, &auth, &id)?;
+        let adjusts = service::adjusted_by(&mut conn, &id)?;
+        let key = (id.into_inner(), version, china_date(now), adjusts);
+        let etag = view_tag(&key);
+        if let Some(body) = st.caches.decision_views.get(&key) {
+            return Ok((etag, body));
+        }
+        let row = service::readable(&mut conn, &auth, &key.0)?.row;
         let drafts = db::drafts_of(&mut conn, &row.id)?;
-        let adjusts = service::adjusted_by(&mut conn, &row.id)?;
-        Ok((row, drafts, adjusts))
+        drop(conn);
+        let pack = service::pack_of(&engine(&st), &row)?;
+        let decision = service::parse_state(&row)?;
+        let body = serde_json::to_vec(&view(
+            pack,
+            &st.calendar,
+            &row,
+            &decision,
+            &drafts,
+            &key.3,
+            now,
+        ))
+        .map_err(|e| ApiError::Internal(format!("decision view: {e}")))?;
+        if row.version != key.1 {
+            // It moved on between the two reads: answer what was read, keep nothing.
+            return Ok((
+                view_tag(&(key.0, row.version, key.2, key.3)),
+                std::sync::Arc::new(body),
+            ));
+        }
+        Ok((etag, st.caches.decision_views.put(key, body)))
     })
     .await??;
-    let pack = service::pack_of(&engine(&state), &row)?;
-    let decision = service::parse_state(&row)?;
-    Ok(HttpResponse::Ok().json(view(
-        pack,
-        &state.calendar,
-        &row,
-        &decision,
-        &drafts,
-        &adjusts,
-        state.clock.now(),
-    )))
+    let etag_header = (actix_web::http::header::ETAG, etag.clone());
+    let matches = req
+        .headers()
+        .get(actix_web::http::header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(etag_header)
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header(etag_header)
+        .body(body.to_vec()))
+}
+
+/// The entity tag of a decision's view: its version, the day and the adjustments, and the
+/// server's build (a new release may show more).
+fn view_tag((_, version, day, adjusts): &crate::cache::DecisionKey) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for a in adjusts {
+        h.update(a.as_bytes());
+        h.update(b"\n");
+    }
+    let digest = hex::encode(h.finalize());
+    format!(
+        "\"{version}-{day}-{}-{}\"",
+        digest.get(..12).unwrap_or_default(),
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// `GET /api/v1/decisions`
@@ -201,7 +252,7 @@ fn apply(
     command: Command,
     content: Option<String>,
 ) -> Result<(Applied, Vec<DraftMeta>, Vec<String>), ApiError> {
-    let auth = authenticate(&mut *state.db.read.get()?, &bearer)?;
+    let auth = authenticate(state, &bearer)?;
     let applied = service::submit(
         &mut *state.db.write.get()?,
         &engine(state),

@@ -1,0 +1,5 @@
+DROP INDEX catalogs_organ_updated_at;
+DROP INDEX decisions_organ_updated_at;
+DROP INDEX decisions_updated_at;
+DROP TABLE decision_links;
+DROP TABLE revocations;

@@ -1,0 +1,194 @@
+//! Issue 14, reads: what a process keeps in memory is never stale — a decision's view by its
+//! version and day (with `ETag` and `304`), the report by the organ's last change, the signed-in
+//! users until a sign-out or a role granted reaches every process through the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::test;
+use juece::service::sessions::Sessions;
+use serde_json::json;
+
+use super::*;
+
+/// A second process on the test's database that reads the revocations on every request.
+fn second_process(t: &TestApp) -> AppState {
+    let mut state = AppState::new(
+        Db::open(&t.db.url).unwrap(),
+        packs().clone(),
+        calendar().clone(),
+        Clock::simulated(),
+    );
+    state.sessions = Arc::new(Sessions::with_poll(Duration::ZERO));
+    state
+}
+
+async fn me<S, B>(app: &S, token: &str) -> (u16, Value)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    send(
+        app,
+        test::TestRequest::get()
+            .uri("/api/v1/me")
+            .insert_header(bearer(token)),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn a_sign_out_in_one_process_ends_the_session_in_another() {
+    let t = TestApp::new();
+    let a = t.service().await;
+    let b = test::init_service(juece::server::app(second_process(&t))).await;
+    let token = token(&a, "staff").await;
+    // Both processes know the session (and keep it).
+    assert_eq!(me(&a, &token).await.0, 200);
+    assert_eq!(me(&b, &token).await.0, 200);
+    assert_eq!(me(&b, &token).await.0, 200);
+    let (status, _) = send(
+        &a,
+        test::TestRequest::delete()
+            .uri("/api/v1/session")
+            .insert_header(bearer(&token)),
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(me(&a, &token).await.0, 401, "the process that signed out");
+    assert_eq!(me(&b, &token).await.0, 401, "the other process");
+}
+
+#[actix_web::test]
+async fn a_role_granted_reaches_a_process_that_keeps_the_session() {
+    let t = TestApp::new();
+    let a = t.service().await;
+    let b = test::init_service(juece::server::app(second_process(&t))).await;
+    let token = token(&a, "outsider").await;
+    let roles = |v: &Value| v["roles"].as_array().map(Vec::len).unwrap_or(0);
+    let (status, before) = me(&b, &token).await;
+    assert_eq!(status, 200, "{before}");
+    let (_, kept) = me(&a, &token).await;
+    let outsider = before["id"].as_str().unwrap().to_string();
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        accounts::grant(&mut conn, &outsider, GOV, "inspector").unwrap();
+    }
+    let (_, after) = me(&b, &token).await;
+    assert_eq!(roles(&after), roles(&before) + 1, "{after}");
+    assert!(after.to_string().contains(GOV), "{after}");
+    assert_eq!(roles(&kept), roles(&before));
+}
+
+#[actix_web::test]
+async fn a_decision_read_is_tagged_and_answers_304_until_the_decision_or_the_day_moves() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, rest) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(c, Command::CompleteStage { .. })
+    })
+    .await;
+    let read = |token: &str, tag: Option<&str>| {
+        let mut req = test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(token));
+        if let Some(tag) = tag {
+            req = req.insert_header(("if-none-match", tag.to_string()));
+        }
+        req.to_request()
+    };
+    let res = test::call_service(&app, read(&tokens.staff, None)).await;
+    assert_eq!(res.status(), 200);
+    let tag = res
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body: Value = test::read_body_json(res).await;
+    assert_eq!(body["version"], version);
+    // Asked again with the tag: not modified, whoever may read it.
+    for token in [&tokens.staff, &tokens.inspector] {
+        let res = test::call_service(&app, read(token, Some(&tag))).await;
+        assert_eq!(res.status(), 304);
+        assert_eq!(res.headers().get("etag").unwrap().to_str().unwrap(), tag);
+        assert!(test::read_body(res).await.is_empty());
+    }
+    // The tag opens nothing to those who may not read it.
+    let res = test::call_service(&app, read(&tokens.outsider, Some(&tag))).await;
+    assert_eq!(res.status(), 404);
+    // The same view from the cache as built.
+    let again: Value =
+        test::read_body_json(test::call_service(&app, read(&tokens.staff, None)).await).await;
+    assert_eq!(again, body);
+    // A command moves the version: the old tag no longer matches.
+    let step = &rest[0];
+    let (status, after) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(tokens.for_command(&step.command)))
+            .set_json(json!({ "expected_version": version, "command": step.command })),
+    )
+    .await;
+    assert_eq!(status, 200, "{after}");
+    let res = test::call_service(&app, read(&tokens.staff, Some(&tag))).await;
+    assert_eq!(res.status(), 200);
+    let moved = res
+        .headers()
+        .get("etag")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(moved, tag);
+    let body: Value = test::read_body_json(res).await;
+    assert_eq!(body["version"], version + 1);
+    // So does the day: deadlines and what may happen next are counted from it.
+    t.state.clock.advance(24 * 3600).unwrap();
+    let res = test::call_service(&app, read(&tokens.staff, Some(&moved))).await;
+    assert_eq!(res.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_report_kept_is_counted_again_after_the_organ_records_something() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let year = juece::procedure::state::china_date(t.state.clock.now()).format("%Y");
+    let started = |body: &Value| {
+        body["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "decisions_started")
+            .unwrap()["value"]
+            .as_u64()
+            .unwrap()
+    };
+    let uri = format!("/api/v1/reports?organ_id={GOV}&year={year}");
+    let get = || {
+        test::TestRequest::get()
+            .uri(&uri)
+            .insert_header(bearer(&tokens.staff))
+    };
+    let (status, before) = send(&app, get()).await;
+    assert_eq!(status, 200, "{before}");
+    let (_, kept) = send(&app, get()).await;
+    assert_eq!(kept, before);
+    let (status, created) = send(
+        &app,
+        test::TestRequest::post()
+            .uri("/api/v1/decisions")
+            .insert_header(bearer(&tokens.staff))
+            .set_json(
+                json!({ "organ_id": GOV, "lead_unit_id": DEPT, "initiation": initiation(&t) }),
+            ),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let (_, after) = send(&app, get()).await;
+    assert_eq!(started(&after), started(&before) + 1);
+}
