@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use serde::Serialize;
 
-use super::schema::{comment_counts, comments};
+use super::schema::{comment_counts, comments, decisions};
 use super::DbConn;
 
 /// The five states a comment is counted in (`received` counts them all).
@@ -132,12 +132,16 @@ pub fn shift(
 /// Count the comments of every decision whose counts are not kept yet (comments received before
 /// they were). Returns how many decisions were counted; a no-op once done.
 pub fn backfill(conn: &mut DbConn) -> QueryResult<usize> {
-    let missing: Vec<String> = comments::table
+    // By decision, each probed through the comments' index: not a pass over every comment (a
+    // database of ten million comments started in seconds, not minutes).
+    let missing: Vec<String> = decisions::table
         .filter(diesel::dsl::not(diesel::dsl::exists(
-            comment_counts::table.filter(comment_counts::decision_id.eq(comments::decision_id)),
+            comment_counts::table.filter(comment_counts::decision_id.eq(decisions::id)),
         )))
-        .select(comments::decision_id)
-        .distinct()
+        .filter(diesel::dsl::exists(
+            comments::table.filter(comments::decision_id.eq(decisions::id)),
+        ))
+        .select(decisions::id)
         .load(conn)?;
     for id in &missing {
         conn.transaction(|conn| ensure(conn, id))?;

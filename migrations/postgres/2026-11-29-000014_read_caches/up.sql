@@ -29,3 +29,7 @@ ON CONFLICT DO NOTHING;
 CREATE INDEX decisions_updated_at ON decisions (updated_at);
 CREATE INDEX decisions_organ_updated_at ON decisions (organ_id, updated_at);
 CREATE INDEX catalogs_organ_updated_at ON catalogs (organ_id, updated_at);
+
+-- What start-up looks for (decisions recorded before the report's columns were kept) is found
+-- through this index, not by reading every decision's row.
+CREATE INDEX decisions_report_unfilled ON decisions (id) WHERE procedures_required IS NULL;

@@ -1,3 +1,4 @@
+DROP INDEX decisions_report_unfilled;
 DROP INDEX catalogs_organ_updated_at;
 DROP INDEX decisions_organ_updated_at;
 DROP INDEX decisions_updated_at;
