@@ -109,6 +109,9 @@ pub struct Caches {
     /// A consultation page's data, by decision, version and day (a batch of comments is an
     /// event: it moves the version).
     pub consultations: Bounded<VersionKey, Value>,
+    /// A console decision page's data, by decision, version, day, user and roles, query and
+    /// the expert registry's last change.
+    pub decision_pages: Bounded<String, Value>,
     /// An organ's annual report figures (`service::report::report_kept`).
     pub reports: Bounded<ReportKey, Report>,
     /// The report's workbook.
@@ -123,6 +126,7 @@ impl Default for Caches {
             dashboard_rows: Bounded::new(20_000, day),
             home: Bounded::new(16, Duration::from_secs(60)),
             consultations: Bounded::new(1024, day),
+            decision_pages: Bounded::new(2048, day),
             reports: Bounded::new(256, day),
             report_workbooks: Bounded::new(64, day),
         }

@@ -104,3 +104,12 @@ pub fn draws_with_applications(
     }
     Ok(out)
 }
+
+/// How many hearing applications a decision has had (every round): what a page that shows them
+/// is kept by, since an application is not an event of the decision.
+pub fn applications_count(conn: &mut DbConn, decision_id: &str) -> QueryResult<i64> {
+    hearing_applications::table
+        .filter(hearing_applications::decision_id.eq(decision_id))
+        .count()
+        .get_result(conn)
+}

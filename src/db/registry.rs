@@ -138,3 +138,17 @@ pub fn deactivate_expert(
     .execute(conn)?;
     expert(conn, id)
 }
+
+/// What any change of the registry moves: how many experts, the last added and the last
+/// deactivated (a console page that lists experts is kept by it).
+pub fn stamp(
+    conn: &mut DbConn,
+) -> QueryResult<(i64, Option<NaiveDateTime>, Option<NaiveDateTime>)> {
+    experts::table
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::max(experts::created_at),
+            diesel::dsl::max(experts::deactivated_at),
+        ))
+        .first(conn)
+}

@@ -186,8 +186,30 @@ async fn decision_page(
         .unwrap_or_default();
     let st = state.clone();
     let principal = s.principal.clone();
-    let data = web::block(move || -> Result<Value, PageError> {
+    let query = req.query_string().to_string();
+    let data = web::block(move || -> Result<std::sync::Arc<Value>, PageError> {
         let mut conn = st.db.read.get()?;
+        // Kept by all it shows (issue 11): the decision's version and the day, the user's roles
+        // (the forms offered), the query (diff, pages), the expert registry's last change and
+        // the hearing applications (neither is an event of the decision).
+        let version = crate::service::listing::readable_version(&mut conn, &principal, &id)?;
+        let mut roles: Vec<String> = principal
+            .roles
+            .iter()
+            .map(|r| format!("{}:{}", r.organ_id, r.role))
+            .collect();
+        roles.sort();
+        let key = format!(
+            "{id}|{version}|{}|{}|{}|{query}|{:?}|{}",
+            crate::procedure::state::china_date(st.clock.now()),
+            principal.user.id,
+            roles.join(","),
+            crate::db::registry::stamp(&mut conn)?,
+            crate::db::hearings::applications_count(&mut conn, &id)?
+        );
+        if let Some(data) = st.caches.decision_pages.get(&key) {
+            return Ok(data);
+        }
         let r = service::readable(&mut conn, &principal, &id)?;
         let row = &r.row;
         let drafts = db::drafts_of(&mut conn, &row.id)?;
@@ -313,7 +335,7 @@ async fn decision_page(
         let execution = d
             .adopted()
             .then(|| super::timeline::execution_panel(pack, &st.calendar, &d, now));
-        Ok(json!({
+        let data = json!({
             "execution": execution,
             "view": v, "svg": svg, "legend": legend, "diff": diff, "current": current,
             "steps": steps, "fact_forms": fact_forms,
@@ -321,10 +343,14 @@ async fn decision_page(
             "experts": experts, "may_draft": may_draft, "events": events,
             "events_next": events_next, "events_paged": after > 0, "id": row.id,
             "status_zh": status_zh(&row.status),
-        }))
+        });
+        if row.version != version {
+            return Ok(std::sync::Arc::new(data));
+        }
+        Ok(st.caches.decision_pages.put(key, data))
     })
     .await??;
-    let mut data = data;
+    let mut data = Value::clone(&data);
     let title = data["view"]["title"].as_str().unwrap_or("决策").to_string();
     data["csrf"] = json!(security::console_token(&s.token));
     data["violations"] = json!(flash.violations);
