@@ -119,16 +119,18 @@ pub struct Caches {
 }
 
 impl Default for Caches {
+    /// Together at most about 96 MB (issue 14: peak memory under 256 clients below 200 MB).
     fn default() -> Self {
         let day = Duration::from_secs(24 * 3600);
+        const MB: usize = 1 << 20;
         Caches {
-            decision_views: Bounded::new(4096, day),
-            dashboard_rows: Bounded::new(20_000, day),
-            home: Bounded::new(16, Duration::from_secs(60)),
-            consultations: Bounded::new(1024, day),
-            decision_pages: Bounded::new(2048, day),
-            reports: Bounded::new(256, day),
-            report_workbooks: Bounded::new(64, day),
+            decision_views: Bounded::new(4096, 16 * MB, day),
+            dashboard_rows: Bounded::new(20_000, 16 * MB, day),
+            home: Bounded::new(16, 4 * MB, Duration::from_secs(60)),
+            consultations: Bounded::new(1024, 16 * MB, day),
+            decision_pages: Bounded::new(2048, 24 * MB, day),
+            reports: Bounded::new(256, 12 * MB, day),
+            report_workbooks: Bounded::new(64, 8 * MB, day),
         }
     }
 }

@@ -98,6 +98,22 @@ pub struct Report {
     pub adopted: Vec<AdoptedRow>,
 }
 
+impl crate::cache::Weigh for Report {
+    fn weight(&self) -> usize {
+        let figures: usize = self
+            .figures
+            .iter()
+            .map(|f| 256 + f.decisions.iter().map(|d| d.capacity() + 24).sum::<usize>())
+            .sum();
+        let adopted: usize = self
+            .adopted
+            .iter()
+            .map(|a| 160 + a.id.capacity() + a.title.capacity())
+            .sum();
+        256 + figures + adopted
+    }
+}
+
 /// The four procedures whose share among the decisions requiring them the report gives.
 pub const PROCEDURES: [(&str, &str, &str); 4] = [
     (

@@ -192,3 +192,35 @@ async fn a_report_kept_is_counted_again_after_the_organ_records_something() {
     let (_, after) = send(&app, get()).await;
     assert_eq!(started(&after), started(&before) + 1);
 }
+
+#[core::prelude::v1::test]
+fn a_kept_map_stays_within_its_count_and_its_memory() {
+    use juece::cache::{Bounded, Weigh};
+    let kb = |n: usize| vec![0u8; n * 1024];
+    // By count: the eleventh value makes room by dropping the older half.
+    let m: Bounded<u32, Vec<u8>> = Bounded::new(10, 1 << 30, Duration::from_secs(60));
+    for k in 0..11 {
+        m.put(k, kb(1));
+    }
+    assert!(m.len() <= 10 && m.len() >= 5, "{}", m.len());
+    assert!(m.get(&10).is_some(), "the newest is kept");
+    assert!(m.get(&0).is_none(), "the oldest went first");
+    // By memory: 100 KB of budget holds about ninety 1 KB values, never more than the budget.
+    let m: Bounded<u32, Vec<u8>> = Bounded::new(10_000, 100 * 1024, Duration::from_secs(60));
+    for k in 0..500 {
+        m.put(k, kb(1));
+        assert!(m.weight() <= 100 * 1024, "{}", m.weight());
+    }
+    assert!(m.get(&499).is_some());
+    // A value heavier than a quarter of the budget is answered but not kept.
+    let big = m.put(9999, kb(30));
+    assert_eq!(big.len(), 30 * 1024);
+    assert!(m.get(&9999).is_none());
+    // Past its time, a value is not answered.
+    let m: Bounded<u32, Vec<u8>> = Bounded::new(10, 1 << 20, Duration::ZERO);
+    m.put(1, kb(1));
+    assert!(m.get(&1).is_none());
+    // A JSON value weighs at least its text.
+    let v = json!({ "text": "意见".repeat(1000), "list": [1, 2, 3] });
+    assert!(v.weight() >= 6000, "{}", v.weight());
+}
