@@ -1,5 +1,5 @@
 //! Giving a command: one on its own ([`submit`]), or many written together — issue 14's group
-//! commit. The command writer ([`crate::writer`]) takes every command waiting and gives them to
+//! commit. The command writer (`src/writer.rs`) takes every command waiting and gives them to
 //! [`write`], which runs them in ONE transaction: each is judged against the state its
 //! batch-mates left (it reads its decision inside the same transaction) and does its work in a
 //! savepoint ([`submit_in`]), so a command that is refused, stale, not allowed or rejected by the
