@@ -2,9 +2,12 @@
 """Staff commands from many clients at once: each client starts its own decision, then changes
 its attributes again and again at the version it last got.
 
-Usage: command_storm.py URL CLIENTS SECONDS ACKED_FILE
+Usage: command_storm.py URL[,URL2...] CLIENTS SECONDS ACKED_FILE
   ACKED_FILE receives "DECISION_ID SEQ" per acknowledged command (2xx), written as they come, so
   that a server killed mid-run leaves the record of what it acknowledged.
+  With several URLs (several processes on one database) every decision is driven by one client
+  per URL at once: they race for each version, the loser is told it is stale (409, with the
+  current version, from which it goes on), and no sequence number may be acknowledged twice.
 Prints the count of each answer. Uses the demo's organs and user (staff/demo-staff).
 """
 import datetime
@@ -15,11 +18,11 @@ import time
 import urllib.error
 import urllib.request
 
-base, clients, seconds, acked_file = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+bases, clients, seconds, acked_file = sys.argv[1].split(","), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 GOV, DEPT = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000003"
 
 
-def call(method, path, body=None, token=None):
+def call(method, path, body=None, token=None, base=bases[0]):
     headers = {"content-type": "application/json"}
     if token:
         headers["authorization"] = f"Bearer {token}"
@@ -29,7 +32,10 @@ def call(method, path, body=None, token=None):
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.load(r)
     except urllib.error.HTTPError as e:
-        return e.code, None
+        try:
+            return e.code, json.load(e)
+        except Exception:
+            return e.code, None
     except Exception as e:
         return type(e).__name__, None
 
@@ -57,21 +63,23 @@ for _ in range(clients):
 deadline = time.time() + seconds
 
 
-def client(decision):
+def client(decision, base):
     did, version, attrs = decision
     while time.time() < deadline:
         s, d = call("POST", f"/api/v1/decisions/{did}/commands", {"expected_version": version, "command": {
-            "command": "change_attributes", "attributes": attrs, "reason": "崩溃测试"}}, token)
+            "command": "change_attributes", "attributes": attrs, "reason": "崩溃测试"}}, token, base)
         with lock:
             statuses[s] = statuses.get(s, 0) + 1
             if isinstance(s, int) and 200 <= s < 300:
                 version = d["version"]
                 out.write(f"{did} {version}\n")
+            elif s == 409 and d and "current_version" in d:
+                version = d["current_version"]
         if not isinstance(s, int):
             time.sleep(0.05)
 
 
-threads = [threading.Thread(target=client, args=(d,)) for d in decisions]
+threads = [threading.Thread(target=client, args=(d, b)) for d in decisions for b in bases]
 for t in threads:
     t.start()
 for t in threads:

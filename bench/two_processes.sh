@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Two `juece serve` processes on one PostgreSQL database, CLIENTS clients posting public comments
-# to both at once for SECONDS; then: every acknowledged comment stored once, and
-# `juece audit verify` clean (issue 13, defect 1). Exit 0 only then.
+# to both at once for SECONDS, and meanwhile staff commands racing for the same decisions through
+# both (one client per process on each of CLIENTS/8 decisions, issue 14's group commit); then:
+# every acknowledged comment stored once, every acknowledged command's event stored and no
+# sequence number acknowledged twice, and `juece audit verify` clean (issue 13, defect 1). Exit 0
+# only then.
 # Usage: bench/two_processes.sh [clients=64] [seconds=20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +33,10 @@ pids+=($!)
 wait_up 18192
 id=$(open_consultation 18191)
 echo "== two processes, one PostgreSQL database: $clients clients for ${seconds}s on decision $id"
+python3 bench/command_storm.py "http://127.0.0.1:18191,http://127.0.0.1:18192" "$((clients / 8 > 0 ? clients / 8 : 1))" "$seconds" "$tmp/acked_commands" &
+storm=$!
 python3 bench/comment_storm.py "http://127.0.0.1:18191,http://127.0.0.1:18192" "$id" "$clients" "$seconds" "$tmp/acked"
+wait "$storm"
 for p in "${pids[@]}"; do kill "$p"; done
 wait 2>/dev/null || true
 pids=()
@@ -40,5 +46,10 @@ stored=$(wc -l <"$tmp/stored")
 dups=$(psql -qtA -h 127.0.0.1 -U postgres -c "SELECT COUNT(*) FROM (SELECT idempotency_key FROM comments WHERE idempotency_key IS NOT NULL GROUP BY idempotency_key HAVING COUNT(*) > 1) d" "$db")
 lost=$(lost_ids "$tmp/acked" "$tmp/stored" | wc -l)
 echo "acknowledged $acked, stored $stored, lost $lost, keys stored twice $dups"
+psql -qtA -h 127.0.0.1 -U postgres -c "SELECT decision_id || ' ' || seq FROM events" "$db" >"$tmp/events"
+commands=$(wc -l <"$tmp/acked_commands")
+twice=$(sort "$tmp/acked_commands" | uniq -d | wc -l)
+unstored=$(lost_ids "$tmp/acked_commands" "$tmp/events" | wc -l)
+echo "commands: acknowledged $commands (with each decision's start), events not stored $unstored, sequence numbers acknowledged twice $twice"
 if "$bin" audit verify --database-url "$url" | tail -1; then verified=yes; else verified=no; fi
-[ "$lost" -eq 0 ] && [ "$dups" -eq 0 ] && [ "$verified" = yes ]
+[ "$lost" -eq 0 ] && [ "$dups" -eq 0 ] && [ "$unstored" -eq 0 ] && [ "$twice" -eq 0 ] && [ "$verified" = yes ]

@@ -15,6 +15,7 @@ use crate::public_reads::PublicReads;
 use crate::service::report::{Report, ReportKey};
 use crate::service::sessions::Sessions;
 use crate::throttle::{SignInLimiter, Throttle, COMMENTS_PER_MINUTE};
+use crate::writer::Writer;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -31,6 +32,8 @@ pub struct AppState {
     pub sign_in: Arc<SignInLimiter>,
     /// The public comment intake.
     pub intake: Arc<Intake>,
+    /// The command writer: staff commands, written in batches.
+    pub writer: Arc<Writer>,
     /// Public comments per address.
     pub comment_throttle: Arc<Throttle>,
     /// How many proxies of ours stand in front of the server (0: clients reach it directly):
@@ -45,12 +48,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state for a database, packs, calendar and clock; starts the comment intake.
+    /// The state for a database, packs, calendar and clock; starts the comment intake and the
+    /// command writer.
     pub fn new(db: Db, packs: PackSet, calendar: Calendar, clock: Clock) -> AppState {
         let packs = Arc::new(packs);
         let calendar = Arc::new(calendar);
         let clock = Arc::new(clock);
         let intake = Intake::start(db.clone(), clock.clone());
+        let writer = Writer::start(db.clone(), clock.clone());
         let public_reads = Arc::new(PublicReads::for_readers(db.read.max_size()));
         AppState {
             db,
@@ -59,6 +64,7 @@ impl AppState {
             clock,
             sign_in: Arc::new(SignInLimiter::default()),
             intake: Arc::new(intake),
+            writer: Arc::new(writer),
             comment_throttle: Arc::new(Throttle::new(
                 COMMENTS_PER_MINUTE,
                 std::time::Duration::from_secs(60),

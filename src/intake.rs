@@ -131,34 +131,13 @@ pub fn store(
         Err(e) if items.len() == 1 => vec![Err(e)],
         Err(e) => {
             // One error for all: the decision, not a comment, is at fault (or the database).
-            let shared = Arc::new(e);
-            items.iter().map(|_| Err(copy(&shared))).collect()
+            items.iter().map(|_| Err(e.again())).collect()
         }
     }
 }
 
 fn lost() -> ServiceError {
     ServiceError::Unavailable("the comment was not stored / 意见未能保存，请稍后再试".into())
-}
-
-/// The same error for each comment of a batch refused as a whole.
-fn copy(e: &ServiceError) -> ServiceError {
-    match e {
-        ServiceError::NotFound(m) => ServiceError::NotFound(m.clone()),
-        ServiceError::Stale { expected, actual } => ServiceError::Stale {
-            expected: *expected,
-            actual: *actual,
-        },
-        ServiceError::Refused(v) => ServiceError::Refused(v.clone()),
-        ServiceError::Invalid(m) => ServiceError::Invalid(m.clone()),
-        ServiceError::Forbidden(m) => ServiceError::Forbidden(m.clone()),
-        ServiceError::Conflict(m) => ServiceError::Conflict(m.clone()),
-        ServiceError::Unauthorized(m) => ServiceError::Unauthorized(m.clone()),
-        ServiceError::Unavailable(m) => ServiceError::Unavailable(m.clone()),
-        ServiceError::Db(d) => {
-            ServiceError::Unavailable(format!("the database failed: {d} / 数据库暂不可用"))
-        }
-    }
 }
 
 /// Whether a database error is another writer's doing (wait and retry), not the data's.

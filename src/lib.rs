@@ -27,3 +27,4 @@ pub mod seed;
 pub mod server;
 pub mod service;
 pub mod throttle;
+pub mod writer;

@@ -487,7 +487,7 @@ fn walk(
                     } => Some(script::draft_text(1)),
                     _ => None,
                 };
-                service::submit(
+                crate::service::commands::submit(
                     conn,
                     engine,
                     who,

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::auth::{authenticate, Auth, Bearer};
-use super::common::{engine, keyset, rfc3339, Page};
+use super::common::{keyset, rfc3339, Page};
 use super::error::ApiError;
 use super::extract::{idempotency_key, json_body};
 use crate::app::AppState;
@@ -16,6 +16,7 @@ use crate::db::rows::Expert;
 use crate::db::{accounts, registry, DbConn};
 use crate::procedure::state::{Command, Fact};
 use crate::procedure::Event;
+use crate::service::commands::Order;
 use crate::service::decisions as service;
 use crate::service::experts;
 
@@ -302,7 +303,6 @@ pub async fn select(
     let st = state.clone();
     let out = web::block(move || -> Result<SelectedView, ApiError> {
         let auth = authenticate(&st, &bearer)?;
-        let mut conn = st.db.write.get()?;
         // The registry's name, organisation and fields are filled in by the engine's admission
         // (第二十一条), the same for this route and for `/commands`.
         let command = Command::Record {
@@ -316,17 +316,16 @@ pub async fn select(
                 outside_registry: None,
             },
         };
-        let applied = service::submit(
-            &mut conn,
-            &engine(&st),
-            &auth,
-            &id,
-            body.expected_version,
+        let applied = st.writer.submit_blocking(Order {
+            who: auth.principal,
+            decision_id: id,
+            expected_version: body.expected_version,
             command,
-            None,
-            st.clock.now(),
-        )?;
-        let expert = registry::expert(&mut conn, &body.expert_id)?
+            draft_content: None,
+            packs: st.packs.clone(),
+            calendar: st.calendar.clone(),
+        })?;
+        let expert = registry::expert(&mut *st.db.read.get()?, &body.expert_id)?
             .ok_or_else(|| ApiError::NotFound(format!("expert {}", body.expert_id)))?;
         Ok(SelectedView {
             decision_id: applied.row.id,

@@ -23,6 +23,7 @@ use crate::procedure::rules::flow::fact_stage;
 use crate::procedure::state::{stage, Command, Disposition, DraftHash, Fact, StageId, StageStatus};
 use crate::procedure::Violation;
 use crate::service::accounts::{self, token_hash};
+use crate::service::commands::Order;
 use crate::service::decisions::{self as service, pack_of, parse_state};
 use crate::service::ServiceError;
 
@@ -531,23 +532,18 @@ async fn give(
         (Ok(e), Ok(c)) => (e, c),
         (Err(m), _) | (_, Err(m)) => return form_refused(&state, &req, &s, id, m).await,
     };
-    let st = state.clone();
-    let principal = s.principal.clone();
-    let did = id.clone();
-    let result = web::block(move || {
-        let mut conn = st.db.write.get()?;
-        service::submit(
-            &mut conn,
-            &engine(&st),
-            &principal,
-            &did,
-            expected,
+    let result = state
+        .writer
+        .submit(Order {
+            who: s.principal.clone(),
+            decision_id: id.clone(),
+            expected_version: expected,
             command,
-            content.as_deref(),
-            st.clock.now(),
-        )
-    })
-    .await?;
+            draft_content: content,
+            packs: state.packs.clone(),
+            calendar: state.calendar.clone(),
+        })
+        .await;
     answer(&state, &req, &s, id, result.map(|_| ())).await
 }
 

@@ -153,7 +153,7 @@ pub fn report(
     let command = Command::Record {
         fact: Fact::ParticipationReport { summary },
     };
-    let applied = decisions::submit(
+    let applied = super::commands::submit(
         conn,
         engine,
         who,

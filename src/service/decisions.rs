@@ -251,55 +251,6 @@ pub struct Submission<'a> {
     pub draft_content: Option<&'a str>,
 }
 
-/// Give a command as `who`: authorize it for the decision, then [`commit`] it.
-#[allow(clippy::too_many_arguments)]
-pub fn submit(
-    conn: &mut DbConn,
-    engine: &Engine,
-    who: &Principal,
-    decision_id: &str,
-    expected_version: i64,
-    command: Command,
-    draft_content: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Applied, ServiceError> {
-    let r = readable(conn, who, decision_id)?;
-    let pack = pack_of(engine, &r.row)?;
-    if let Command::StartStage { stage }
-    | Command::CompleteStage { stage }
-    | Command::WaiveStage { stage, .. } = &command
-    {
-        if !pack.has(stage.as_str()) {
-            return Err(ServiceError::Invalid(format!(
-                "command.stage: the decision's pack {} has no stage \"{stage}\" / 本决策的程序规则中没有该环节",
-                pack.key()
-            )));
-        }
-    }
-    let actor = access::actor(who, &r.parties(), &command)?;
-    let name = command.name();
-    let result = commit(
-        conn,
-        engine,
-        Submission {
-            decision_id,
-            expected_version,
-            command,
-            actor: &actor,
-            draft_content,
-        },
-        now,
-    );
-    if let Err(ServiceError::Refused(violations)) = &result {
-        // Written on its own: the command's transaction was rolled back. A refusal that cannot
-        // be reported is logged; the caller still gets the refusal itself.
-        if let Err(e) = super::outbox::record_refusal(conn, &r.row, &name, violations, now) {
-            tracing::error!("writing a refusal to the outbox failed: {e}");
-        }
-    }
-    result
-}
-
 /// The unit of work of every command, in one transaction.
 pub fn commit(
     conn: &mut DbConn,

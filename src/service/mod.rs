@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod catalogs;
+pub mod commands;
 pub mod comments;
 mod context;
 pub mod deadlines;
@@ -63,6 +64,29 @@ pub enum ServiceError {
     /// The database failed.
     #[error("database error: {0}")]
     Db(#[from] diesel::result::Error),
+}
+
+impl ServiceError {
+    /// The same error again, for each of several callers one failure answers (a batch that could
+    /// not be written); a database error becomes "unavailable" with its message.
+    pub fn again(&self) -> ServiceError {
+        match self {
+            ServiceError::NotFound(m) => ServiceError::NotFound(m.clone()),
+            ServiceError::Stale { expected, actual } => ServiceError::Stale {
+                expected: *expected,
+                actual: *actual,
+            },
+            ServiceError::Refused(v) => ServiceError::Refused(v.clone()),
+            ServiceError::Invalid(m) => ServiceError::Invalid(m.clone()),
+            ServiceError::Forbidden(m) => ServiceError::Forbidden(m.clone()),
+            ServiceError::Conflict(m) => ServiceError::Conflict(m.clone()),
+            ServiceError::Unauthorized(m) => ServiceError::Unauthorized(m.clone()),
+            ServiceError::Unavailable(m) => ServiceError::Unavailable(m.clone()),
+            ServiceError::Db(d) => {
+                ServiceError::Unavailable(format!("the database failed: {d} / 数据库暂不可用"))
+            }
+        }
+    }
 }
 
 impl From<Denied> for ServiceError {

@@ -13,6 +13,7 @@ mod decisions;
 mod dossier;
 mod execution;
 mod experts;
+mod group_commit;
 mod hearings;
 mod one_door;
 mod public_reads;

@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::db::decisions as db;
 use crate::db::rows::DraftMeta;
 use crate::procedure::state::{china_date, Command, DraftHash, Fact, Initiation};
+use crate::service::commands::Order;
 use crate::service::decisions::{self as service, Applied, NewDecision};
 
 /// The largest draft accepted, in bytes.
@@ -244,6 +245,8 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(Page { items, next }))
 }
 
+/// Authenticate on the read pool, have the command writer write the command (with its
+/// batch-mates), then read what the answer shows.
 fn apply(
     state: &AppState,
     bearer: Bearer,
@@ -253,16 +256,15 @@ fn apply(
     content: Option<String>,
 ) -> Result<(Applied, Vec<DraftMeta>, Vec<String>), ApiError> {
     let auth = authenticate(state, &bearer)?;
-    let applied = service::submit(
-        &mut *state.db.write.get()?,
-        &engine(state),
-        &auth,
-        &id,
-        expected,
+    let applied = state.writer.submit_blocking(Order {
+        who: auth.principal,
+        decision_id: id.clone(),
+        expected_version: expected,
         command,
-        content.as_deref(),
-        state.clock.now(),
-    )?;
+        draft_content: content,
+        packs: state.packs.clone(),
+        calendar: state.calendar.clone(),
+    })?;
     let mut conn = state.db.read.get()?;
     let drafts = db::drafts_of(&mut conn, &id)?;
     let adjusts = service::adjusted_by(&mut conn, &id)?;
