@@ -35,9 +35,9 @@ pub fn list_decisions(
     before: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<DecisionRow>> {
-    listed(organ_ids, before, limit)
-        .select(DecisionRow::as_select())
-        .load(conn)
+    merged(conn, organ_ids, before, limit, |conn, q| {
+        q.select(DecisionRow::as_select()).load(conn)
+    })
 }
 
 /// [`list_decisions`] without each decision's state: what a list shows.
@@ -47,32 +47,83 @@ pub fn list_heads(
     before: Option<(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<DecisionHead>> {
-    listed(organ_ids, before, limit)
-        .select(DecisionHead::as_select())
+    merged(conn, organ_ids, before, limit, |conn, q| {
+        q.select(DecisionHead::as_select()).load(conn)
+    })
+}
+
+/// The newest decisions of every organ (the portal's home), through the creation index.
+pub fn newest(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<DecisionRow>> {
+    decisions::table
+        .order((decisions::created_at.desc(), decisions::id.desc()))
+        .limit(limit)
+        .select(DecisionRow::as_select())
         .load(conn)
 }
 
-fn listed(
+/// A row a list is ordered by.
+pub trait Listed {
+    /// Its place: creation time and id.
+    fn place(&self) -> (NaiveDateTime, &str);
+}
+
+impl Listed for DecisionRow {
+    fn place(&self) -> (NaiveDateTime, &str) {
+        (self.created_at, &self.id)
+    }
+}
+
+impl Listed for DecisionHead {
+    fn place(&self) -> (NaiveDateTime, &str) {
+        (self.created_at, &self.id)
+    }
+}
+
+type Boxed<'a> = decisions::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend>;
+
+/// One page of each organ's decisions, as decision organ and as lead unit, each read along its
+/// index (issue 14: `organ_id IN … OR lead_unit_id IN …` read every decision and sorted them),
+/// merged newest first.
+fn merged<T: Listed>(
+    conn: &mut DbConn,
     organ_ids: &[String],
     before: Option<(NaiveDateTime, String)>,
     limit: i64,
-) -> decisions::BoxedQuery<'_, <DbConn as diesel::Connection>::Backend> {
-    let mut q = decisions::table
-        .filter(
-            decisions::organ_id
-                .eq_any(organ_ids)
-                .or(decisions::lead_unit_id.eq_any(organ_ids)),
-        )
-        .into_boxed();
-    if let Some((at, id)) = before {
-        q = q.filter(
-            decisions::created_at
-                .lt(at)
-                .or(decisions::created_at.eq(at).and(decisions::id.lt(id))),
-        );
+    load: impl Fn(&mut DbConn, Boxed<'_>) -> QueryResult<Vec<T>>,
+) -> QueryResult<Vec<T>> {
+    let mut organs: Vec<&String> = organ_ids.iter().collect();
+    organs.sort();
+    organs.dedup();
+    let mut all: Vec<T> = Vec::new();
+    for organ in organs {
+        for as_lead in [false, true] {
+            let mut q = if as_lead {
+                decisions::table
+                    .filter(decisions::lead_unit_id.eq(organ))
+                    .filter(decisions::organ_id.ne(organ))
+                    .into_boxed()
+            } else {
+                decisions::table
+                    .filter(decisions::organ_id.eq(organ))
+                    .into_boxed()
+            };
+            if let Some((at, id)) = &before {
+                q = q.filter(
+                    decisions::created_at.lt(*at).or(decisions::created_at
+                        .eq(*at)
+                        .and(decisions::id.lt(id.clone()))),
+                );
+            }
+            let q = q
+                .order((decisions::created_at.desc(), decisions::id.desc()))
+                .limit(limit);
+            all.extend(load(conn, q)?);
+        }
     }
-    q.order((decisions::created_at.desc(), decisions::id.desc()))
-        .limit(limit)
+    all.sort_by(|a, b| b.place().cmp(&a.place()));
+    all.dedup_by(|a, b| a.place().1 == b.place().1);
+    all.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(all)
 }
 
 /// What a read of a decision checks before anything else: its version, organ and lead unit.

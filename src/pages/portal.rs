@@ -19,7 +19,7 @@ use crate::api::error::ApiError;
 use crate::api::execution::receive_feedback;
 use crate::api::hearings::{public_view, receive_application, ApplicationBody};
 use crate::app::AppState;
-use crate::db::{accounts, comments, decisions as db};
+use crate::db::{comments, decisions as db};
 use crate::procedure::state::{china_date, Decision, Fact};
 use crate::procedure::{selection, Violation};
 use crate::service::decisions::parse_state;
@@ -59,11 +59,7 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
         if let Some(data) = st.caches.home.get(&key) {
             return Ok(data);
         }
-        let organs: Vec<String> = accounts::all_organs(&mut conn)?
-            .into_iter()
-            .map(|o| o.id)
-            .collect();
-        let rows = db::list_decisions(&mut conn, &organs, None, HOME_DECISIONS)?;
+        let rows = db::newest(&mut conn, HOME_DECISIONS)?;
         let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
         for row in rows {
             let Ok(d) = parse_state(&row) else { continue };

@@ -33,3 +33,8 @@ CREATE INDEX catalogs_organ_updated_at ON catalogs (organ_id, updated_at);
 -- What start-up looks for (decisions recorded before the report's columns were kept) is found
 -- through this index, not by reading every decision's row.
 CREATE INDEX decisions_report_unfilled ON decisions (id) WHERE procedures_required IS NULL;
+
+-- Lists read each organ's decisions along an index, as decision organ and as lead unit, and the
+-- portal's home the newest of all.
+CREATE INDEX decisions_lead_unit ON decisions (lead_unit_id, created_at, id);
+CREATE INDEX decisions_created ON decisions (created_at, id);
