@@ -39,12 +39,18 @@ use juece::db::schema::{comments, draft_versions, events, hearing_applications};
 use juece::db::schema::{decisions as decision_table, hearing_selections, stage_records};
 use juece::db::{accounts, decisions, Db, DbConn};
 use juece::procedure::catalog::{CatalogCommand, ItemSpec};
+use juece::procedure::selection::{draw, Applicant};
 use juece::procedure::state::{Attributes, Category};
 use juece::service::{catalogs, comments as intake, Engine};
+use sha2::{Digest, Sha256};
 
 const GOV: &str = "00000000-0000-4000-8000-000000000001";
 /// The organs that decide in the demo city, all on the national pack.
-const ORGANS: [&str; 3] = [GOV, "00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000004"];
+const ORGANS: [&str; 3] = [
+    GOV,
+    "00000000-0000-4000-8000-000000000003",
+    "00000000-0000-4000-8000-000000000004",
+];
 
 /// Insert rows in chunks, as each backend writes a multi-row insert.
 macro_rules! insert_rows {
@@ -101,6 +107,7 @@ fn copy_id(old: &str, n: u64) -> String {
 }
 
 /// Every text a copy changes: old ids and digests to new ones.
+#[derive(Clone)]
 struct Rewrite(Vec<(String, String)>);
 
 impl Rewrite {
@@ -175,6 +182,19 @@ fn copy(t: &Template, n: u64, organ: &str, out: &mut Copies) {
     for (old, new) in rounds.values() {
         rewrite.push((applications_digest(old), applications_digest(new)));
     }
+    // A draw's order depends on the ids (sha256(seed + id)): a seed that draws the copies in the
+    // template's order, so the recorded participants stay true.
+    let mut selections = Vec::new();
+    for s in &t.selections {
+        let seed = redraw_seed(s, rounds.get(&s.round), n);
+        rewrite.push((s.seed.clone(), seed.clone()));
+        selections.push(HearingSelection {
+            decision_id: id.clone(),
+            seed,
+            chosen: Rewrite(rewrite.clone()).apply(&s.chosen),
+            ..s.clone()
+        });
+    }
     let rewrite = Rewrite(rewrite);
     // The chain, rewritten and hashed again.
     let mut prev = GENESIS.to_string();
@@ -210,11 +230,47 @@ fn copy(t: &Template, n: u64, organ: &str, out: &mut Copies) {
     }
     out.comments.extend(comments);
     out.applications.extend(applications);
-    out.selections.extend(t.selections.iter().map(|s| HearingSelection {
-        decision_id: id.clone(),
-        chosen: rewrite.apply(&s.chosen),
-        ..s.clone()
-    }));
+    out.selections.extend(selections);
+}
+
+/// A seed under which the copies of a round's applications are drawn as the template's were.
+fn redraw_seed(
+    s: &HearingSelection,
+    round: Option<&(Vec<HearingApplication>, Vec<HearingApplication>)>,
+    n: u64,
+) -> String {
+    let Some((old, new)) = round else {
+        return s.seed.clone();
+    };
+    let seats: std::collections::BTreeMap<String, u32> =
+        serde_json::from_str(&s.seats).unwrap_or_default();
+    let chosen: Vec<String> = serde_json::from_str(&s.chosen).unwrap_or_default();
+    let wanted: Vec<String> = chosen
+        .iter()
+        .filter_map(|c| {
+            old.iter()
+                .position(|a| &a.id == c)
+                .map(|i| new[i].id.clone())
+        })
+        .collect();
+    let applicants: Vec<Applicant> = new
+        .iter()
+        .map(|a| Applicant {
+            id: a.id.clone(),
+            interest_group: a.interest_group.clone(),
+        })
+        .collect();
+    for attempt in 0..100_000u32 {
+        let seed = hex::encode(Sha256::digest(format!("{}/{n}/{attempt}", s.seed)));
+        let drawn: Vec<String> = draw(&applicants, &seats, &seed)
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        if drawn == wanted {
+            return seed;
+        }
+    }
+    s.seed.clone()
 }
 
 fn write(conn: &mut DbConn, c: &Copies) -> QueryResult<()> {
@@ -371,10 +427,27 @@ fn main() {
 
     // The city's catalog for this year: 100 items, consent, published.
     let t = Instant::now();
-    let year = now.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).year();
-    let opened = catalogs::open(&mut conn, &engine, &staff, GOV, year, now).unwrap();
-    let catalog = opened.row.id.clone();
-    let mut version = opened.row.version;
+    let year = now
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .year();
+    // The demo's catalog of the year, adjusted (a reason each item) and published again; or a
+    // new one.
+    let existing: Option<String> = juece::db::schema::catalogs::table
+        .filter(juece::db::schema::catalogs::organ_id.eq(GOV))
+        .filter(juece::db::schema::catalogs::year.eq(year))
+        .select(juece::db::schema::catalogs::id)
+        .first(&mut conn)
+        .optional()
+        .unwrap();
+    let loaded = match &existing {
+        Some(id) => catalogs::load(&mut conn, id).unwrap(),
+        None => catalogs::open(&mut conn, &engine, &staff, GOV, year, now).unwrap(),
+    };
+    let reason = existing
+        .as_ref()
+        .map(|_| "基准测试：年度中增补事项".to_string());
+    let catalog = loaded.row.id.clone();
+    let mut version = loaded.row.version;
     let mut give = |conn: &mut DbConn, cmd| {
         let l = catalogs::command(conn, &engine, &staff, &catalog, version, cmd, now).unwrap();
         version = l.row.version;
@@ -394,20 +467,25 @@ fn main() {
                     planned_by: NaiveDate::from_ymd_opt(year, 12, 31),
                     note: None,
                 },
-                reason: None,
+                reason: reason.clone(),
             },
         );
     }
-    give(
-        &mut conn,
-        CatalogCommand::RecordConsent {
-            body: "中共示范市委员会".into(),
-            consented_on: now.date_naive(),
-            document_number: format!("示委〔{year}〕1号"),
-        },
-    );
+    if existing.is_none() {
+        give(
+            &mut conn,
+            CatalogCommand::RecordConsent {
+                body: "中共示范市委员会".into(),
+                consented_on: now.date_naive(),
+                document_number: format!("示委〔{year}〕1号"),
+            },
+        );
+    }
     give(&mut conn, CatalogCommand::Publish {});
-    eprintln!("catalog of 100 items published in {:.1} s", t.elapsed().as_secs_f64());
+    eprintln!(
+        "catalog of 100 items published in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
 
     // The record sealed, as the server would in its first minutes.
     let t = Instant::now();
