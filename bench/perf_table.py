@@ -42,6 +42,9 @@ def main(path, scale):
             print("|---|---:|---:|---:|---:|---:|---|")
             for p, s in scaled.items():
                 b = base[p]
+                if float(b["req_s"]) == 0:
+                    print(f"| {p} | 0 | {float(s['req_s']):.0f} | – | – | – | not measured |")
+                    continue
                 ratio = float(s["req_s"]) / float(b["req_s"])
                 flat = "yes" if ratio >= 0.8 else "**no**"
                 print(
