@@ -86,7 +86,7 @@ start_server() { # NAME LOG CMD... -> sets $spid
   pids+=("$spid")
 }
 wait_for() { # URL
-  for _ in $(seq 1 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+  for _ in $(seq 1 600); do curl -s -o /dev/null "$1" && return 0; sleep 0.2; done
   echo "nothing answers at $1" >&2; return 1
 }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
