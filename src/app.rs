@@ -118,6 +118,9 @@ pub struct Caches {
     /// A console decision page's data, by decision, version, day, user and roles, query and
     /// the expert registry's last change.
     pub decision_pages: Bounded<String, Value>,
+    /// Pages as rendered, with holes for the CSRF token and a form's key
+    /// (`pages::render::hole`), by the key of the data they show.
+    pub pages: Bounded<String, String>,
     /// An organ's annual report figures (`service::report::report_kept`).
     pub reports: Bounded<ReportKey, Report>,
     /// The report's workbook.
@@ -125,7 +128,7 @@ pub struct Caches {
 }
 
 impl Default for Caches {
-    /// Together at most about 96 MB (issue 14: peak memory under 256 clients below 200 MB).
+    /// Together at most about 120 MB (issue 14: peak memory under 256 clients below 200 MB).
     fn default() -> Self {
         let day = Duration::from_secs(24 * 3600);
         const MB: usize = 1 << 20;
@@ -135,6 +138,7 @@ impl Default for Caches {
             home: Bounded::new(16, 4 * MB, Duration::from_secs(60)),
             consultations: Bounded::new(1024, 16 * MB, day),
             decision_pages: Bounded::new(2048, 24 * MB, day),
+            pages: Bounded::new(4096, 24 * MB, day),
             reports: Bounded::new(256, 12 * MB, day),
             report_workbooks: Bounded::new(64, 8 * MB, day),
         }

@@ -22,6 +22,12 @@ impl Weigh for Vec<u8> {
     }
 }
 
+impl Weigh for String {
+    fn weight(&self) -> usize {
+        self.capacity() + 24
+    }
+}
+
 impl Weigh for serde_json::Value {
     fn weight(&self) -> usize {
         use serde_json::Value;

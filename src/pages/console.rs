@@ -188,7 +188,7 @@ async fn decision_page(
     let st = state.clone();
     let principal = s.principal.clone();
     let query = req.query_string().to_string();
-    let data = web::block(move || -> Result<std::sync::Arc<Value>, PageError> {
+    let (key, data) = web::block(move || -> Result<(Option<String>, std::sync::Arc<Value>), PageError> {
         let mut conn = st.db.read.get()?;
         // Kept by all it shows (issue 11): the decision's version and the day, the user's roles
         // (the forms offered), the query (diff, pages), the expert registry's last change and
@@ -201,7 +201,7 @@ async fn decision_page(
             .collect();
         roles.sort();
         let key = format!(
-            "{id}|{version}|{}|{}|{}|{query}|{:?}|{}",
+            "decision|{id}|{version}|{}|{}|{}|{query}|{:?}|{}",
             crate::procedure::state::china_date(st.clock.now()),
             principal.user.id,
             roles.join(","),
@@ -209,7 +209,7 @@ async fn decision_page(
             crate::db::hearings::applications_count(&mut conn, &id)?
         );
         if let Some(data) = st.caches.decision_pages.get(&key) {
-            return Ok(data);
+            return Ok((Some(key), data));
         }
         let r = service::readable(&mut conn, &principal, &id)?;
         let row = &r.row;
@@ -346,18 +346,38 @@ async fn decision_page(
             "status_zh": status_zh(&row.status),
         });
         if row.version != version {
-            return Ok(std::sync::Arc::new(data));
+            return Ok((None, std::sync::Arc::new(data)));
         }
-        Ok(st.caches.decision_pages.put(key, data))
+        Ok((Some(key.clone()), st.caches.decision_pages.put(key, data)))
     })
     .await??;
+    let token = security::console_token(&s.token);
+    // The page as first rendered, with the CSRF token written in (a form sent back with what
+    // was wrong is rendered each time).
+    let plain = flash.violations.is_empty() && flash.error.is_none() && status == StatusCode::OK;
+    let key = key.filter(|_| plain);
+    if let Some(kept) = key.as_ref().and_then(|k| state.caches.pages.get(k)) {
+        return Ok(html(status, render::fill(&kept, &[("csrf", &token)])));
+    }
+    let csrf = match key {
+        Some(_) => render::hole("csrf"),
+        None => token.clone(),
+    };
     let mut data = Value::clone(&data);
     let title = data["view"]["title"].as_str().unwrap_or("决策").to_string();
-    data["csrf"] = json!(security::console_token(&s.token));
+    data["csrf"] = json!(csrf);
     data["violations"] = json!(flash.violations);
     data["error"] = json!(flash.error);
-    let body = page("decision", &title, &s.chrome(), &data)?;
-    Ok(html(status, body))
+    let mut chrome = s.chrome();
+    chrome.csrf = Some(csrf);
+    let body = page("decision", &title, &chrome, &data)?;
+    Ok(html(
+        status,
+        match key {
+            Some(k) => render::fill(&state.caches.pages.put(k, body), &[("csrf", &token)]),
+            None => body,
+        },
+    ))
 }
 
 /// `GET /console/decisions/{id}`

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::handling::encode;
-use super::render::{html, page, PageError};
+use super::render::{fill, hole, html, page, PageError};
+use super::security;
 use super::session::session;
 use crate::api::common::{engine, keyset, rfc3339};
 use crate::api::decisions::view;
@@ -75,7 +76,8 @@ pub async fn dashboard(
     };
     let st = state.clone();
     let principal = s.principal.clone();
-    let data = web::block(move || -> Result<Value, PageError> {
+    let query = req.query_string().to_string();
+    let (page_key, data) = web::block(move || -> Result<(String, Value), PageError> {
         let mut conn = st.db.read.get()?;
         let all = db_accounts::all_organs(&mut conn)?;
         let names: BTreeMap<String, String> =
@@ -161,16 +163,42 @@ pub async fn dashboard(
             }
             format!("/console/{q}")
         });
-        Ok(json!({
+        // The page is kept by everything it shows: the user and roles (what they reach), the
+        // query, the day, each row's decision and version, and the next page.
+        let mut roles: Vec<String> = principal
+            .roles
+            .iter()
+            .map(|r| format!("{}:{}", r.organ_id, r.role))
+            .collect();
+        roles.sort();
+        let rows: Vec<String> = items
+            .iter()
+            .map(|i| format!("{}:{}", i["id"].as_str().unwrap_or(""), i["version"]))
+            .collect();
+        let page_key = format!(
+            "dashboard|{}|{}|{query}|{today}|{}|{:?}",
+            principal.user.id,
+            roles.join(","),
+            rows.join(","),
+            more
+        );
+        Ok((page_key, json!({
             "items": items.iter().map(|i| &**i).collect::<Vec<&Value>>(),
             "today": today, "stages": stages, "organs": organ_options,
             "statuses": statuses, "next": more, "first_page": filters.before.is_none(),
             "filters": { "stage": filters.stage, "organ": filters.organ, "status": filters.status },
-        }))
+        })))
     })
     .await??;
-    let body = page("dashboard", "我的决策事项", &s.chrome(), &data)?;
-    Ok(html(StatusCode::OK, body))
+    let token = security::console_token(&s.token);
+    if let Some(kept) = state.caches.pages.get(&page_key) {
+        return Ok(html(StatusCode::OK, fill(&kept, &[("csrf", &token)])));
+    }
+    let mut chrome = s.chrome();
+    chrome.csrf = Some(hole("csrf"));
+    let body = page("dashboard", "我的决策事项", &chrome, &data)?;
+    let kept = state.caches.pages.put(page_key, body);
+    Ok(html(StatusCode::OK, fill(&kept, &[("csrf", &token)])))
 }
 
 impl Filters {

@@ -173,7 +173,7 @@ fn milestones_json(ms: &[crate::procedure::execution::MilestoneView]) -> Vec<ser
 }
 
 /// Errors of a form, by field (and for the form as a whole).
-#[derive(Serialize, Default, Debug)]
+#[derive(Serialize, Default, Debug, PartialEq)]
 struct FieldErrors {
     name: Option<String>,
     contact: Option<String>,

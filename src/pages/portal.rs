@@ -134,6 +134,16 @@ struct Sent {
 }
 
 impl Sent {
+    /// Whether nothing was sent (a blank form).
+    fn is_blank(&self) -> bool {
+        self.violations.is_empty()
+            && self.errors == FieldErrors::default()
+            && self
+                .values
+                .as_object()
+                .is_some_and(|v| v.values().all(|x| x.as_str().is_some_and(str::is_empty)))
+    }
+
     /// A form not yet sent.
     fn blank() -> Sent {
         Sent {
@@ -155,73 +165,96 @@ async fn consultation_page(
 ) -> Result<HttpResponse, PageError> {
     let (token, cookie) = security::public_token(state, req);
     let st = state.clone();
-    let data = web::block(move || -> Result<std::sync::Arc<Value>, PageError> {
-        let mut conn = st.db.read.get()?;
-        let now = st.clock.now();
-        // A batch of comments and each handling is an event: the version names them all.
-        let (version, _, _) = db::version_and_parties(&mut conn, &id)?
-            .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
-        let key = (id, version, china_date(now));
-        if let Some(data) = st.caches.consultations.get(&key) {
-            return Ok(data);
-        }
-        let id = &key.0;
-        let view = consultation_view(&mut conn, id, now)?;
-        let row = db::decision(&mut conn, id)?
-            .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
-        let decision = parse_state(&row)?;
-        let report = decision.facts.iter().rev().find_map(|f| match &f.fact {
-            Fact::ParticipationReport { summary } => Some(summary.clone()),
-            _ => None,
-        });
-        let list: Vec<Value> = comments::page(&mut conn, &row.id, None, 200, true)?
-            .into_iter()
-            .map(|c| {
-                json!({
-                    "id": c.id,
-                    "name": c.author_name,
-                    "body": c.body,
-                    "received_on": china_date(c.received_at.and_utc()),
-                    "disposition": c.disposition.as_deref().map(disposition_zh),
-                    "reason": c.disposition_reason,
+    let (kept_as, data) = web::block(
+        move || -> Result<(Option<String>, std::sync::Arc<Value>), PageError> {
+            let mut conn = st.db.read.get()?;
+            let now = st.clock.now();
+            // A batch of comments and each handling is an event: the version names them all.
+            let (version, _, _) = db::version_and_parties(&mut conn, &id)?
+                .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
+            let key = (id, version, china_date(now));
+            let page_key = format!("consultation|{}|{}|{}", key.0, key.1, key.2);
+            if let Some(data) = st.caches.consultations.get(&key) {
+                return Ok((Some(page_key), data));
+            }
+            let id = &key.0;
+            let view = consultation_view(&mut conn, id, now)?;
+            let row = db::decision(&mut conn, id)?
+                .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
+            let decision = parse_state(&row)?;
+            let report = decision.facts.iter().rev().find_map(|f| match &f.fact {
+                Fact::ParticipationReport { summary } => Some(summary.clone()),
+                _ => None,
+            });
+            let list: Vec<Value> = comments::page(&mut conn, &row.id, None, 200, true)?
+                .into_iter()
+                .map(|c| {
+                    json!({
+                        "id": c.id,
+                        "name": c.author_name,
+                        "body": c.body,
+                        "received_on": china_date(c.received_at.and_utc()),
+                        "disposition": c.disposition.as_deref().map(disposition_zh),
+                        "reason": c.disposition_reason,
+                    })
                 })
-            })
-            .collect();
-        let today = china_date(now);
-        let days_left = view
-            .period
-            .as_ref()
-            .and_then(|p| p.closes_after)
-            .map(|e| (e - today).num_days());
-        let open = view.period.as_ref().is_some_and(|p| p.open);
-        let data = json!({
-            "view": view,
-            "open": open,
-            "days_left": days_left,
-            "report": report,
-            "list": list,
-            "shown": list.len(),
-        });
-        if row.version != version {
-            return Ok(std::sync::Arc::new(data));
-        }
-        Ok(st.caches.consultations.put(key, data))
-    })
+                .collect();
+            let today = china_date(now);
+            let days_left = view
+                .period
+                .as_ref()
+                .and_then(|p| p.closes_after)
+                .map(|e| (e - today).num_days());
+            let open = view.period.as_ref().is_some_and(|p| p.open);
+            let data = json!({
+                "view": view,
+                "open": open,
+                "days_left": days_left,
+                "report": report,
+                "list": list,
+                "shown": list.len(),
+            });
+            if row.version != version {
+                return Ok((None, std::sync::Arc::new(data)));
+            }
+            Ok((Some(page_key), st.caches.consultations.put(key, data)))
+        },
+    )
     .await??;
+    // A blank form: the page as first rendered, with this visitor's CSRF token and a new key
+    // for the comment written in.
+    let kept_as = kept_as.filter(|_| sent.is_blank() && status == StatusCode::OK);
+    let form_key = security::random_token();
+    if let Some(kept) = kept_as.as_ref().and_then(|k| state.caches.pages.get(k)) {
+        let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);
+        let mut res = render::builder(status);
+        if let Some(c) = cookie {
+            res.cookie(c);
+        }
+        return Ok(res.body(body));
+    }
     let mut data = Value::clone(&data);
     let title = data["view"]["decision"]["title"]
         .as_str()
         .unwrap_or("征求意见")
         .to_string();
-    data["key"] = json!(security::random_token());
-    form_page(
-        "consultation",
-        &format!("征求意见：{title}"),
-        data,
-        (token, cookie),
-        sent,
-        status,
-    )
+    let title = format!("征求意见：{title}");
+    let Some(page_key) = kept_as else {
+        data["key"] = json!(form_key);
+        return form_page("consultation", &title, data, (token, cookie), sent, status);
+    };
+    data["key"] = json!(render::hole("key"));
+    data["csrf"] = json!(render::hole("csrf"));
+    data["sent"] = json!(sent);
+    let kept = state.caches.pages.put(
+        page_key,
+        page("consultation", &title, &Chrome::default(), &data)?,
+    );
+    let mut res = render::builder(status);
+    if let Some(c) = cookie {
+        res.cookie(c);
+    }
+    Ok(res.body(render::fill(&kept, &[("csrf", &token), ("key", &form_key)])))
 }
 
 /// `GET /consultations/{id}`

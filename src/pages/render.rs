@@ -332,3 +332,25 @@ impl ResponseError for PageError {
         html(status, body)
     }
 }
+
+/// A place in a kept page for what differs on every request (a CSRF token, a form's key): the
+/// page is rendered once with the hole and the value written into it on each request. The hole
+/// carries a secret of this process, so no text a user wrote can stand for it.
+pub fn hole(name: &str) -> String {
+    static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let nonce = NONCE.get_or_init(super::security::random_token);
+    format!("hole-{name}-{nonce}")
+}
+
+/// A kept page with its holes filled. Values are tokens (letters, digits, `-`); anything else
+/// is left out rather than written into the page.
+pub fn fill(kept: &str, values: &[(&str, &str)]) -> String {
+    let mut out = kept.to_string();
+    for (name, value) in values {
+        let safe = value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        out = out.replace(&hole(name), if safe { value } else { "" });
+    }
+    out
+}

@@ -326,3 +326,54 @@ async fn the_process_page_shows_the_published_text_and_the_home_lists_it() {
         home.body
     );
 }
+
+#[actix_web::test]
+async fn a_kept_page_is_written_with_each_visitors_own_token_and_a_new_form_key() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    let uri = format!("/consultations/{id}");
+    let key = |body: &str| {
+        let at = body.find(r#"name="key" value=""#).map(|i| i + 18);
+        at.map(|i| body[i..].split('"').next().unwrap_or("").to_string())
+    };
+    // Two visitors: the second is answered from the page kept for the first.
+    let first = get(&app, &uri, "").await;
+    let second = get(&app, &uri, "").await;
+    for page in [&first, &second] {
+        assert_eq!(page.status, 200);
+        assert!(!page.body.contains("hole-"), "no hole left: {}", page.body);
+        let cookie = page.cookie("juece_csrf").expect("a CSRF cookie");
+        assert_eq!(
+            cookie,
+            format!("juece_csrf={}", page.csrf()),
+            "the visitor's own token"
+        );
+    }
+    assert_ne!(first.csrf(), second.csrf());
+    let (a, b) = (key(&first.body).unwrap(), key(&second.body).unwrap());
+    assert_eq!(a.len(), 64, "{a}");
+    assert_ne!(a, b, "each form its own key");
+    // The second visitor's comment goes through with the token of the kept page.
+    let cookie = second.cookie("juece_csrf").unwrap();
+    let sent = post(
+        &app,
+        &format!("/consultations/{id}/comments"),
+        &cookie,
+        &[
+            ("csrf", &second.csrf()),
+            ("name", "张三"),
+            ("body", "建议增加投放点"),
+        ],
+    )
+    .await;
+    assert!(sent.status < 400, "{}", sent.body);
+    // The comment moved the decision's version: the next visitor sees it counted.
+    let third = get(&app, &uri, "").await;
+    assert!(
+        third.body.contains(r#"<b id="received">1</b>"#),
+        "{}",
+        third.body
+    );
+}
