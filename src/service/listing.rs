@@ -27,10 +27,15 @@ pub struct Reach {
 impl Reach {
     /// Where `who`'s reading reaches.
     pub fn of(conn: &mut DbConn, who: &Principal) -> Result<Self, ServiceError> {
+        Ok(Reach::among(&accounts::all_organs(conn)?, who))
+    }
+
+    /// Where `who`'s reading reaches, given every organ of the register.
+    pub fn among(all: &[crate::db::rows::Organ], who: &Principal) -> Self {
         let organs = who.organs();
-        let legality: BTreeMap<String, String> = accounts::all_organs(conn)?
-            .into_iter()
-            .filter_map(|o| Some((o.id, o.legality_unit_id?)))
+        let legality: BTreeMap<String, String> = all
+            .iter()
+            .filter_map(|o| Some((o.id.clone(), o.legality_unit_id.clone()?)))
             .collect();
         let mut scope = organs.clone();
         scope.extend(
@@ -39,7 +44,7 @@ impl Reach {
                 .filter(|(_, unit)| organs.contains(unit))
                 .map(|(organ, _)| organ.clone()),
         );
-        Ok(Reach { scope, legality })
+        Reach { scope, legality }
     }
 
     /// The parties of a decision of `organ` led by `lead_unit`, as `access` judges a read.
