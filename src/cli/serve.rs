@@ -143,7 +143,15 @@ pub(super) fn serve(
             });
             crate::delivery::spawn(state.db.clone(), state.clock.clone());
             tracing::info!("juece listening on http://{bind}");
-            let mut server = actix_web::HttpServer::new(move || crate::server::app(state.clone()));
+            // Each worker's blocking pool holds at most as many threads as the database has
+            // connections: a thread more only waits for one, and each thread keeps its own
+            // stack and allocator heap (issue 14: 256 connections took 572 MB with actix's
+            // default of 512 threads).
+            let threads = usize::try_from(state.db.max_connections())
+                .unwrap_or(8)
+                .max(4);
+            let mut server = actix_web::HttpServer::new(move || crate::server::app(state.clone()))
+                .worker_max_blocking_threads(threads);
             if let Some(w) = workers {
                 server = server.workers(w);
             }

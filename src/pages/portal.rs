@@ -51,77 +51,87 @@ fn is_secret(state: &Decision) -> bool {
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let st = state.clone();
     let today = china_date(state.clock.now());
-    let data = web::block(move || -> Result<std::sync::Arc<Value>, PageError> {
-        let mut conn = st.db.read.get()?;
-        // Kept until a decision or catalog changes or the day turns (issue 11, 14).
-        let (decided, catalogued) = db::last_changes(&mut conn, None)?;
-        let key = (today, decided, catalogued);
-        if let Some(data) = st.caches.home.get(&key) {
-            return Ok(data);
-        }
-        let rows = db::newest(&mut conn, HOME_DECISIONS)?;
-        let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
-        for row in rows {
-            let Ok(d) = parse_state(&row) else { continue };
-            if is_secret(&d) {
-                continue;
+    let (page_key, data) = web::block(
+        move || -> Result<(String, std::sync::Arc<Value>), PageError> {
+            let mut conn = st.db.read.get()?;
+            // Kept until a decision or catalog changes or the day turns (issue 11, 14).
+            let (decided, catalogued) = db::last_changes(&mut conn, None)?;
+            let key = (today, decided, catalogued);
+            // The rendered page at most a minute, as the data (an organ added is not in the key).
+            let minute = st.clock.now().timestamp() / 60;
+            let page_key = format!("home|{today}|{decided:?}|{catalogued:?}|{minute}");
+            if let Some(data) = st.caches.home.get(&key) {
+                return Ok((page_key, data));
             }
-            // Only a decision in public participation can have an open consultation (the
-            // view's `open` requires it): the others cost no queries (issue 11 "Performance").
-            let participating = d.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
-                == crate::procedure::state::StageStatus::InProgress;
-            let consulted = participating
-                .then(|| consultation_view(&mut conn, &row.id, st.clock.now()).ok())
-                .flatten();
-            if let Some(v) = consulted {
-                if let Some(p) = v.period.filter(|p| p.open) {
-                    open.push(Listed {
+            let rows = db::newest(&mut conn, HOME_DECISIONS)?;
+            let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
+            for row in rows {
+                let Ok(d) = parse_state(&row) else { continue };
+                if is_secret(&d) {
+                    continue;
+                }
+                // Only a decision in public participation can have an open consultation (the
+                // view's `open` requires it): the others cost no queries (issue 11 "Performance").
+                let participating = d.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
+                    == crate::procedure::state::StageStatus::InProgress;
+                let consulted = participating
+                    .then(|| consultation_view(&mut conn, &row.id, st.clock.now()).ok())
+                    .flatten();
+                if let Some(v) = consulted {
+                    if let Some(p) = v.period.filter(|p| p.open) {
+                        open.push(Listed {
+                            id: row.id.clone(),
+                            title: row.title.clone(),
+                            date: p.closes_after,
+                            days_left: p.closes_after.map(|e| (e - today).num_days()),
+                            place: None,
+                        });
+                    }
+                }
+                if let Some(r) = selection::round(&d).filter(|r| r.hearing_on >= today) {
+                    hearings.push(Listed {
                         id: row.id.clone(),
                         title: row.title.clone(),
-                        date: p.closes_after,
-                        days_left: p.closes_after.map(|e| (e - today).num_days()),
+                        date: Some(r.hearing_on),
+                        days_left: Some((r.hearing_on - today).num_days()),
+                        place: Some(r.place),
+                    });
+                }
+                if let Some(on) = d.facts.iter().rev().find_map(|f| match &f.fact {
+                    Fact::Publication { published_on, .. } => Some(*published_on),
+                    _ => None,
+                }) {
+                    published.push(Listed {
+                        id: row.id.clone(),
+                        title: row.title.clone(),
+                        date: Some(on),
+                        days_left: None,
                         place: None,
                     });
                 }
             }
-            if let Some(r) = selection::round(&d).filter(|r| r.hearing_on >= today) {
-                hearings.push(Listed {
-                    id: row.id.clone(),
-                    title: row.title.clone(),
-                    date: Some(r.hearing_on),
-                    days_left: Some((r.hearing_on - today).num_days()),
-                    place: Some(r.place),
-                });
-            }
-            if let Some(on) = d.facts.iter().rev().find_map(|f| match &f.fact {
-                Fact::Publication { published_on, .. } => Some(*published_on),
-                _ => None,
-            }) {
-                published.push(Listed {
-                    id: row.id.clone(),
-                    title: row.title.clone(),
-                    date: Some(on),
-                    days_left: None,
-                    place: None,
-                });
-            }
-        }
-        open.sort_by_key(|l| l.date);
-        hearings.sort_by_key(|l| l.date);
-        published.sort_by_key(|l| std::cmp::Reverse(l.date));
-        published.truncate(20);
-        // This year's published catalogs and the organs overdue with theirs.
-        let catalogs: Vec<Value> =
-            super::catalogs::listings(&mut conn, &engine(&st), today.year(), today)?
-                .into_iter()
-                .filter(|l| !l["catalog_id"].is_null() || l["standing"]["overdue"] == true)
-                .collect();
-        let data = json!({ "consultations": open, "hearings": hearings, "published": published,
+            open.sort_by_key(|l| l.date);
+            hearings.sort_by_key(|l| l.date);
+            published.sort_by_key(|l| std::cmp::Reverse(l.date));
+            published.truncate(20);
+            // This year's published catalogs and the organs overdue with theirs.
+            let catalogs: Vec<Value> =
+                super::catalogs::listings(&mut conn, &engine(&st), today.year(), today)?
+                    .into_iter()
+                    .filter(|l| !l["catalog_id"].is_null() || l["standing"]["overdue"] == true)
+                    .collect();
+            let data = json!({ "consultations": open, "hearings": hearings, "published": published,
             "today": today, "catalogs": catalogs, "year": today.year() });
-        Ok(st.caches.home.put(key, data))
-    })
+            Ok((page_key, st.caches.home.put(key, data)))
+        },
+    )
     .await??;
+    // The page as rendered, by the same key (it holds no token).
+    if let Some(kept) = state.caches.pages.get(&page_key) {
+        return Ok(html(StatusCode::OK, String::clone(&kept)));
+    }
     let body = page("home", "重大行政决策公众参与", &Chrome::default(), &*data)?;
+    state.caches.pages.put(page_key, body.clone());
     Ok(html(StatusCode::OK, body))
 }
 
