@@ -18,6 +18,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The user's roles as one sorted text (`organ:role,…`): what a page kept for them is keyed by.
+    pub fn roles_key(&self) -> String {
+        let mut roles: Vec<String> = self
+            .roles
+            .iter()
+            .map(|r| format!("{}:{}", r.organ_id, r.role))
+            .collect();
+        roles.sort();
+        roles.join(",")
+    }
+
     /// Whether the user has `role` at `organ_id`.
     pub fn has(&self, role: &str, organ_id: &str) -> bool {
         self.roles

@@ -194,17 +194,11 @@ async fn decision_page(
         // (the forms offered), the query (diff, pages), the expert registry's last change and
         // the hearing applications (neither is an event of the decision).
         let version = crate::service::listing::readable_version(&mut conn, &principal, &id)?;
-        let mut roles: Vec<String> = principal
-            .roles
-            .iter()
-            .map(|r| format!("{}:{}", r.organ_id, r.role))
-            .collect();
-        roles.sort();
         let key = format!(
             "decision|{id}|{version}|{}|{}|{}|{query}|{:?}|{}",
             crate::procedure::state::china_date(st.clock.now()),
             principal.user.id,
-            roles.join(","),
+            principal.roles_key(),
             crate::db::registry::stamp(&mut conn)?,
             crate::db::hearings::applications_count(&mut conn, &id)?
         );

@@ -87,12 +87,6 @@ pub async fn dashboard(
         let reach = Reach::among(&all, &principal);
         let now = st.clock.now();
         let today = china_date(now);
-        let mut roles: Vec<String> = principal
-            .roles
-            .iter()
-            .map(|r| format!("{}:{}", r.organ_id, r.role))
-            .collect();
-        roles.sort();
         // While no decision or catalog anywhere changed and the register is the same, the page
         // kept for this user, query and day is still what it shows: answered without the list.
         let register = {
@@ -106,7 +100,7 @@ pub async fn dashboard(
         let quiet_key = format!(
             "dashboard-quiet|{}|{}|{query}|{today}|{:?}|{register:x}",
             principal.user.id,
-            roles.join(","),
+            principal.roles_key(),
             db::last_changes(&mut conn, None)?
         );
         if let Some(kept) = st.caches.pages.get(&quiet_key) {
@@ -158,7 +152,7 @@ pub async fn dashboard(
         let page_key = format!(
             "dashboard|{}|{}|{query}|{today}|{}|{:?}",
             principal.user.id,
-            roles.join(","),
+            principal.roles_key(),
             rows.join(","),
             next
         );

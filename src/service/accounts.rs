@@ -1,4 +1,4 @@
-//! Accounts: argon2 passwords, bearer tokens stored hashed, sessions, and the [`Principal`] a
+//! Accounts: argon2 passwords, bearer tokens stored hashed, sessions, and the [`Principal`](crate::access::Principal) a
 //! token stands for. Sessions are security, not procedure: they follow the wall clock, never a
 //! simulated one.
 

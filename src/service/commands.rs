@@ -1,6 +1,6 @@
 //! Giving a command: one on its own ([`submit`]), or many written together — issue 14's group
 //! commit. The command writer (`src/writer.rs`) takes every command waiting and gives them to
-//! [`write`], which runs them in ONE transaction: each is judged against the state its
+//! [`write()`], which runs them in ONE transaction: each is judged against the state its
 //! batch-mates left (it reads its decision inside the same transaction) and does its work in a
 //! savepoint ([`submit_in`]), so a command that is refused, stale, not allowed or rejected by the
 //! database rolls back only its own work (a refusal is still recorded in the outbox) and never
@@ -123,7 +123,7 @@ pub fn submit(
     })?
 }
 
-/// [`submit`] inside a transaction the caller holds (the command writer's batch, [`write`]): the command's own work is a savepoint, so a command that fails — refused,
+/// [`submit`] inside a transaction the caller holds (the command writer's batch, [`write()`]): the command's own work is a savepoint, so a command that fails — refused,
 /// stale, not allowed, or a statement the database rejects — leaves the caller's transaction as
 /// it was. A refusal is then written to the outbox beside it (in a savepoint of its own), to be
 /// committed with the caller's transaction.
