@@ -237,11 +237,7 @@ async fn consultation_page(
     let form_key = security::random_token();
     if let Some(kept) = kept_as.as_ref().and_then(|k| state.caches.pages.get(k)) {
         let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);
-        let mut res = render::builder(status);
-        if let Some(c) = cookie {
-            res.cookie(c);
-        }
-        return Ok(res.body(body));
+        return Ok(with_cookie(status, cookie, body));
     }
     let mut data = Value::clone(&data);
     let title = data["view"]["decision"]["title"]
@@ -260,11 +256,8 @@ async fn consultation_page(
         page_key,
         page("consultation", &title, &Chrome::default(), &data)?,
     );
-    let mut res = render::builder(status);
-    if let Some(c) = cookie {
-        res.cookie(c);
-    }
-    Ok(res.body(render::fill(&kept, &[("csrf", &token), ("key", &form_key)])))
+    let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);
+    Ok(with_cookie(status, cookie, body))
 }
 
 /// `GET /consultations/{id}`
@@ -547,11 +540,20 @@ fn form_page(
     data["csrf"] = json!(token);
     data["sent"] = json!(sent);
     let body = page(name, title, &Chrome::default(), &data)?;
+    Ok(with_cookie(status, cookie, body))
+}
+
+/// A page with the CSRF cookie set where the visitor had none.
+fn with_cookie(
+    status: StatusCode,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+    body: String,
+) -> HttpResponse {
     let mut res = render::builder(status);
     if let Some(c) = cookie {
         res.cookie(c);
     }
-    Ok(res.body(body))
+    res.body(body)
 }
 
 /// `POST /decisions/{id}/feedback` — a view of the public on an adopted decision or its

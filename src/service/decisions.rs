@@ -62,14 +62,11 @@ impl Readable {
 /// A decision the user may read. Outsiders get "not found", not "forbidden": whether a decision
 /// exists is itself not for them.
 pub fn readable(conn: &mut DbConn, who: &Principal, id: &str) -> Result<Readable, ServiceError> {
-    let not_found = || ServiceError::NotFound(format!("decision {id}"));
-    let row = decisions::decision(conn, id)?.ok_or_else(not_found)?;
-    let legality_unit = accounts::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
-    let r = Readable { row, legality_unit };
-    if !access::can_read(who, &r.parties()) {
-        return Err(not_found());
-    }
-    Ok(r)
+    let row = decisions::decision(conn, id)?
+        .ok_or_else(|| ServiceError::NotFound(format!("decision {id}")))?;
+    let legality_unit =
+        super::listing::check_read(conn, who, id, &row.organ_id, &row.lead_unit_id)?;
+    Ok(Readable { row, legality_unit })
 }
 
 /// The pack version a decision is pinned to.

@@ -83,19 +83,32 @@ pub fn readable_page(
 }
 
 /// The version of a decision the user may read, without loading its state: what a cached view
-/// is checked against. The same rule as `decisions::readable`.
+/// is checked against. The same rule as `decisions::readable` ([`check_read`]).
 pub fn readable_version(conn: &mut DbConn, who: &Principal, id: &str) -> Result<i64, ServiceError> {
-    let not_found = || ServiceError::NotFound(format!("decision {id}"));
-    let (version, organ, lead_unit) =
-        decisions::version_and_parties(conn, id)?.ok_or_else(not_found)?;
-    let legality_unit = accounts::organ(conn, &organ)?.and_then(|o| o.legality_unit_id);
+    let (version, organ, lead_unit) = decisions::version_and_parties(conn, id)?
+        .ok_or_else(|| ServiceError::NotFound(format!("decision {id}")))?;
+    check_read(conn, who, id, &organ, &lead_unit)?;
+    Ok(version)
+}
+
+/// Whether `who` may read decision `id` of `organ` led by `lead_unit` (`access::can_read`, with
+/// the organ's legality review unit); returns that unit. Outsiders get "not found", not
+/// "forbidden": whether a decision exists is itself not for them.
+pub(crate) fn check_read(
+    conn: &mut DbConn,
+    who: &Principal,
+    id: &str,
+    organ: &str,
+    lead_unit: &str,
+) -> Result<Option<String>, ServiceError> {
+    let legality_unit = accounts::organ(conn, organ)?.and_then(|o| o.legality_unit_id);
     let parties = Parties {
-        organ: &organ,
-        lead_unit: &lead_unit,
+        organ,
+        lead_unit,
         legality_unit: legality_unit.as_deref(),
     };
     if !access::can_read(who, &parties) {
-        return Err(not_found());
+        return Err(ServiceError::NotFound(format!("decision {id}")));
     }
-    Ok(version)
+    Ok(legality_unit)
 }
