@@ -83,7 +83,7 @@ pub fn readable_page(
 }
 
 /// The version of a decision the user may read, without loading its state: what a cached view
-/// is checked against. The same rule as `decisions::readable` ([`check_read`]).
+/// is checked against. The same rule as `decisions::readable` (`check_read`).
 pub fn readable_version(conn: &mut DbConn, who: &Principal, id: &str) -> Result<i64, ServiceError> {
     let (version, organ, lead_unit) = decisions::version_and_parties(conn, id)?
         .ok_or_else(|| ServiceError::NotFound(format!("decision {id}")))?;
