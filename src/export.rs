@@ -114,6 +114,9 @@ pub fn csv(sheet: &Sheet) -> String {
 pub fn xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     let err = |e: rust_xlsxwriter::XlsxError| format!("the workbook could not be written: {e}");
     let mut book = Workbook::new();
+    // Deflate's fastest level: the report's 6,000-row sheet is written in about half the time
+    // of the default level 6 (issue 10), for a file about twice as large (~0.4 MB).
+    book.set_zip_compression_level(1);
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("yyyy-mm-dd");
     for sheet in sheets {
