@@ -8,10 +8,12 @@ use serde_json::Value;
 
 use crate::cache::{Bounded, DecisionKey, HomeKey, VersionKey};
 use crate::clock::Clock;
+use crate::db::changes::Changes;
 use crate::db::Db;
 use crate::intake::Intake;
 use crate::procedure::{Calendar, PackSet};
 use crate::public_reads::PublicReads;
+use crate::service::listing::Heads;
 use crate::service::report::{Report, ReportKey};
 use crate::service::sessions::Sessions;
 use crate::throttle::{SignInLimiter, Throttle, COMMENTS_PER_MINUTE};
@@ -45,6 +47,8 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     /// What this process keeps of views that depend only on a version and a day.
     pub caches: Arc<Caches>,
+    /// Whether anything was committed since a kept head was read (SQLite; `db::changes`).
+    pub changes: Arc<Changes>,
 }
 
 impl AppState {
@@ -57,6 +61,7 @@ impl AppState {
         let intake = Intake::start(db.clone(), clock.clone());
         let writer = Writer::start(db.clone(), clock.clone());
         let public_reads = Arc::new(PublicReads::for_readers(db.read.max_size()));
+        let changes = Changes::watch(&db.url);
         AppState {
             db,
             packs,
@@ -73,6 +78,7 @@ impl AppState {
             public_reads,
             sessions: Arc::new(Sessions::default()),
             caches: Arc::new(Caches::default()),
+            changes: Arc::new(changes),
         }
     }
 
@@ -105,6 +111,9 @@ impl AppState {
 
 /// The caches of one process.
 pub struct Caches {
+    /// What reading a decision depends on besides its state, with the database's change stamp
+    /// (`service::listing::head`).
+    pub heads: Heads,
     /// The API's view of a decision, serialised (`GET /api/v1/decisions/{id}`).
     pub decision_views: Bounded<DecisionKey, Vec<u8>>,
     /// A decision's row on the console's dashboard, by decision, version and day.
@@ -128,11 +137,12 @@ pub struct Caches {
 }
 
 impl Default for Caches {
-    /// Together at most about 120 MB (issue 14: peak memory under 256 clients below 200 MB).
+    /// Together at most about 128 MB (issue 14: peak memory under 256 clients below 200 MB).
     fn default() -> Self {
         let day = Duration::from_secs(24 * 3600);
         const MB: usize = 1 << 20;
         Caches {
+            heads: Bounded::new(20_000, 8 * MB, day),
             decision_views: Bounded::new(4096, 16 * MB, day),
             dashboard_rows: Bounded::new(20_000, 16 * MB, day),
             home: Bounded::new(16, 4 * MB, Duration::from_secs(60)),

@@ -125,6 +125,22 @@ impl<K: Eq + Hash, V: Weigh> Bounded<K, V> {
     }
 }
 
+/// A value with the database's change stamp read before it was read (`db::changes`): current
+/// while the stamp has not moved.
+#[derive(Debug)]
+pub struct Stamped<V> {
+    /// The stamp.
+    pub stamp: i64,
+    /// The value.
+    pub value: V,
+}
+
+impl<V: Weigh> Weigh for Stamped<V> {
+    fn weight(&self) -> usize {
+        8 + self.value.weight()
+    }
+}
+
 /// A decision at a version, on a day (China time), with the decisions that adjust it: what its
 /// view depends on besides the pack and calendar a process loads once.
 pub type DecisionKey = (String, i64, chrono::NaiveDate, Vec<String>);

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -67,6 +68,14 @@ pub fn authenticate(state: &AppState, bearer: &Bearer) -> Result<Auth, ApiError>
         principal,
         token_hash: hash,
     })
+}
+
+/// The user of a bearer token from this process's memory alone (no database, no blocking
+/// thread), or `None`: then [`authenticate`] answers.
+pub fn authenticate_kept(state: &AppState, bearer: &Bearer) -> Option<Arc<Principal>> {
+    state
+        .sessions
+        .kept(&token_hash(&bearer.0), chrono::Utc::now())
 }
 
 impl FromRequest for Auth {

@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod catalogs;
+pub mod changes;
 pub mod clock_advances;
 pub mod comments;
 pub mod counters;

@@ -23,6 +23,7 @@ use crate::db::{comments, decisions as db};
 use crate::procedure::state::{china_date, Decision, Fact};
 use crate::procedure::{selection, Violation};
 use crate::service::decisions::parse_state;
+use crate::service::{listing, ServiceError};
 
 /// The largest public form, in bytes (a comment of the longest length, URL-encoded).
 const PUBLIC_FORM_BYTES: usize = 64 * 1024;
@@ -174,16 +175,37 @@ async fn consultation_page(
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
     let (token, cookie) = security::public_token(state, req);
+    let blank = sent.is_blank() && status == StatusCode::OK;
+    // A batch of comments and each handling is an event: the version names them all.
+    let page_key =
+        |id: &str, version: i64, now| format!("consultation|{id}|{version}|{}", china_date(now));
+    // While nothing was committed since the decision's head was read, the page as kept is
+    // answered on the worker, without the database.
+    if let Some(kept) = listing::kept_head(&state.caches.heads, &state.changes, &id)
+        .filter(|_| blank)
+        .and_then(|h| {
+            let key = page_key(&id, h.value.version, state.clock.now());
+            state.caches.pages.get(&key)
+        })
+    {
+        let form_key = security::random_token();
+        let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);
+        return Ok(with_cookie(status, cookie, body));
+    }
     let st = state.clone();
     let (kept_as, data) = web::block(
         move || -> Result<(Option<String>, std::sync::Arc<Value>), PageError> {
             let mut conn = st.db.read.get()?;
             let now = st.clock.now();
-            // A batch of comments and each handling is an event: the version names them all.
-            let (version, _, _) = db::version_and_parties(&mut conn, &id)?
-                .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
+            let version = listing::head(&mut conn, &st.caches.heads, &st.changes, &id)
+                .map_err(|e| match e {
+                    ServiceError::NotFound(_) => PageError::NotFound("页面不存在或不公开".into()),
+                    other => other.into(),
+                })?
+                .value
+                .version;
+            let page_key = page_key(&id, version, now);
             let key = (id, version, china_date(now));
-            let page_key = format!("consultation|{}|{}|{}", key.0, key.1, key.2);
             if let Some(data) = st.caches.consultations.get(&key) {
                 return Ok((Some(page_key), data));
             }
@@ -233,7 +255,7 @@ async fn consultation_page(
     .await??;
     // A blank form: the page as first rendered, with this visitor's CSRF token and a new key
     // for the comment written in.
-    let kept_as = kept_as.filter(|_| sent.is_blank() && status == StatusCode::OK);
+    let kept_as = kept_as.filter(|_| blank);
     let form_key = security::random_token();
     if let Some(kept) = kept_as.as_ref().and_then(|k| state.caches.pages.get(k)) {
         let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);

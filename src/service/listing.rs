@@ -3,11 +3,14 @@
 //! read that a kept view is answered after ([`readable_version`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
 use super::ServiceError;
 use crate::access::{self, Parties, Principal};
+use crate::cache::{Bounded, Stamped, Weigh};
+use crate::db::changes::Changes;
 use crate::db::rows::DecisionHead;
 use crate::db::{accounts, decisions, DbConn};
 
@@ -82,6 +85,96 @@ pub fn readable_page(
     Ok((readable, last))
 }
 
+/// What reading a decision depends on besides its state (issue 14): its version, its parties
+/// with the organ's legality review unit (who may read it), and the decisions that adjust it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The decision's version.
+    pub version: i64,
+    /// The decision organ.
+    pub organ: String,
+    /// The lead (undertaking) unit.
+    pub lead_unit: String,
+    /// The organ's legality review unit.
+    pub legality_unit: Option<String>,
+    /// The decisions that adjust it.
+    pub adjusts: Vec<String>,
+}
+
+impl Weigh for Head {
+    fn weight(&self) -> usize {
+        96 + self.organ.capacity()
+            + self.lead_unit.capacity()
+            + self.legality_unit.as_ref().map_or(0, String::capacity)
+            + self
+                .adjusts
+                .iter()
+                .map(|a| a.capacity() + 24)
+                .sum::<usize>()
+    }
+}
+
+/// The heads a process keeps, each with the database's change stamp read before it was read.
+pub type Heads = Bounded<String, Stamped<Head>>;
+
+impl Head {
+    fn parties(&self) -> Parties<'_> {
+        Parties {
+            organ: &self.organ,
+            lead_unit: &self.lead_unit,
+            legality_unit: self.legality_unit.as_deref(),
+        }
+    }
+
+    /// Whether `who` may read decision `id` of this head: the rule of [`check_read`], from
+    /// memory.
+    pub fn check_read(&self, who: &Principal, id: &str) -> Result<(), ServiceError> {
+        if access::can_read(who, &self.parties()) {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound(format!("decision {id}")))
+        }
+    }
+}
+
+/// Decision `id`'s head, from memory while nothing was committed since it was read (a stamp of
+/// `changes` that has not moved); `None` if it is not kept, the stamp moved or cannot be told
+/// (PostgreSQL). No database is touched: a request can be answered on its worker.
+pub fn kept_head(heads: &Heads, changes: &Changes, id: &str) -> Option<Arc<Stamped<Head>>> {
+    let stamp = changes.stamp()?;
+    heads.get(&id.to_string()).filter(|h| h.stamp == stamp)
+}
+
+/// Decision `id`'s head from the database, kept in `heads` when the stamp can be told (read
+/// before the queries, so a commit between them moves it and the head is read again).
+pub fn head(
+    conn: &mut DbConn,
+    heads: &Heads,
+    changes: &Changes,
+    id: &str,
+) -> Result<Arc<Stamped<Head>>, ServiceError> {
+    let stamp = changes.stamp();
+    let (version, organ, lead_unit) = decisions::version_and_parties(conn, id)?
+        .ok_or_else(|| ServiceError::NotFound(format!("decision {id}")))?;
+    let legality_unit = accounts::organ(conn, &organ)?.and_then(|o| o.legality_unit_id);
+    let adjusts = decisions::adjusted_by(conn, id)?;
+    let head = Head {
+        version,
+        organ,
+        lead_unit,
+        legality_unit,
+        adjusts,
+    };
+    Ok(match stamp {
+        Some(stamp) => heads.put(id.to_string(), Stamped { stamp, value: head }),
+        // Cannot tell: a stamp no watcher gives, so it is never found current.
+        None => Arc::new(Stamped {
+            stamp: i64::MIN,
+            value: head,
+        }),
+    })
+}
+
 /// The version of a decision the user may read, without loading its state: what a cached view
 /// is checked against. The same rule as `decisions::readable` (`check_read`).
 pub fn readable_version(conn: &mut DbConn, who: &Principal, id: &str) -> Result<i64, ServiceError> {
@@ -102,13 +195,13 @@ pub(crate) fn check_read(
     lead_unit: &str,
 ) -> Result<Option<String>, ServiceError> {
     let legality_unit = accounts::organ(conn, organ)?.and_then(|o| o.legality_unit_id);
-    let parties = Parties {
-        organ,
-        lead_unit,
-        legality_unit: legality_unit.as_deref(),
+    let head = Head {
+        version: 0,
+        organ: organ.to_string(),
+        lead_unit: lead_unit.to_string(),
+        legality_unit,
+        adjusts: Vec::new(),
     };
-    if !access::can_read(who, &parties) {
-        return Err(ServiceError::NotFound(format!("decision {id}")));
-    }
-    Ok(legality_unit)
+    head.check_read(who, id)?;
+    Ok(head.legality_unit)
 }

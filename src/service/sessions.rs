@@ -117,6 +117,21 @@ impl Sessions {
         Ok(principal)
     }
 
+    /// The user of a live session from memory alone, or `None` if the session is not kept or the
+    /// revocations are due to be read (then [`Sessions::authenticate`] answers, on the database).
+    pub fn kept(&self, token_hash: &str, now: DateTime<Utc>) -> Option<Arc<Principal>> {
+        let inner = self.lock();
+        if inner.cursor.is_none() || inner.polled.is_none_or(|p| p.elapsed() >= self.poll) {
+            return None;
+        }
+        let at = stored_time(now);
+        inner
+            .entries
+            .get(token_hash)
+            .filter(|e| e.expires_at > at && e.cached.elapsed() < TTL)
+            .map(|e| e.principal.clone())
+    }
+
     /// Forget a session at once (this process's sign-out).
     pub fn forget(&self, token_hash: &str) {
         let mut inner = self.lock();

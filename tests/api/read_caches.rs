@@ -224,3 +224,102 @@ fn a_kept_map_stays_within_its_count_and_its_memory() {
     let v = json!({ "text": "意见".repeat(1000), "list": [1, 2, 3] });
     assert!(v.weight() >= 6000, "{}", v.weight());
 }
+
+/// A decision read answered from memory (the user kept, the head read while nothing was committed
+/// since) is current after another process writes, and refuses from memory whom the database
+/// would refuse.
+#[actix_web::test]
+async fn a_decision_read_from_memory_sees_another_process_write_and_checks_the_reader() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, rest) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(c, Command::CompleteStage { .. })
+    })
+    .await;
+    let read = |token: &str| {
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(token))
+    };
+    // Twice each: the second is answered from memory where the backend can tell (SQLite).
+    for _ in 0..2 {
+        let (status, body) = send(&app, read(&tokens.staff)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["version"], version);
+        let (status, body) = send(&app, read(&tokens.outsider)).await;
+        assert_eq!(status, 404, "{body}");
+    }
+    if t.state.db.url.is_sqlite() {
+        assert!(!t.state.caches.heads.is_empty(), "the head is kept");
+    }
+    // Another process moves the decision on.
+    let b = test::init_service(juece::server::app(second_process(&t))).await;
+    let step = &rest[0];
+    let (status, after) = send(
+        &b,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(tokens.for_command(&step.command)))
+            .set_json(json!({ "expected_version": version, "command": step.command })),
+    )
+    .await;
+    assert_eq!(status, 200, "{after}");
+    let (status, body) = send(&app, read(&tokens.staff)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["version"],
+        version + 1,
+        "not the view kept before the write"
+    );
+    let (status, _) = send(&app, read(&tokens.outsider)).await;
+    assert_eq!(status, 404);
+}
+
+/// The stamp a kept head is checked against moves with every commit of any connection — this
+/// process's or another's — and only then.
+#[core::prelude::v1::test]
+fn the_change_stamp_moves_with_every_commit_and_only_then() {
+    use diesel::connection::SimpleConnection;
+    use juece::db::changes::Changes;
+    use juece::db::DatabaseUrl;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("stamp.sqlite").display());
+    let db = Db::open(&url).unwrap();
+    let changes = Changes::watch(&DatabaseUrl::parse(&url).unwrap());
+    let first = changes.stamp().expect("SQLite can tell");
+    assert_eq!(changes.stamp(), Some(first), "nothing committed");
+    {
+        let mut conn = db.read.get().unwrap();
+        let juece::db::DbConn::Sqlite(c) = &mut *conn else {
+            unreachable!()
+        };
+        c.batch_execute("SELECT COUNT(*) FROM decisions").unwrap();
+    }
+    assert_eq!(changes.stamp(), Some(first), "a read commits nothing");
+    let write = |db: &Db| {
+        let mut conn = db.write.get().unwrap();
+        let juece::db::DbConn::Sqlite(c) = &mut *conn else {
+            unreachable!()
+        };
+        c.batch_execute(
+            "INSERT INTO revocations (token_hash, at) VALUES ('x', '2026-01-01 00:00:00')",
+        )
+        .unwrap();
+    };
+    write(&db);
+    let second = changes.stamp().unwrap();
+    assert_ne!(second, first, "this process's writer committed");
+    let other = Db::open(&url).unwrap();
+    write(&other);
+    assert_ne!(
+        changes.stamp().unwrap(),
+        second,
+        "another connection committed"
+    );
+    assert_eq!(
+        Changes::watch(&DatabaseUrl::parse("postgres://nowhere/x").unwrap()).stamp(),
+        None,
+        "PostgreSQL cannot tell: every read asks the database"
+    );
+}

@@ -9,7 +9,7 @@ mod views;
 
 pub use views::*;
 
-use super::auth::{authenticate, Auth, Bearer};
+use super::auth::{authenticate, authenticate_kept, Auth, Bearer};
 use super::common::Page;
 use super::common::{engine, keyset, rfc3339};
 use super::error::ApiError;
@@ -21,6 +21,7 @@ use crate::db::rows::DraftMeta;
 use crate::procedure::state::{china_date, Command, DraftHash, Fact, Initiation};
 use crate::service::commands::Order;
 use crate::service::decisions::{self as service, Applied, NewDecision};
+use crate::service::listing;
 
 /// The largest draft accepted, in bytes.
 pub const MAX_DRAFT: usize = super::limits::DRAFT_BYTES;
@@ -130,21 +131,29 @@ pub async fn create(
 
 /// `GET /api/v1/decisions/{id}` — answered from the process's cache when the decision is at the
 /// version, on the day and with the adjustments the cached view was made for (issue 14); with
-/// `If-None-Match` naming the same, `304 Not Modified`.
+/// `If-None-Match` naming the same, `304 Not Modified`. While nothing was committed since the
+/// decision's head was read, a signed-in user kept in memory is answered on the worker, without
+/// the database.
 pub async fn get(
     state: web::Data<AppState>,
     bearer: Bearer,
     id: web::Path<String>,
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let st = state.clone();
     let now = state.clock.now();
+    let id = id.into_inner();
+    if let Some(kept) = kept_view(&state, &bearer, &id, now) {
+        let (etag, body) = kept?;
+        return Ok(answer_view(&req, etag, &body));
+    }
+    let st = state.clone();
     let (etag, body) = web::block(move || -> Result<_, ApiError> {
         let auth = authenticate(&st, &bearer)?;
         let mut conn = st.db.read.get()?;
-        let version = crate::service::listing::readable_version(&mut conn, &auth, &id)?;
-        let adjusts = service::adjusted_by(&mut conn, &id)?;
-        let key = (id.into_inner(), version, china_date(now), adjusts);
+        let head = listing::head(&mut conn, &st.caches.heads, &st.changes, &id)?;
+        let head = &head.value;
+        head.check_read(&auth, &id)?;
+        let key = (id, head.version, china_date(now), head.adjusts.clone());
         let etag = view_tag(&key);
         if let Some(body) = st.caches.decision_views.get(&key) {
             return Ok((etag, body));
@@ -174,21 +183,53 @@ pub async fn get(
         Ok((etag, st.caches.decision_views.put(key, body)))
     })
     .await??;
-    let etag_header = (actix_web::http::header::ETAG, etag.clone());
+    Ok(answer_view(&req, etag, &body))
+}
+
+/// A decision's view as sent, with its entity tag.
+type TaggedView = (String, std::sync::Arc<Vec<u8>>);
+
+/// A decision's view from memory alone: the user kept, the head current, the view kept (`None`
+/// if any is not). A user who may not read it is told so from memory too.
+fn kept_view(
+    state: &AppState,
+    bearer: &Bearer,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<Result<TaggedView, ApiError>> {
+    let who = authenticate_kept(state, bearer)?;
+    let head = listing::kept_head(&state.caches.heads, &state.changes, id)?;
+    let head = &head.value;
+    if let Err(e) = head.check_read(&who, id) {
+        return Some(Err(e.into()));
+    }
+    let key = (
+        id.to_string(),
+        head.version,
+        china_date(now),
+        head.adjusts.clone(),
+    );
+    let body = state.caches.decision_views.get(&key)?;
+    Some(Ok((view_tag(&key), body)))
+}
+
+/// A view with its entity tag, or `304 Not Modified` if the client holds it.
+fn answer_view(req: &actix_web::HttpRequest, etag: String, body: &[u8]) -> HttpResponse {
     let matches = req
         .headers()
         .get(actix_web::http::header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let etag_header = (actix_web::http::header::ETAG, etag);
     if matches {
-        return Ok(HttpResponse::NotModified()
+        return HttpResponse::NotModified()
             .insert_header(etag_header)
-            .finish());
+            .finish();
     }
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("application/json")
         .insert_header(etag_header)
-        .body(body.to_vec()))
+        .body(body.to_vec())
 }
 
 /// The entity tag of a decision's view: its version, the day and the adjustments, and the
