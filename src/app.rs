@@ -124,6 +124,8 @@ pub struct Caches {
     /// A consultation page's data, by decision, version and day (a batch of comments is an
     /// event: it moves the version).
     pub consultations: Bounded<VersionKey, Value>,
+    /// The public API's consultation view, serialised, by decision, version and day.
+    pub consultation_views: Bounded<VersionKey, Vec<u8>>,
     /// A console decision page's data, by decision, version, day, user and roles, query and
     /// the expert registry's last change.
     pub decision_pages: Bounded<String, Value>,
@@ -137,7 +139,7 @@ pub struct Caches {
 }
 
 impl Default for Caches {
-    /// Together at most about 128 MB (issue 14: peak memory under 256 clients below 200 MB).
+    /// Together at most about 136 MB (issue 14: peak memory under 256 clients below 200 MB).
     fn default() -> Self {
         let day = Duration::from_secs(24 * 3600);
         const MB: usize = 1 << 20;
@@ -147,6 +149,7 @@ impl Default for Caches {
             dashboard_rows: Bounded::new(20_000, 16 * MB, day),
             home: Bounded::new(16, 4 * MB, Duration::from_secs(60)),
             consultations: Bounded::new(1024, 16 * MB, day),
+            consultation_views: Bounded::new(1024, 8 * MB, day),
             decision_pages: Bounded::new(2048, 24 * MB, day),
             pages: Bounded::new(4096, 24 * MB, day),
             reports: Bounded::new(256, 12 * MB, day),

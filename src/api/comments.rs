@@ -19,7 +19,7 @@ use crate::db::{decisions as db, DbConn};
 use crate::procedure::state::{china_date, Decision, Fact};
 use crate::procedure::Event;
 use crate::service::personal_data::{self, REDACTED};
-use crate::service::{decisions as service, ServiceError};
+use crate::service::{decisions as service, listing, ServiceError};
 
 /// The longest comment, in characters.
 pub const MAX_COMMENT_CHARS: usize = limits::TEXT;
@@ -160,7 +160,17 @@ pub fn consultation_view(
     id: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<ConsultationView, ApiError> {
+    consultation_view_at(conn, id, now).map(|(view, _)| view)
+}
+
+/// [`consultation_view`] with the version of the decision it was read at.
+fn consultation_view_at(
+    conn: &mut DbConn,
+    id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(ConsultationView, i64), ApiError> {
     let (row, decision) = public_decision(conn, id)?;
+    let version = row.version;
     let draft_hash = decision.facts.iter().rev().find_map(|d| match &d.fact {
         Fact::CommentPeriodOpened { draft, .. } => Some(draft.0.clone()),
         _ => None,
@@ -197,7 +207,7 @@ pub fn consultation_view(
         }
         _ => None,
     });
-    Ok(ConsultationView {
+    let view = ConsultationView {
         decision: ConsultedDecision {
             id: row.id,
             title: row.title,
@@ -209,7 +219,8 @@ pub fn consultation_view(
             content: d.content,
         }),
         comments: counts,
-    })
+    };
+    Ok((view, version))
 }
 
 /// `GET /api/v1/public/decisions/{id}/consultation` — the notice, the draft, the period, counts.
@@ -217,13 +228,45 @@ pub async fn consultation(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let now = state.clock.now();
+    let id = id.into_inner();
+    let json = |body: &[u8]| {
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .body(body.to_vec())
+    };
+    // A batch of comments and each handling is an event: the version names the counts too.
+    // While nothing was committed since the decision's head was read, answered on the worker.
+    if let Some(body) = listing::kept_head(&state.caches.heads, &state.changes, &id).and_then(|h| {
+        let key = (id.clone(), h.value.version, china_date(now));
+        state.caches.consultation_views.get(&key)
+    }) {
+        return Ok(json(&body));
+    }
     let st = state.clone();
-    let view = web::block(move || -> Result<_, ApiError> {
+    let body = web::block(move || -> Result<_, ApiError> {
         let mut conn = st.db.read.get()?;
-        consultation_view(&mut conn, &id, st.clock.now())
+        let not_found = || ApiError::NotFound(format!("consultation of decision {id}"));
+        let version = match listing::head(&mut conn, &st.caches.heads, &st.changes, &id) {
+            Ok(h) => h.value.version,
+            Err(ServiceError::NotFound(_)) => return Err(not_found()),
+            Err(e) => return Err(e.into()),
+        };
+        let key = (id, version, china_date(now));
+        if let Some(body) = st.caches.consultation_views.get(&key) {
+            return Ok(body);
+        }
+        let (view, read_at) = consultation_view_at(&mut conn, &key.0, now)?;
+        let body = serde_json::to_vec(&view)
+            .map_err(|e| ApiError::Internal(format!("consultation view: {e}")))?;
+        if read_at != version {
+            // It moved on between the two reads: answer what was read, keep nothing.
+            return Ok(std::sync::Arc::new(body));
+        }
+        Ok(st.caches.consultation_views.put(key, body))
     })
     .await??;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(json(&body))
 }
 
 /// `POST /api/v1/public/decisions/{id}/comments` — no login.

@@ -323,3 +323,48 @@ fn the_change_stamp_moves_with_every_commit_and_only_then() {
         "PostgreSQL cannot tell: every read asks the database"
     );
 }
+
+/// The public consultation view kept by version answers from memory until a comment — received
+/// by this process or another — moves the decision on; then it counts it.
+#[actix_web::test]
+async fn the_consultation_kept_counts_a_comment_another_process_received() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, |c| {
+        matches!(
+            c,
+            Command::Record {
+                fact: Fact::CommentsReceived { .. }
+            }
+        )
+    })
+    .await;
+    let uri = format!("/api/v1/public/decisions/{id}/consultation");
+    let received = |v: &Value| v["comments"]["received"].as_u64().unwrap();
+    let (status, before) = send(&app, test::TestRequest::get().uri(&uri)).await;
+    assert_eq!(status, 200, "{before}");
+    let (_, kept) = send(&app, test::TestRequest::get().uri(&uri)).await;
+    assert_eq!(kept, before);
+    let b = test::init_service(juece::server::app(second_process(&t))).await;
+    let (status, r) = send(
+        &b,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+            .set_json(json!({ "body": "另一进程收到的意见" })),
+    )
+    .await;
+    assert_eq!(status, 201, "{r}");
+    let (_, after) = send(&app, test::TestRequest::get().uri(&uri)).await;
+    assert_eq!(received(&after), received(&before) + 1, "{after}");
+    // Unknown or never consulted: not found, from memory or not.
+    for _ in 0..2 {
+        let (status, _) = send(
+            &app,
+            test::TestRequest::get()
+                .uri("/api/v1/public/decisions/00000000-0000-4000-8000-00000000dead/consultation"),
+        )
+        .await;
+        assert_eq!(status, 404);
+    }
+}
