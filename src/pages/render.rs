@@ -343,14 +343,35 @@ pub fn hole(name: &str) -> String {
 }
 
 /// A kept page with its holes filled. Values are tokens (letters, digits, `-`); anything else
-/// is left out rather than written into the page.
+/// is left out rather than written into the page. One pass over the page, one copy of it.
 pub fn fill(kept: &str, values: &[(&str, &str)]) -> String {
-    let mut out = kept.to_string();
-    for (name, value) in values {
-        let safe = value
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        out = out.replace(&hole(name), if safe { value } else { "" });
+    const MARK: &str = "hole-";
+    let holes: Vec<(String, &str)> = values
+        .iter()
+        .map(|(name, value)| {
+            let safe = value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            (hole(name), if safe { *value } else { "" })
+        })
+        .collect();
+    let mut out = String::with_capacity(kept.len() + 64 * values.len());
+    let mut rest = kept;
+    let finder = memchr::memmem::Finder::new(MARK);
+    while let Some(at) = finder.find(rest.as_bytes()) {
+        let (before, tail) = rest.split_at(at);
+        out.push_str(before);
+        match holes.iter().find(|(h, _)| tail.starts_with(h.as_str())) {
+            Some((h, value)) => {
+                out.push_str(value);
+                rest = tail.get(h.len()..).unwrap_or_default();
+            }
+            None => {
+                out.push_str(MARK);
+                rest = tail.get(MARK.len()..).unwrap_or_default();
+            }
+        }
     }
+    out.push_str(rest);
     out
 }

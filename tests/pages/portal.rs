@@ -377,3 +377,27 @@ async fn a_kept_page_is_written_with_each_visitors_own_token_and_a_new_form_key(
         third.body
     );
 }
+
+/// A kept page's holes are filled in one pass: each hole by its value, a value that is not a
+/// token left out, text that only looks like a hole (a user wrote "hole-csrf-…") left as written.
+#[core::prelude::v1::test]
+fn a_kept_pages_holes_are_filled_and_nothing_else() {
+    use juece::pages::render::{fill, hole};
+    let kept = format!(
+        "<p>hole-csrf-forged hole-</p><input value=\"{}\"><input value=\"{}\">{}",
+        hole("csrf"),
+        hole("key"),
+        hole("csrf")
+    );
+    let out = fill(&kept, &[("csrf", "abc-123"), ("key", "k9")]);
+    assert_eq!(
+        out,
+        "<p>hole-csrf-forged hole-</p><input value=\"abc-123\"><input value=\"k9\">abc-123"
+    );
+    let out = fill(&kept, &[("csrf", "\"><script>"), ("key", "k9")]);
+    assert!(
+        !out.contains("script") && !out.contains(&hole("csrf")),
+        "{out}"
+    );
+    assert_eq!(fill("plain", &[("csrf", "x")]), "plain");
+}
