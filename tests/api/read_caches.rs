@@ -368,3 +368,31 @@ async fn the_consultation_kept_counts_a_comment_another_process_received() {
         assert_eq!(status, 404);
     }
 }
+
+/// The bundled SQLite is built with the query planner stability guarantee (`.cargo/config.toml`):
+/// without it, every statement with `LIMIT ?` is compiled again each time it is bound.
+#[core::prelude::v1::test]
+fn sqlite_is_built_with_the_query_planner_stability_guarantee() {
+    #[derive(diesel::QueryableByName)]
+    struct Opt {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&format!(
+        "sqlite://{}",
+        dir.path().join("q.sqlite").display()
+    ))
+    .unwrap();
+    let mut conn = db.read.get().unwrap();
+    let options: Vec<Opt> =
+        diesel::RunQueryDsl::load(diesel::sql_query("PRAGMA compile_options"), &mut *conn).unwrap();
+    assert!(
+        options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+        "{:?}",
+        options
+            .iter()
+            .map(|o| &o.compile_options)
+            .collect::<Vec<_>>()
+    );
+}
