@@ -211,6 +211,10 @@ fn copy(t: &Template, n: u64, organ: &str, out: &mut Copies) {
     let mut row = t.row.clone();
     row.id = id.clone();
     row.organ_id = organ.to_string();
+    // Outside the catalog: an item leads to one decision (the service refuses a second link), so
+    // a copy may not share its template's item — copies that did made each of the demo's items
+    // lead to a thousand decisions, and the catalog's export grow with the database.
+    row.catalog_item_id = None;
     row.title = format!("{}（基准副本{n}）", t.row.title);
     row.state = rewrite.apply(&row.state);
     row.head_hash = prev;
