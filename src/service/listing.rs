@@ -126,7 +126,7 @@ impl Head {
         }
     }
 
-    /// Whether `who` may read decision `id` of this head: the rule of [`check_read`], from
+    /// Whether `who` may read decision `id` of this head: the rule of `check_read`, from
     /// memory.
     pub fn check_read(&self, who: &Principal, id: &str) -> Result<(), ServiceError> {
         if access::can_read(who, &self.parties()) {
