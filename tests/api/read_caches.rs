@@ -23,6 +23,23 @@ fn second_process(t: &TestApp) -> AppState {
     state
 }
 
+/// Send a walk's next command through `app`, as the one whose role it is; it must be accepted.
+async fn next_command<S, B>(app: &S, tokens: &Tokens, id: &str, version: i64, step: &Step)
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (status, after) = send(
+        app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(tokens.for_command(&step.command)))
+            .set_json(json!({ "expected_version": version, "command": step.command })),
+    )
+    .await;
+    assert_eq!(status, 200, "{after}");
+}
+
 async fn me<S, B>(app: &S, token: &str) -> (u16, Value)
 where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
@@ -124,16 +141,7 @@ async fn a_decision_read_is_tagged_and_answers_304_until_the_decision_or_the_day
         test::read_body_json(test::call_service(&app, read(&tokens.staff, None)).await).await;
     assert_eq!(again, body);
     // A command moves the version: the old tag no longer matches.
-    let step = &rest[0];
-    let (status, after) = send(
-        &app,
-        test::TestRequest::post()
-            .uri(&format!("/api/v1/decisions/{id}/commands"))
-            .insert_header(bearer(tokens.for_command(&step.command)))
-            .set_json(json!({ "expected_version": version, "command": step.command })),
-    )
-    .await;
-    assert_eq!(status, 200, "{after}");
+    next_command(&app, &tokens, &id, version, &rest[0]).await;
     let res = test::call_service(&app, read(&tokens.staff, Some(&tag))).await;
     assert_eq!(res.status(), 200);
     let moved = res
@@ -255,16 +263,7 @@ async fn a_decision_read_from_memory_sees_another_process_write_and_checks_the_r
     }
     // Another process moves the decision on.
     let b = test::init_service(juece::server::app(second_process(&t))).await;
-    let step = &rest[0];
-    let (status, after) = send(
-        &b,
-        test::TestRequest::post()
-            .uri(&format!("/api/v1/decisions/{id}/commands"))
-            .insert_header(bearer(tokens.for_command(&step.command)))
-            .set_json(json!({ "expected_version": version, "command": step.command })),
-    )
-    .await;
-    assert_eq!(status, 200, "{after}");
+    next_command(&b, &tokens, &id, version, &rest[0]).await;
     let (status, body) = send(&app, read(&tokens.staff)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
