@@ -143,13 +143,19 @@ pub(super) fn serve(
             });
             crate::delivery::spawn(state.db.clone(), state.clock.clone());
             tracing::info!("juece listening on http://{bind}");
-            // Each worker's blocking pool holds at most as many threads as the database has
-            // connections: a thread more only waits for one, and each thread keeps its own
-            // stack and allocator heap (issue 14: 256 connections took 572 MB with actix's
-            // default of 512 threads).
+            // The workers' blocking pools hold together about as many threads as the database
+            // has connections (the pool is shared by all workers): a thread more only waits for
+            // one, and each thread keeps its own stack and allocator heap (issue 14: 256
+            // connections took 572 MB with actix's default of 512 threads a worker, and 250 MB
+            // on PostgreSQL with 16 a worker).
+            let worker_count = workers
+                .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+                .unwrap_or(1)
+                .max(1);
             let threads = usize::try_from(state.db.max_connections())
                 .unwrap_or(8)
-                .max(4);
+                .div_ceil(worker_count)
+                .max(2);
             let mut server = actix_web::HttpServer::new(move || crate::server::app(state.clone()))
                 .worker_max_blocking_threads(threads);
             if let Some(w) = workers {
