@@ -36,11 +36,6 @@ impl Changes {
         Changes { conn }
     }
 
-    /// A watcher that cannot tell (every read asks the database).
-    pub fn blind() -> Changes {
-        Changes { conn: None }
-    }
-
     /// A stamp that differs from every earlier stamp of this watcher if anything was committed
     /// in between; `None` when it cannot tell.
     pub fn stamp(&self) -> Option<i64> {

@@ -181,8 +181,9 @@ async fn consultation_page(
         |id: &str, version: i64, now| format!("consultation|{id}|{version}|{}", china_date(now));
     // While nothing was committed since the decision's head was read, the page as kept is
     // answered on the worker, without the database.
-    if let Some(kept) = listing::kept_head(&state.caches.heads, &state.changes, &id)
-        .filter(|_| blank)
+    if let Some(kept) = blank
+        .then(|| listing::kept_head(&state.caches.heads, &state.changes, &id))
+        .flatten()
         .and_then(|h| {
             let key = page_key(&id, h.value.version, state.clock.now());
             state.caches.pages.get(&key)

@@ -118,22 +118,15 @@ impl Weigh for Head {
 pub type Heads = Bounded<String, Stamped<Head>>;
 
 impl Head {
-    fn parties(&self) -> Parties<'_> {
-        Parties {
-            organ: &self.organ,
-            lead_unit: &self.lead_unit,
-            legality_unit: self.legality_unit.as_deref(),
-        }
-    }
-
     /// Whether `who` may read decision `id` of this head: the rule of `check_read`, from
     /// memory.
     pub fn check_read(&self, who: &Principal, id: &str) -> Result<(), ServiceError> {
-        if access::can_read(who, &self.parties()) {
-            Ok(())
-        } else {
-            Err(ServiceError::NotFound(format!("decision {id}")))
-        }
+        let parties = Parties {
+            organ: &self.organ,
+            lead_unit: &self.lead_unit,
+            legality_unit: self.legality_unit.as_deref(),
+        };
+        may_read(who, id, &parties)
     }
 }
 
@@ -195,13 +188,20 @@ pub(crate) fn check_read(
     lead_unit: &str,
 ) -> Result<Option<String>, ServiceError> {
     let legality_unit = accounts::organ(conn, organ)?.and_then(|o| o.legality_unit_id);
-    let head = Head {
-        version: 0,
-        organ: organ.to_string(),
-        lead_unit: lead_unit.to_string(),
-        legality_unit,
-        adjusts: Vec::new(),
+    let parties = Parties {
+        organ,
+        lead_unit,
+        legality_unit: legality_unit.as_deref(),
     };
-    head.check_read(who, id)?;
-    Ok(head.legality_unit)
+    may_read(who, id, &parties)?;
+    Ok(legality_unit)
+}
+
+/// The one rule: `access::can_read`, refused as "not found".
+fn may_read(who: &Principal, id: &str, parties: &Parties<'_>) -> Result<(), ServiceError> {
+    if access::can_read(who, parties) {
+        Ok(())
+    } else {
+        Err(ServiceError::NotFound(format!("decision {id}")))
+    }
 }
