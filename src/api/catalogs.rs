@@ -449,20 +449,28 @@ pub async fn report(
         report::check_year(q.year, today).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let mut conn = st.db.read.get()?;
         let auth = authenticate(&st, &bearer)?;
-        let (key, r) = report::report_kept(
-            &mut conn,
-            &st.caches.reports,
-            &auth,
-            &q.organ_id,
-            q.year,
-            st.clock.now(),
-        )?;
-        drop(conn);
-        let workbook = match format {
-            Format::Xlsx => Some(report::workbook(&st.caches.report_workbooks, key, &r)?),
-            _ => None,
-        };
-        Ok((r, workbook))
+        let caches = &st.caches;
+        Ok(if format == Format::Xlsx {
+            let (r, book) = report::report_and_workbook_kept(
+                &mut conn,
+                (&caches.reports, &caches.report_workbooks),
+                &auth,
+                &q.organ_id,
+                q.year,
+                st.clock.now(),
+            )?;
+            (r, Some(book))
+        } else {
+            let r = report::report_kept(
+                &mut conn,
+                &caches.reports,
+                &auth,
+                &q.organ_id,
+                q.year,
+                st.clock.now(),
+            )?;
+            (r, None)
+        })
     })
     .await??;
     let name = format!("report-{}-{}", r.year, r.organ.id);

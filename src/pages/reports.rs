@@ -58,21 +58,28 @@ async fn fetch(
             other => other.into(),
         })?;
         let mut conn = st.db.read.get()?;
-        let (key, r) = report::report_kept(
-            &mut conn,
-            &st.caches.reports,
-            &s.principal,
-            &organ_id,
-            year,
-            now,
-        )?;
-        drop(conn);
-        let book = if xlsx {
-            Some(report::workbook(&st.caches.report_workbooks, key, &r)?)
+        let caches = &st.caches;
+        Ok(if xlsx {
+            let (r, book) = report::report_and_workbook_kept(
+                &mut conn,
+                (&caches.reports, &caches.report_workbooks),
+                &s.principal,
+                &organ_id,
+                year,
+                now,
+            )?;
+            (r, Some(book))
         } else {
-            None
-        };
-        Ok((r, book))
+            let r = report::report_kept(
+                &mut conn,
+                &caches.reports,
+                &s.principal,
+                &organ_id,
+                year,
+                now,
+            )?;
+            (r, None)
+        })
     })
     .await??;
     Ok(r)
