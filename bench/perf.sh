@@ -167,7 +167,7 @@ juece_run() {
   # The tenth page of the decision list (keyset cursor).
   local cursor="" i
   for i in $(seq 1 9); do
-    cursor=$(curl -s "$base/api/v1/decisions?limit=50${cursor:+&before=$cursor}" -H "$auth" | jq -r '.next // empty')
+    cursor=$(curl -s "$base/api/v1/decisions?limit=50${cursor:+&before=$cursor}" -H "$auth" | jq -r '.next // empty | @uri')
     [ -n "$cursor" ] || break
   done
   local year gov=00000000-0000-4000-8000-000000000001
