@@ -258,20 +258,35 @@ pub fn by_keys(conn: &mut DbConn, decision_id: &str, keys: &[String]) -> QueryRe
     if keys.is_empty() {
         return Ok(Vec::new());
     }
+    let columns = (
+        comments::idempotency_key,
+        comments::id,
+        comments::received_at,
+        comments::body,
+        comments::author_name,
+        comments::contact,
+    );
     let mut out = Vec::new();
+    if matches!(conn, DbConn::Sqlite(_)) {
+        // In process, one lookup a key is the same statement each time, prepared once; an `IN`
+        // list as long as the batch was a statement to prepare for every batch (issue 14).
+        for key in keys {
+            out.extend(
+                comments::table
+                    .filter(comments::decision_id.eq(decision_id))
+                    .filter(comments::idempotency_key.eq(key))
+                    .select(columns)
+                    .load::<Keyed>(conn)?,
+            );
+        }
+        return Ok(out);
+    }
     for chunk in keys.chunks(500) {
         out.extend(
             comments::table
                 .filter(comments::decision_id.eq(decision_id))
                 .filter(comments::idempotency_key.eq_any(chunk))
-                .select((
-                    comments::idempotency_key,
-                    comments::id,
-                    comments::received_at,
-                    comments::body,
-                    comments::author_name,
-                    comments::contact,
-                ))
+                .select(columns)
                 .load::<Keyed>(conn)?,
         );
     }
@@ -309,16 +324,22 @@ pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
     for (d, n) in &decisions {
         super::counters::add_received(conn, d, *n)?;
     }
-    for chunk in rows.chunks(500) {
-        // A multi-row insert is written differently by each backend.
-        match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(comments::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Pg(c) => diesel::insert_into(comments::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+    match conn {
+        // In process, a row at a time is the same statement each time, prepared once; a
+        // multi-row insert as long as the batch was a statement to prepare for every batch.
+        DbConn::Sqlite(c) => {
+            for r in rows {
+                diesel::insert_into(comments::table).values(r).execute(c)?;
+            }
+        }
+        // Over the network, one statement a chunk.
+        DbConn::Pg(c) => {
+            for chunk in rows.chunks(500) {
+                diesel::insert_into(comments::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     Ok(())
 }
