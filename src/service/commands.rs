@@ -18,7 +18,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use diesel::Connection;
 
-use super::decisions::{commit_in, pack_of, readable, Applied, Submission};
+use super::decisions::{commit_row, pack_of, readable, Applied, Submission};
 use super::{Engine, ServiceError};
 use crate::access::{self, Principal};
 use crate::db::rows::DecisionRow;
@@ -162,7 +162,7 @@ pub fn submit_in(
             actor: &actor,
             draft_content,
         };
-        let result = commit_in(conn, engine, submission, now, None);
+        let result = commit_row(conn, engine, submission, &r.row, now, None, None);
         if let Err(ServiceError::Refused(_)) = &result {
             refused_on = Some((r.row, name));
         }

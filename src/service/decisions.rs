@@ -282,26 +282,40 @@ pub(crate) fn commit_attested(
     prepared: Option<Context>,
     attested: Option<serde_json::Value>,
 ) -> Result<Applied, ServiceError> {
+    let row = decisions::decision(conn, submission.decision_id)?
+        .ok_or_else(|| ServiceError::NotFound(format!("decision {}", submission.decision_id)))?;
+    commit_row(conn, engine, submission, &row, now, prepared, attested)
+}
+
+/// [`commit_attested`] with the decision's row as read in this same transaction (a command's
+/// check of who may give it reads it first: not read twice).
+pub(crate) fn commit_row(
+    conn: &mut DbConn,
+    engine: &Engine,
+    submission: Submission,
+    row: &DecisionRow,
+    now: DateTime<Utc>,
+    prepared: Option<Context>,
+    attested: Option<serde_json::Value>,
+) -> Result<Applied, ServiceError> {
     let Submission {
-        decision_id,
         expected_version,
         command,
         actor,
         draft_content,
+        ..
     } = submission;
-    let row = decisions::decision(conn, decision_id)?
-        .ok_or_else(|| ServiceError::NotFound(format!("decision {decision_id}")))?;
-    if row.version != expected_version && !only_intake_since(conn, &row, expected_version)? {
+    if row.version != expected_version && !only_intake_since(conn, row, expected_version)? {
         return Err(ServiceError::Stale {
             expected: expected_version,
             actual: row.version,
         });
     }
-    let pack = pack_of(engine, &row)?;
-    let mut state = parse_state(&row)?;
+    let pack = pack_of(engine, row)?;
+    let mut state = parse_state(row)?;
     let mut context = match prepared {
         Some(c) => c,
-        None => load_context(conn, &row, &state, &admission::needs(&command))?,
+        None => load_context(conn, row, &state, &admission::needs(&command))?,
     };
     context.chain_head = row.head_hash.clone();
     let at = stored_time(now);
@@ -315,7 +329,7 @@ pub(crate) fn commit_attested(
     let applied = persist(
         conn,
         pack,
-        &row,
+        row,
         &command,
         &events,
         state,
