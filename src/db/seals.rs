@@ -29,11 +29,26 @@ pub struct Seal {
     pub signature: String,
 }
 
+/// What the next seal needs of the last one: not the events it lists (up to 50,000, read each
+/// minute by the server).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = seals)]
+pub struct Last {
+    /// Its number.
+    pub n: i64,
+    /// When it was made.
+    pub sealed_at: NaiveDateTime,
+    /// How many events it seals.
+    pub event_count: i64,
+    /// Its digest.
+    pub digest: String,
+}
+
 /// The last seal.
-pub fn last(conn: &mut DbConn) -> QueryResult<Option<Seal>> {
+pub fn last(conn: &mut DbConn) -> QueryResult<Option<Last>> {
     seals::table
         .order(seals::n.desc())
-        .select(Seal::as_select())
+        .select(Last::as_select())
         .first(conn)
         .optional()
 }

@@ -219,3 +219,71 @@ async fn an_edited_snapshot_draft_or_comment_handling_is_found_against_the_event
     let (ok, out) = cli_verify(&t);
     assert!(!ok && out.contains("draft_altered"), "{out}");
 }
+
+#[actix_web::test]
+async fn daily_digests_sealed_a_day_at_a_time_hold_every_chains_head_at_each_days_end() {
+    use std::collections::BTreeMap;
+
+    use diesel::prelude::*;
+    use juece::db::schema::{daily_digests, events};
+    use juece::procedure::state::china_date;
+
+    let t = TestApp::new();
+    decision_with_events(&t).await;
+    // A day with no event in between: its heads are the day before's.
+    t.state.clock.advance(2 * 86_400).unwrap();
+    decision_with_events(&t).await;
+    let now = t.state.clock.advance(86_400).unwrap();
+    let mut conn = t.state.db.write.get().unwrap();
+    let all: Vec<(String, i64, String, chrono::NaiveDateTime)> = events::table
+        .select((events::decision_id, events::seq, events::hash, events::at))
+        .load(&mut conn)
+        .unwrap();
+    let first = all.iter().map(|e| e.3).min().unwrap();
+    let first_day = china_date(first.and_utc());
+    let last_day = china_date(now);
+    // As the server does it: each day, what became whole by then.
+    let mut day = first_day;
+    while day <= last_day {
+        day = day.succ_opt().unwrap();
+        let written = juece::audit::seal_days(&mut conn, day, now.naive_utc()).unwrap();
+        assert_eq!(written, 1, "one digest a day, for {day}");
+        assert_eq!(
+            juece::audit::seal_days(&mut conn, day, now.naive_utc()).unwrap(),
+            0,
+            "a second run the same day writes nothing"
+        );
+    }
+    let digests: Vec<(String, String)> = daily_digests::table
+        .order(daily_digests::day.asc())
+        .select((daily_digests::day, daily_digests::heads))
+        .load(&mut conn)
+        .unwrap();
+    assert!(digests.len() >= 4, "{digests:?}");
+    // Counted here from every event, independently.
+    for (day, heads) in &digests {
+        let day: chrono::NaiveDate = day.parse().unwrap();
+        let mut expected: BTreeMap<String, (i64, String)> = BTreeMap::new();
+        for (chain, seq, hash, at) in &all {
+            if china_date(at.and_utc()) <= day {
+                let head = expected.entry(chain.clone()).or_insert((0, String::new()));
+                if *seq > head.0 {
+                    *head = (*seq, hash.clone());
+                }
+            }
+        }
+        let stored: BTreeMap<String, (i64, String)> = serde_json::from_str(heads).unwrap();
+        assert_eq!(stored, expected, "heads at the end of {day}");
+    }
+    let chains = |i: usize| {
+        serde_json::from_str::<BTreeMap<String, (i64, String)>>(&digests[i].1)
+            .unwrap()
+            .len()
+    };
+    assert!(
+        chains(digests.len() - 1) > chains(0),
+        "the second decision's chain came in"
+    );
+    drop(conn);
+    assert!(findings(&t).is_empty(), "{:?}", findings(&t));
+}
