@@ -408,11 +408,22 @@ pub fn set_report_columns(
         .map(|_| ())
 }
 
-/// The decisions whose deadlines still run: in the procedure, adopted or suspended.
-pub fn open_decisions(conn: &mut DbConn) -> QueryResult<Vec<DecisionRow>> {
-    decisions::table
+/// The decisions whose deadlines still run (in the procedure, adopted or suspended), by id,
+/// `limit` after the id `after`: a page at a time, so that a scan of 100,000 decisions holds
+/// one page of their states, not all of them (over a gigabyte).
+pub fn open_decisions(
+    conn: &mut DbConn,
+    after: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<DecisionRow>> {
+    let mut q = decisions::table
         .filter(decisions::status.eq_any(["in_procedure", "adopted", "suspended"]))
-        .order(decisions::id.asc())
+        .into_boxed();
+    if let Some(after) = after {
+        q = q.filter(decisions::id.gt(after));
+    }
+    q.order(decisions::id.asc())
+        .limit(limit)
         .select(DecisionRow::as_select())
         .load(conn)
 }

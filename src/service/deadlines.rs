@@ -185,6 +185,9 @@ pub struct Reminder {
     pub data: serde_json::Value,
 }
 
+/// Open decisions read a page at a time by the deadline scan.
+const SCAN_PAGE: i64 = 500;
+
 /// The reminders due at `now`: for every open deadline that is due soon or overdue, one to the
 /// decision organ and, where another organ must act, one to that organ too. Reads only (the
 /// server reads on its read pool and keeps the one SQLite writer free).
@@ -195,47 +198,24 @@ pub fn reminders(
 ) -> Result<Vec<Reminder>, ServiceError> {
     let today = china_date(now);
     let mut out = Vec::new();
-    for row in decisions::open_decisions(conn)? {
-        let Ok(pack) = pack_of(engine, &row) else {
-            continue;
+    let mut units: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = decisions::open_decisions(conn, after.as_deref(), SCAN_PAGE)?;
+        let Some(last) = page.last() else {
+            break;
         };
-        let state = parse_state(&row)?;
-        let unit = accounts::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
-        for d in reminders::deadlines(pack, &state) {
-            if d.done {
-                continue;
-            }
-            let kind = match reminders::standing(engine.calendar, today, d.due_on) {
-                Standing::Upcoming => continue,
-                Standing::DueSoon => super::outbox::DEADLINE_DUE,
-                Standing::Overdue => super::outbox::DEADLINE_OVERDUE,
-            };
-            let owner = owner_organ(&row, unit.as_deref(), d.owner);
-            let mut told = vec![row.organ_id.clone()];
-            if let Some(o) = &owner {
-                if *o != row.organ_id {
-                    told.push(o.clone());
+        after = Some(last.id.clone());
+        for row in page {
+            let unit = match units.get(&row.organ_id) {
+                Some(u) => u.clone(),
+                None => {
+                    let u = accounts::organ(conn, &row.organ_id)?.and_then(|o| o.legality_unit_id);
+                    units.insert(row.organ_id.clone(), u.clone());
+                    u
                 }
-            }
-            for organ in told {
-                out.push(Reminder {
-                    key: format!("{}|{}|{}|{kind}|{organ}", row.id, d.key, d.due_on),
-                    organ_id: organ,
-                    kind,
-                    decision_id: Some(row.id.clone()),
-                    data: serde_json::json!({
-                        "title": row.title,
-                        "deadline": d.key,
-                        "stage": d.stage,
-                        "due_on": d.due_on.to_string(),
-                        "owner": d.owner.name(),
-                        "owner_organ_id": owner,
-                        "role": d.role,
-                        "basis": d.basis,
-                        "what_zh": d.what_zh,
-                    }),
-                });
-            }
+            };
+            reminders_of(engine, today, &row, unit.as_deref(), &mut out)?;
         }
     }
     for (organ, d) in catalog_deadlines(conn, engine, today)? {
@@ -263,6 +243,57 @@ pub fn reminders(
         });
     }
     Ok(out)
+}
+
+/// The reminders of one open decision's deadlines (`unit`: its organ's legality unit).
+fn reminders_of(
+    engine: &Engine,
+    today: NaiveDate,
+    row: &DecisionRow,
+    unit: Option<&str>,
+    out: &mut Vec<Reminder>,
+) -> Result<(), ServiceError> {
+    let Ok(pack) = pack_of(engine, row) else {
+        return Ok(());
+    };
+    let state = parse_state(row)?;
+    for d in reminders::deadlines(pack, &state) {
+        if d.done {
+            continue;
+        }
+        let kind = match reminders::standing(engine.calendar, today, d.due_on) {
+            Standing::Upcoming => continue,
+            Standing::DueSoon => super::outbox::DEADLINE_DUE,
+            Standing::Overdue => super::outbox::DEADLINE_OVERDUE,
+        };
+        let owner = owner_organ(row, unit, d.owner);
+        let mut told = vec![row.organ_id.clone()];
+        if let Some(o) = &owner {
+            if *o != row.organ_id {
+                told.push(o.clone());
+            }
+        }
+        for organ in told {
+            out.push(Reminder {
+                key: format!("{}|{}|{}|{kind}|{organ}", row.id, d.key, d.due_on),
+                organ_id: organ,
+                kind,
+                decision_id: Some(row.id.clone()),
+                data: serde_json::json!({
+                    "title": row.title,
+                    "deadline": d.key,
+                    "stage": d.stage,
+                    "due_on": d.due_on.to_string(),
+                    "owner": d.owner.name(),
+                    "owner_organ_id": owner,
+                    "role": d.role,
+                    "basis": d.basis,
+                    "what_zh": d.what_zh,
+                }),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Write each reminder to the outbox once (a key written before is skipped). Returns how many

@@ -348,3 +348,44 @@ async fn a_zhejiang_catalog_is_due_soon_before_31_march_overdue_after_and_done_o
     .await;
     assert!(catalog_item(&b).is_none(), "{b}");
 }
+
+#[actix_web::test]
+async fn the_scan_reads_open_decisions_a_page_at_a_time_each_once() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    for _ in 0..3 {
+        walk_until(&app, &t.state, &tokens, until_comments).await;
+    }
+    let mut conn = t.state.db.read.get().unwrap();
+    let ids = |rows: Vec<juece::db::rows::DecisionRow>| -> Vec<String> {
+        rows.into_iter().map(|r| r.id).collect()
+    };
+    let all = ids(juece::db::decisions::open_decisions(&mut conn, None, 1000).unwrap());
+    assert_eq!(all.len(), 3);
+    let mut paged = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page =
+            ids(juece::db::decisions::open_decisions(&mut conn, after.as_deref(), 2).unwrap());
+        assert!(page.len() <= 2);
+        let Some(last) = page.last().cloned() else {
+            break;
+        };
+        paged.extend(page);
+        after = Some(last);
+    }
+    assert_eq!(paged, all, "every open decision once, in order");
+    // Ninety days on, every comment period is overdue: the scan over pages tells of each.
+    let engine = Engine {
+        packs: &t.state.packs,
+        calendar: &t.state.calendar,
+    };
+    let later = t.state.clock.advance(90 * 86_400).unwrap();
+    let told: std::collections::BTreeSet<String> = deadlines::reminders(&mut conn, &engine, later)
+        .unwrap()
+        .into_iter()
+        .filter_map(|r| r.decision_id)
+        .collect();
+    assert_eq!(told.into_iter().collect::<Vec<_>>(), all);
+}
