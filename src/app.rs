@@ -134,12 +134,15 @@ pub struct Caches {
     pub pages: Bounded<String, String>,
     /// An organ's annual report figures (`service::report::report_kept`).
     pub reports: Bounded<ReportKey, Report>,
+    /// The report as the API's JSON, serialised (`service::report::report_json_kept`): for an
+    /// organ with 100,000 decisions it is megabytes, serialised again on every request before.
+    pub report_views: Bounded<ReportKey, Vec<u8>>,
     /// The report's workbook.
     pub report_workbooks: Bounded<ReportKey, Vec<u8>>,
 }
 
 impl Default for Caches {
-    /// Together at most about 136 MB (issue 14: peak memory under 256 clients below 200 MB).
+    /// Together at most about 144 MB (issue 14: peak memory under 256 clients below 200 MB).
     fn default() -> Self {
         let day = Duration::from_secs(24 * 3600);
         const MB: usize = 1 << 20;
@@ -153,6 +156,7 @@ impl Default for Caches {
             decision_pages: Bounded::new(2048, 24 * MB, day),
             pages: Bounded::new(4096, 24 * MB, day),
             reports: Bounded::new(256, 12 * MB, day),
+            report_views: Bounded::new(256, 8 * MB, day),
             report_workbooks: Bounded::new(64, 8 * MB, day),
         }
     }

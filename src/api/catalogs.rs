@@ -444,50 +444,53 @@ pub async fn report(
     let q = query.into_inner();
     let st = state.clone();
     let format = q.format;
-    let (r, workbook) = web::block(move || -> Result<_, ApiError> {
+    let (r, body) = web::block(move || -> Result<_, ApiError> {
         let today = china_date(st.clock.now());
         report::check_year(q.year, today).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let mut conn = st.db.read.get()?;
         let auth = authenticate(&st, &bearer)?;
         let caches = &st.caches;
-        Ok(if format == Format::Xlsx {
-            let (r, book) = report::report_and_workbook_kept(
-                &mut conn,
-                (&caches.reports, &caches.report_workbooks),
-                &auth,
-                &q.organ_id,
-                q.year,
-                st.clock.now(),
-            )?;
-            (r, Some(book))
-        } else {
-            let r = report::report_kept(
-                &mut conn,
-                &caches.reports,
-                &auth,
-                &q.organ_id,
-                q.year,
-                st.clock.now(),
-            )?;
-            (r, None)
+        let (organ, year, now) = (&q.organ_id, q.year, st.clock.now());
+        Ok(match format {
+            Format::Json => {
+                let kept = (&caches.reports, &caches.report_views);
+                let json = report::report_json_kept(&mut conn, kept, &auth, organ, year, now)?;
+                (None, json)
+            }
+            Format::Xlsx => {
+                let kept = (&caches.reports, &caches.report_workbooks);
+                let (r, book) =
+                    report::report_and_workbook_kept(&mut conn, kept, &auth, organ, year, now)?;
+                (Some(r), book)
+            }
+            Format::Csv => {
+                let r = report::report_kept(&mut conn, &caches.reports, &auth, organ, year, now)?;
+                let csv = report::sheets(&r)
+                    .first()
+                    .map(export::csv)
+                    .unwrap_or_default();
+                (Some(r), std::sync::Arc::new(csv.into_bytes()))
+            }
         })
     })
     .await??;
-    let name = format!("report-{}-{}", r.year, r.organ.id);
-    if let Some(book) = workbook {
+    let Some(r) = r else {
         return Ok(HttpResponse::Ok()
-            .content_type(XLSX)
-            .insert_header((
-                "content-disposition",
-                format!("attachment; filename=\"{name}.xlsx\""),
-            ))
-            .body(book.to_vec()));
-    }
-    let sheets = match format {
-        Format::Csv => report::sheets(&r),
-        _ => Vec::new(),
+            .content_type("application/json")
+            .body(body.to_vec()));
     };
-    deliver(format, &*r, &sheets, &name)
+    let name = format!("report-{}-{}", r.year, r.organ.id);
+    let (media, ext) = match format {
+        Format::Xlsx => (XLSX, "xlsx"),
+        _ => ("text/csv; charset=utf-8", "csv"),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(media)
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{name}.{ext}\""),
+        ))
+        .body(body.to_vec()))
 }
 
 /// Answer in the format asked: the JSON view, the first sheet as CSV, or every sheet as XLSX.

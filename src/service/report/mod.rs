@@ -201,6 +201,36 @@ pub fn report_kept(
     Ok(keep(conn, kept, key, r)?.0)
 }
 
+/// [`report`] as the API's JSON, kept serialised beside the report (an organ with 100,000
+/// decisions has a report of megabytes: serialising it was most of each request's time).
+pub fn report_json_kept(
+    conn: &mut DbConn,
+    (kept, views): (&Bounded<ReportKey, Report>, &Bounded<ReportKey, Vec<u8>>),
+    who: &Principal,
+    organ_id: &str,
+    year: i32,
+    now: DateTime<Utc>,
+) -> Result<Arc<Vec<u8>>, ServiceError> {
+    let (organ, key) = keyed(conn, who, organ_id, year, now)?;
+    if let Some(v) = views.get(&key) {
+        return Ok(v);
+    }
+    let (r, keep_it) = match kept.get(&key) {
+        Some(r) => (r, true),
+        None => {
+            let r = figures(conn, &organ, year, key.2)?;
+            keep(conn, kept, key.clone(), r)?
+        }
+    };
+    let json = serde_json::to_vec(&*r)
+        .map_err(|e| ServiceError::Unavailable(format!("the report could not be written: {e}")))?;
+    Ok(if keep_it {
+        views.put(key, json)
+    } else {
+        Arc::new(json)
+    })
+}
+
 /// [`report`] and its workbook (XLSX), both kept as [`report_kept`] keeps the report: the
 /// workbook of a report already kept is written from it; otherwise both are made together
 /// ([`figures_and_workbook`]).
