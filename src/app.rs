@@ -142,7 +142,7 @@ pub struct Caches {
 }
 
 impl Default for Caches {
-    /// Together at most about 144 MB (issue 14: peak memory under 256 clients below 200 MB).
+    /// Together at most about 156 MB (issue 14: peak memory under 256 clients below 200 MB).
     fn default() -> Self {
         let day = Duration::from_secs(24 * 3600);
         const MB: usize = 1 << 20;
@@ -155,8 +155,8 @@ impl Default for Caches {
             consultation_views: Bounded::new(1024, 8 * MB, day),
             decision_pages: Bounded::new(2048, 24 * MB, day),
             pages: Bounded::new(4096, 24 * MB, day),
-            reports: Bounded::new(256, 12 * MB, day),
-            report_views: Bounded::new(256, 8 * MB, day),
+            reports: Bounded::new(256, 16 * MB, day),
+            report_views: Bounded::new(256, 16 * MB, day),
             report_workbooks: Bounded::new(64, 8 * MB, day),
         }
     }

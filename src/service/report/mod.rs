@@ -222,8 +222,10 @@ pub fn report_json_kept(
             keep(conn, kept, key.clone(), r)?
         }
     };
-    let json = serde_json::to_vec(&*r)
+    let mut json = serde_json::to_vec(&*r)
         .map_err(|e| ServiceError::Unavailable(format!("the report could not be written: {e}")))?;
+    // Kept by what it holds, not by what its growth left spare (up to twice as much).
+    json.shrink_to_fit();
     Ok(if keep_it {
         views.put(key, json)
     } else {
