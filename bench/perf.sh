@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 14's measurements in one run, on this machine's cores (docs/PERFORMANCE.md):
 #  - ceilings: examples/ceiling (actix, juece's settings): a constant ~2 KB JSON handler and a
-#    handler + web::block + one diesel insert on one writer (SQLite) / a pool of 16 (PostgreSQL);
+#    handler + web::block + one diesel insert on one writer (SQLite) / a pool of 16 (PostgreSQL),
+#    each measured before juece's paths and again after them (shares use the mean of the two);
 #  - juece (release) on demo data + examples/bench_data: each path with wrk at $CONNS
 #    connections (p50, p99, req/s), as a share of the ceiling of its kind; commands at 32 clients
 #    and 1 client (examples/load);
@@ -294,6 +295,8 @@ backend_run() { # BACKEND
   ceilings "$be" "$ceil_url"
   juece_run "$be" base "$base_url"
   juece_run "$be" "$scale" "$scale_url"
+  # The ceilings again: the machine's speed moves between minutes; the tables use the mean.
+  ceilings "$be" "$ceil_url"
   startup "$be"
   [ "$be" = sqlite ] && rm -f "$tmp"/*.sqlite "$tmp"/*.sqlite-*
   return 0
