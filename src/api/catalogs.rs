@@ -444,7 +444,8 @@ pub async fn report(
     let q = query.into_inner();
     let st = state.clone();
     let format = q.format;
-    let (r, body) = web::block(move || -> Result<_, ApiError> {
+    let name = format!("report-{}-{}", q.year, q.organ_id);
+    let body = web::block(move || -> Result<_, ApiError> {
         let today = china_date(st.clock.now());
         report::check_year(q.year, today).map_err(|e| ApiError::BadRequest(e.to_string()))?;
         let mut conn = st.db.read.get()?;
@@ -454,43 +455,21 @@ pub async fn report(
         Ok(match format {
             Format::Json => {
                 let kept = (&caches.reports, &caches.report_views);
-                let json = report::report_json_kept(&mut conn, kept, &auth, organ, year, now)?;
-                (None, json)
+                report::report_json_kept(&mut conn, kept, &auth, organ, year, now)?
             }
             Format::Xlsx => {
                 let kept = (&caches.reports, &caches.report_workbooks);
-                let (r, book) =
-                    report::report_and_workbook_kept(&mut conn, kept, &auth, organ, year, now)?;
-                (Some(r), book)
+                report::report_and_workbook_kept(&mut conn, kept, &auth, organ, year, now)?.1
             }
             Format::Csv => {
                 let r = report::report_kept(&mut conn, &caches.reports, &auth, organ, year, now)?;
-                let csv = report::sheets(&r)
-                    .first()
-                    .map(export::csv)
-                    .unwrap_or_default();
-                (Some(r), std::sync::Arc::new(csv.into_bytes()))
+                let csv = report::sheets(&r).first().map(export::csv);
+                std::sync::Arc::new(csv.unwrap_or_default().into_bytes())
             }
         })
     })
     .await??;
-    let Some(r) = r else {
-        return Ok(HttpResponse::Ok()
-            .content_type("application/json")
-            .body(body.to_vec()));
-    };
-    let name = format!("report-{}-{}", r.year, r.organ.id);
-    let (media, ext) = match format {
-        Format::Xlsx => (XLSX, "xlsx"),
-        _ => ("text/csv; charset=utf-8", "csv"),
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(media)
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{name}.{ext}\""),
-        ))
-        .body(body.to_vec()))
+    Ok(file(format, &name, body.to_vec()))
 }
 
 /// Answer in the format asked: the JSON view, the first sheet as CSV, or every sheet as XLSX.
@@ -500,18 +479,36 @@ fn deliver<T: Serialize>(
     sheets: &[Sheet],
     name: &str,
 ) -> Result<HttpResponse, ApiError> {
-    let attachment = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
-    Ok(match format {
-        Format::Json => HttpResponse::Ok().json(view),
-        Format::Csv => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header(("content-disposition", attachment("csv")))
-            .body(sheets.first().map(export::csv).unwrap_or_default()),
-        Format::Xlsx => HttpResponse::Ok()
-            .content_type(XLSX)
-            .insert_header(("content-disposition", attachment("xlsx")))
-            .body(export::xlsx(sheets).map_err(ApiError::Internal)?),
-    })
+    let body = match format {
+        Format::Json => return Ok(HttpResponse::Ok().json(view)),
+        Format::Csv => sheets
+            .first()
+            .map(export::csv)
+            .unwrap_or_default()
+            .into_bytes(),
+        Format::Xlsx => export::xlsx(sheets).map_err(ApiError::Internal)?,
+    };
+    Ok(file(format, name, body))
+}
+
+/// A body in a format: JSON as it is, CSV and XLSX as a file named `name` to download.
+fn file(format: Format, name: &str, body: Vec<u8>) -> HttpResponse {
+    let (media, ext) = match format {
+        Format::Json => {
+            return HttpResponse::Ok()
+                .content_type("application/json")
+                .body(body)
+        }
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Xlsx => (XLSX, "xlsx"),
+    };
+    HttpResponse::Ok()
+        .content_type(media)
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{name}.{ext}\""),
+        ))
+        .body(body)
 }
 
 /// The XLSX media type.

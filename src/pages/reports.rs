@@ -1,6 +1,6 @@
 //! The annual report figures in the console (法治政府建设年度报告): each figure with its
 //! definition and what it counts, for shares the decisions that fall short, and the workbook —
-//! from `service::report::{report, sheets}` and `export::xlsx`, as `GET /api/v1/reports` gives
+//! from `service::report::{report_kept, report_and_workbook_kept}`, as `GET /api/v1/reports` gives
 //! them, for those the service lets read them.
 
 use std::sync::Arc;

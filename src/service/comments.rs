@@ -106,7 +106,8 @@ pub fn receive_batch(
                 digest: batch_digest(&fresh),
             },
         };
-        let applied = decisions::commit_in(
+        // The row read above, in this transaction: not read again.
+        let applied = decisions::commit_row(
             conn,
             engine,
             Submission {
@@ -116,7 +117,9 @@ pub fn receive_batch(
                 actor: &Actor::public(),
                 draft_content: None,
             },
+            &row,
             now,
+            None,
             None,
         )?;
         // The sequence number the batch's event was written at (the hash does not cover it).

@@ -286,4 +286,16 @@ async fn daily_digests_sealed_a_day_at_a_time_hold_every_chains_head_at_each_day
     );
     drop(conn);
     assert!(findings(&t).is_empty(), "{:?}", findings(&t));
+    // A last digest edited into something unreadable: the next day is an error (the server logs
+    // it), not a digest chained onto it and not a silent stop.
+    let last = &digests.last().unwrap().0;
+    sql(
+        &t,
+        &format!("UPDATE daily_digests SET heads = 'not json' WHERE day = '{last}'"),
+    );
+    let mut conn = t.state.db.write.get().unwrap();
+    let next = day.succ_opt().unwrap();
+    assert!(juece::audit::seal_days(&mut conn, next, now.naive_utc()).is_err());
+    let count: i64 = daily_digests::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(count, digests.len() as i64);
 }

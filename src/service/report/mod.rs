@@ -157,22 +157,6 @@ fn with_share(mut f: Figure, of: usize) -> Figure {
     f
 }
 
-/// The report of an organ for a year, for those who may read its catalog (its staff, head,
-/// inspectors, its legality unit).
-pub fn report(
-    conn: &mut DbConn,
-    who: &Principal,
-    organ_id: &str,
-    year: i32,
-    now: DateTime<Utc>,
-) -> Result<Report, ServiceError> {
-    let organ = deciding_organ(conn, organ_id)?;
-    if !access::can_read_catalog(who, &organ.id, organ.legality_unit_id.as_deref()) {
-        return Err(ServiceError::NotFound(format!("organ {organ_id}")));
-    }
-    figures(conn, &organ, year, china_date(now))
-}
-
 /// What an organ's report for a year depends on: the organ, the year, the day, and the last
 /// change of the organ's decisions (every command, comment batch and handling moves it) and of
 /// its catalogs.
@@ -183,8 +167,9 @@ pub type ReportKey = (
     (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>),
 );
 
-/// [`report`], kept in `caches` until the organ's record changes or the day turns (asked again,
-/// it is answered at once). `kept`: `AppState::caches`.
+/// The report of an organ for a year, for those who may read its catalog (its staff, head,
+/// inspectors, its legality unit), kept in `kept` (`AppState::caches`) until the organ's record
+/// changes or the day turns: asked again, it is answered at once.
 pub fn report_kept(
     conn: &mut DbConn,
     kept: &Bounded<ReportKey, Report>,
@@ -194,14 +179,10 @@ pub fn report_kept(
     now: DateTime<Utc>,
 ) -> Result<Arc<Report>, ServiceError> {
     let (organ, key) = keyed(conn, who, organ_id, year, now)?;
-    if let Some(r) = kept.get(&key) {
-        return Ok(r);
-    }
-    let r = figures(conn, &organ, year, key.2)?;
-    Ok(keep(conn, kept, key, r)?.0)
+    Ok(kept_or_counted(conn, kept, &organ, key)?.0)
 }
 
-/// [`report`] as the API's JSON, kept serialised beside the report (an organ with 100,000
+/// [`report_kept`] as the API's JSON, kept serialised beside the report (an organ with 100,000
 /// decisions has a report of megabytes: serialising it was most of each request's time).
 pub fn report_json_kept(
     conn: &mut DbConn,
@@ -215,25 +196,19 @@ pub fn report_json_kept(
     if let Some(v) = views.get(&key) {
         return Ok(v);
     }
-    let (r, keep_it) = match kept.get(&key) {
-        Some(r) => (r, true),
-        None => {
-            let r = figures(conn, &organ, year, key.2)?;
-            keep(conn, kept, key.clone(), r)?
-        }
-    };
+    let (r, current) = kept_or_counted(conn, kept, &organ, key.clone())?;
     let mut json = serde_json::to_vec(&*r)
         .map_err(|e| ServiceError::Unavailable(format!("the report could not be written: {e}")))?;
     // Kept by what it holds, not by what its growth left spare (up to twice as much).
     json.shrink_to_fit();
-    Ok(if keep_it {
+    Ok(if current {
         views.put(key, json)
     } else {
         Arc::new(json)
     })
 }
 
-/// [`report`] and its workbook (XLSX), both kept as [`report_kept`] keeps the report: the
+/// [`report_kept`] and its workbook (XLSX), both kept as the report is: the
 /// workbook of a report already kept is written from it; otherwise both are made together
 /// ([`figures_and_workbook`]).
 pub fn report_and_workbook_kept(
@@ -254,8 +229,8 @@ pub fn report_and_workbook_kept(
         }
         (None, _) => {
             let (r, book) = figures_and_workbook(conn, &organ, year, key.2)?;
-            let (r, kept_it) = keep(conn, kept, key.clone(), r)?;
-            let book = if kept_it {
+            let (r, current) = keep(conn, kept, key.clone(), r)?;
+            let book = if current {
                 books.put(key, book)
             } else {
                 Arc::new(book)
@@ -282,8 +257,23 @@ fn keyed(
     Ok((organ, key))
 }
 
+/// The report kept under `key`, or counted now and kept; with whether it is current (a report
+/// counted while the organ's record changed is answered but not kept, nor what is made of it).
+fn kept_or_counted(
+    conn: &mut DbConn,
+    kept: &Bounded<ReportKey, Report>,
+    organ: &Organ,
+    key: ReportKey,
+) -> Result<(Arc<Report>, bool), ServiceError> {
+    if let Some(r) = kept.get(&key) {
+        return Ok((r, true));
+    }
+    let r = figures(conn, organ, key.1, key.2)?;
+    keep(conn, kept, key, r)
+}
+
 /// Keep `r` under `key` unless the organ's record changed while it was counted (a change then
-/// may or may not be in it). Says whether it was kept.
+/// may or may not be in it). Says whether it is current: what is made of it may be kept too.
 fn keep(
     conn: &mut DbConn,
     kept: &Bounded<ReportKey, Report>,
