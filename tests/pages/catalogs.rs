@@ -545,6 +545,15 @@ async fn in_a_browser_a_catalog_is_drafted_refused_consented_and_published() {
     fill(&c, "#username", "staff").await;
     fill(&c, "#password", "secret").await;
     click(&c, "#sign-in").await;
+    // The click returns before the form's answer has set the cookie: wait for the dashboard it
+    // leads to, or the next page is asked for without a session (CI saw the sign-in form again).
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().path() == "/console/" {
+            break;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(c.current_url().await.unwrap().path(), "/console/");
     c.goto(&format!("{base}/console/catalogs")).await.unwrap();
     click(&c, "#open-catalog button").await;
     until(&c, "main", "新增事项").await;
