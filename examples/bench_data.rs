@@ -441,7 +441,7 @@ fn main() {
         .filter(juece::db::schema::catalogs::organ_id.eq(GOV))
         .filter(juece::db::schema::catalogs::year.eq(year))
         .select(juece::db::schema::catalogs::id)
-        .first(&mut conn)
+        .first(&mut *conn)
         .optional()
         .unwrap();
     let loaded = match &existing {

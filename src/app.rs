@@ -47,7 +47,7 @@ pub struct AppState {
     pub sessions: Arc<Sessions>,
     /// What this process keeps of views that depend only on a version and a day.
     pub caches: Arc<Caches>,
-    /// Whether anything was committed since a kept head was read (SQLite; `db::changes`).
+    /// Whether anything was committed since a kept head was read (`db::changes`).
     pub changes: Arc<Changes>,
 }
 
@@ -61,7 +61,7 @@ impl AppState {
         let intake = Intake::start(db.clone(), clock.clone());
         let writer = Writer::start(db.clone(), clock.clone());
         let public_reads = Arc::new(PublicReads::for_readers(db.read.max_size()));
-        let changes = Changes::watch(&db.url);
+        let changes = Changes::watch(&db);
         AppState {
             db,
             packs,
@@ -80,6 +80,13 @@ impl AppState {
             caches: Arc::new(Caches::default()),
             changes: Arc::new(changes),
         }
+    }
+
+    /// The same state with another watcher of the database's changes (`juece serve
+    /// --change-poll-ms`).
+    pub fn with_changes(mut self, changes: Changes) -> AppState {
+        self.changes = Arc::new(changes);
+        self
     }
 
     /// The same state with another gate for the public's requests.

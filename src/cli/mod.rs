@@ -78,6 +78,13 @@ enum Top {
         /// and writes together (default 16).
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
         db_pool: Option<u32>,
+        /// PostgreSQL: how often, in milliseconds, to ask the server whether anything was
+        /// committed, so that reads of unchanged decisions are answered from memory (another
+        /// process's commit is seen within a poll, at most 25 ms or ten polls later; this
+        /// process's own at once). 0: every read asks the database. Ignored on SQLite, which
+        /// is asked on every read at no cost.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(0..=1000))]
+        change_poll_ms: u64,
         /// The Ed25519 key that signs the record's seals (64 hex digits), kept outside the
         /// database; created (mode 0600) when missing. Processes on one database share it.
         #[arg(long, env = "JUECE_SEAL_KEY", default_value = "juece-seal.key")]
@@ -367,6 +374,7 @@ pub fn main() -> ExitCode {
             trust_proxy,
             trusted_proxies,
             db_pool,
+            change_poll_ms,
             seal_key,
         } => serve::serve(
             data,
@@ -382,6 +390,8 @@ pub fn main() -> ExitCode {
                     0
                 },
                 db_pool,
+                change_poll: (change_poll_ms > 0)
+                    .then(|| std::time::Duration::from_millis(change_poll_ms)),
                 seal_key,
             },
         ),

@@ -9,11 +9,13 @@ use crate::audit;
 use crate::clock::Clock;
 
 /// The server's limits: public comments per address per minute, proxies trusted to name the
-/// client, database connections.
+/// client, database connections, how often PostgreSQL is asked for changes.
 pub(super) struct Limits {
     pub comment_limit: u32,
     pub trusted_proxies: usize,
     pub db_pool: Option<u32>,
+    /// How often to ask PostgreSQL whether anything was committed (`None`: never).
+    pub change_poll: Option<std::time::Duration>,
     /// The file of the key that signs the seals.
     pub seal_key: PathBuf,
 }
@@ -62,6 +64,12 @@ pub(super) fn serve(
     )
     .with_comment_limit(limits.comment_limit)
     .with_trusted_proxies(limits.trusted_proxies);
+    let state = if limits.change_poll == Some(crate::db::changes::POLL) {
+        state
+    } else {
+        let changes = crate::db::changes::Changes::polling(&state.db, limits.change_poll);
+        state.with_changes(changes)
+    };
     if simulated_clock {
         tracing::warn!(
             "SIMULATED CLOCK: time can be moved forward through POST /api/v1/clock/advance"

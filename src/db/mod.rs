@@ -23,6 +23,8 @@ pub mod rows;
 pub mod schema;
 pub mod seals;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -152,13 +154,75 @@ impl ManageConnection for Manager {
 /// A pool of connections.
 pub type Pool = r2d2::Pool<Manager>;
 
+/// The pool writes are taken from, counting them: every connection taken for writing counts one
+/// when it is given back, after its transaction. What this process keeps from PostgreSQL is
+/// current while the count has not moved (and no other process committed: `changes`), so a
+/// process's own writes are seen by its next read at once.
+#[derive(Clone)]
+pub struct Writes {
+    pool: Pool,
+    given_back: Arc<AtomicU64>,
+}
+
+/// A connection taken for writing; counted when dropped.
+pub struct Written {
+    conn: r2d2::PooledConnection<Manager>,
+    given_back: Arc<AtomicU64>,
+}
+
+impl Writes {
+    fn new(pool: Pool) -> Writes {
+        Writes {
+            pool,
+            given_back: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// A connection to write with (waits up to the pool's timeout).
+    pub fn get(&self) -> Result<Written, r2d2::PoolError> {
+        Ok(Written {
+            conn: self.pool.get()?,
+            given_back: self.given_back.clone(),
+        })
+    }
+
+    /// How many connections taken for writing were given back so far.
+    pub fn given_back(&self) -> u64 {
+        self.given_back.load(Ordering::Acquire)
+    }
+
+    /// The pool itself (its size and state).
+    pub fn pool(&self) -> &Pool {
+        &self.pool
+    }
+}
+
+impl std::ops::Deref for Written {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Written {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        self.given_back.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
 /// The database: a read pool and a write pool (one connection on SQLite).
 #[derive(Clone)]
 pub struct Db {
     /// For reads.
     pub read: Pool,
     /// For writes.
-    pub write: Pool,
+    pub write: Writes,
     /// Which backend.
     pub url: DatabaseUrl,
 }
@@ -232,7 +296,11 @@ impl Db {
         } else {
             write.clone()
         };
-        let db = Db { read, write, url };
+        let db = Db {
+            read,
+            write: Writes::new(write),
+            url,
+        };
         db.migrate()?;
         Ok(db)
     }
@@ -260,7 +328,7 @@ impl Db {
             .build_unchecked(manager);
         Ok(Db {
             read: pool.clone(),
-            write: pool,
+            write: Writes::new(pool),
             url,
         })
     }
@@ -268,18 +336,18 @@ impl Db {
     /// The most connections this process may hold (reads and writes together).
     pub fn max_connections(&self) -> u32 {
         if self.url.is_sqlite() && self.read.max_size() > 1 {
-            self.read.max_size() + self.write.max_size()
+            self.read.max_size() + self.write.pool().max_size()
         } else {
-            self.write.max_size()
+            self.write.pool().max_size()
         }
     }
 
     /// The connections this process holds now, idle or in use.
     pub fn open_connections(&self) -> u32 {
         if self.url.is_sqlite() && self.read.max_size() > 1 {
-            self.read.state().connections + self.write.state().connections
+            self.read.state().connections + self.write.pool().state().connections
         } else {
-            self.write.state().connections
+            self.write.pool().state().connections
         }
     }
 

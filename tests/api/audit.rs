@@ -25,7 +25,7 @@ async fn decision_with_events(t: &TestApp) -> (String, i64) {
 fn sql(t: &TestApp, q: &str) {
     let mut conn = t.state.db.write.get().unwrap();
     diesel::sql_query(q)
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap_or_else(|e| panic!("{q}: {e}"));
 }
 
@@ -140,7 +140,7 @@ async fn a_rehashed_forgery_breaks_the_chain_after_it() {
         "UPDATE events SET actor_role = 'head', hash = '{}' WHERE decision_id = '{id}' AND seq = 7",
         forged.hash
     ))
-    .execute(&mut conn)
+    .execute(&mut *conn)
     .unwrap();
     drop(conn);
     let f = findings(&t);
@@ -237,7 +237,7 @@ async fn daily_digests_sealed_a_day_at_a_time_hold_every_chains_head_at_each_day
     let mut conn = t.state.db.write.get().unwrap();
     let all: Vec<(String, i64, String, chrono::NaiveDateTime)> = events::table
         .select((events::decision_id, events::seq, events::hash, events::at))
-        .load(&mut conn)
+        .load(&mut *conn)
         .unwrap();
     let first = all.iter().map(|e| e.3).min().unwrap();
     let first_day = china_date(first.and_utc());
@@ -257,7 +257,7 @@ async fn daily_digests_sealed_a_day_at_a_time_hold_every_chains_head_at_each_day
     let digests: Vec<(String, String)> = daily_digests::table
         .order(daily_digests::day.asc())
         .select((daily_digests::day, daily_digests::heads))
-        .load(&mut conn)
+        .load(&mut *conn)
         .unwrap();
     assert!(digests.len() >= 4, "{digests:?}");
     // Counted here from every event, independently.
@@ -296,6 +296,6 @@ async fn daily_digests_sealed_a_day_at_a_time_hold_every_chains_head_at_each_day
     let mut conn = t.state.db.write.get().unwrap();
     let next = day.succ_opt().unwrap();
     assert!(juece::audit::seal_days(&mut conn, next, now.naive_utc()).is_err());
-    let count: i64 = daily_digests::table.count().get_result(&mut conn).unwrap();
+    let count: i64 = daily_digests::table.count().get_result(&mut *conn).unwrap();
     assert_eq!(count, digests.len() as i64);
 }

@@ -72,7 +72,7 @@ fn hearing_findings(t: &TestApp) -> Vec<juece::audit::Finding> {
 fn sql(t: &TestApp, q: &str) {
     let mut conn = t.state.db.write.get().unwrap();
     diesel::sql_query(q)
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap_or_else(|e| panic!("{q}: {e}"));
 }
 

@@ -354,11 +354,11 @@ async fn the_audit_names_a_catalog_edited_behind_the_record() {
     // An item marked published in the table, so that a decision could link to it.
     diesel::update(catalog_items::table.find(&item_id))
         .set(catalog_items::status.eq("published"))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap();
     diesel::update(catalogs::table.find(&id))
         .set(catalogs::state.eq("{}"))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap();
     let report = juece::audit::verify(&mut conn).unwrap();
     let kinds: Vec<&str> = report.findings.iter().map(|f| f.kind).collect();

@@ -310,3 +310,11 @@ async fn offices_script_the_catalog_and_the_report_from_the_command_line() {
     );
     assert!(!ok && err.contains("organ nope"), "{err}");
 }
+
+#[core::prelude::v1::test]
+fn serve_refuses_a_change_poll_out_of_range_naming_the_option() {
+    let (ok, _, err) = juece(&["serve", "--change-poll-ms", "5000"], None);
+    assert!(!ok);
+    assert!(err.contains("--change-poll-ms"), "{err}");
+    assert!(err.contains("0..=1000") || err.contains("1000"), "{err}");
+}

@@ -474,7 +474,7 @@ async fn an_edited_or_deleted_comment_is_found_by_the_audit() {
         diesel::sql_query(format!(
             "UPDATE comments SET body = '被改过' WHERE decision_id = '{id}' AND body = '意见1'"
         ))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap();
     }
     assert!(
@@ -489,7 +489,7 @@ async fn an_edited_or_deleted_comment_is_found_by_the_audit() {
         diesel::sql_query(format!(
             "DELETE FROM comments WHERE decision_id = '{id}' AND body = '意见2'"
         ))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap();
     }
     assert!(

@@ -603,7 +603,7 @@ async fn a_major_adjustment_links_a_real_new_decision_of_the_same_organ() {
         use diesel::RunQueryDsl;
         let mut conn = t.state.db.write.get().unwrap();
         diesel::sql_query("DELETE FROM decision_links")
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .unwrap();
         let (_, b) = send(&app, view(new.clone())).await;
         assert_eq!(b["adjustment"]["adjusts"], json!([]));
@@ -616,7 +616,7 @@ async fn a_major_adjustment_links_a_real_new_decision_of_the_same_organ() {
             .split(';')
             .find(|s| s.contains("INSERT"))
             .expect("the migration fills the links");
-        diesel::sql_query(fill).execute(&mut conn).unwrap();
+        diesel::sql_query(fill).execute(&mut *conn).unwrap();
     }
     let (_, b) = send(&app, view(new.clone())).await;
     assert_eq!(b["adjustment"]["adjusts"], json!([old.clone()]));

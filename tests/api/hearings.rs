@@ -422,7 +422,7 @@ async fn a_civil_servant_applicant_is_refused_where_the_pack_bars_civil_servants
         let mut conn = t.state.db.write.get().unwrap();
         diesel::update(organs::table.find(GOV))
             .set(organs::pack_id.eq("testbar"))
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .unwrap();
     }
     let app = t.service().await;

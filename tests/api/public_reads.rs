@@ -36,7 +36,7 @@ fn forget_counts(t: &TestApp, id: &str) {
     use juece::db::schema::comment_counts;
     let mut conn = t.state.db.write.get().unwrap();
     diesel::delete(comment_counts::table.filter(comment_counts::decision_id.eq(id)))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap();
 }
 

@@ -1,6 +1,8 @@
 //! Issue 14, reads: what a process keeps in memory is never stale — a decision's view by its
 //! version and day (with `ETag` and `304`), the report by the organ's last change, the signed-in
-//! users until a sign-out or a role granted reaches every process through the database.
+//! users until a sign-out or a role granted reaches every process through the database. A
+//! process's own writes are seen by its next read; on PostgreSQL another process's within one
+//! poll of the change watcher (`db::changes`), on SQLite at once.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +23,27 @@ fn second_process(t: &TestApp) -> AppState {
     );
     state.sessions = Arc::new(Sessions::with_poll(Duration::ZERO));
     state
+}
+
+/// What `read` answers once it shows another process's write: at once on SQLite; on PostgreSQL
+/// within a poll of the change watcher (asked again for up to a second, never more than
+/// `FRESH` between the tries' answers being kept).
+async fn seen_by<F, Fut>(t: &TestApp, read: F) -> Value
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = (bool, Value)>,
+{
+    let tries = if t.state.db.url.is_sqlite() { 1 } else { 100 };
+    let mut last = Value::Null;
+    for _ in 0..tries {
+        let (seen, body) = read().await;
+        if seen {
+            return body;
+        }
+        last = body;
+        actix_web::rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    last
 }
 
 /// Send a walk's next command through `app`, as the one whose role it is; it must be accepted.
@@ -264,8 +287,12 @@ async fn a_decision_read_from_memory_sees_another_process_write_and_checks_the_r
     // Another process moves the decision on.
     let b = test::init_service(juece::server::app(second_process(&t))).await;
     next_command(&b, &tokens, &id, version, &rest[0]).await;
-    let (status, body) = send(&app, read(&tokens.staff)).await;
-    assert_eq!(status, 200, "{body}");
+    let body = seen_by(&t, || async {
+        let (status, body) = send(&app, read(&tokens.staff)).await;
+        assert_eq!(status, 200, "{body}");
+        (body["version"] == version + 1, body)
+    })
+    .await;
     assert_eq!(
         body["version"],
         version + 1,
@@ -276,16 +303,15 @@ async fn a_decision_read_from_memory_sees_another_process_write_and_checks_the_r
 }
 
 /// The stamp a kept head is checked against moves with every commit of any connection — this
-/// process's or another's — and only then.
+/// process's or another's — and only then (SQLite).
 #[core::prelude::v1::test]
 fn the_change_stamp_moves_with_every_commit_and_only_then() {
     use diesel::connection::SimpleConnection;
     use juece::db::changes::Changes;
-    use juece::db::DatabaseUrl;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("stamp.sqlite").display());
     let db = Db::open(&url).unwrap();
-    let changes = Changes::watch(&DatabaseUrl::parse(&url).unwrap());
+    let changes = Changes::watch(&db);
     let first = changes.stamp().expect("SQLite can tell");
     assert_eq!(changes.stamp(), Some(first), "nothing committed");
     {
@@ -316,10 +342,69 @@ fn the_change_stamp_moves_with_every_commit_and_only_then() {
         second,
         "another connection committed"
     );
+}
+
+/// On PostgreSQL the stamp moves at once with this process's writes, within a poll with
+/// another's, and cannot tell while the watcher has no answering connection (then every read
+/// asks the database); after it connects again the stamp is one never given before.
+#[core::prelude::v1::test]
+fn the_postgres_stamp_sees_this_process_at_once_another_within_a_poll_and_a_lost_watcher_tells_nothing(
+) {
+    use juece::db::changes::Changes;
+    let tdb = TestDb::new();
+    if tdb.url.starts_with("sqlite") {
+        return;
+    }
+    let db = Db::open(&tdb.url).unwrap();
     assert_eq!(
-        Changes::watch(&DatabaseUrl::parse("postgres://nowhere/x").unwrap()).stamp(),
+        Changes::polling(&db, None).stamp(),
         None,
-        "PostgreSQL cannot tell: every read asks the database"
+        "polling off (--change-poll-ms 0): every read asks the database"
+    );
+    let changes = Changes::watch(&db);
+    let until = |what: &str, f: &dyn Fn() -> bool| {
+        for _ in 0..300 {
+            if f() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("{what} not within 3 s");
+    };
+    until("a first answer", &|| changes.stamp().is_some());
+    let write = |db: &Db| {
+        let mut conn = db.write.get().unwrap();
+        diesel::sql_query(
+            "INSERT INTO revocations (token_hash, at) VALUES (gen_random_uuid()::text, now())",
+        )
+        .execute(&mut *conn)
+        .unwrap();
+    };
+    let first = changes.stamp().unwrap();
+    write(&db);
+    let second = changes.stamp().expect("still fresh");
+    assert_ne!(second, first, "this process's write is seen at once");
+    let other = Db::open(&tdb.url).unwrap();
+    write(&other);
+    until("another process's write", &|| {
+        changes.stamp().is_some_and(|s| s != second)
+    });
+    let third = changes.stamp().unwrap();
+    // The watcher's connection is cut: it cannot tell until it is connected again.
+    let mut admin = other.write.get().unwrap();
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND query LIKE '%pg_current_snapshot%'",
+    )
+    .execute(&mut *admin)
+    .unwrap();
+    drop(admin);
+    until("cannot tell", &|| changes.stamp().is_none());
+    until("connected again", &|| changes.stamp().is_some());
+    assert!(
+        changes.stamp().unwrap() > third,
+        "what was committed meanwhile was not seen: a new stamp"
     );
 }
 
@@ -354,7 +439,11 @@ async fn the_consultation_kept_counts_a_comment_another_process_received() {
     )
     .await;
     assert_eq!(status, 201, "{r}");
-    let (_, after) = send(&app, test::TestRequest::get().uri(&uri)).await;
+    let after = seen_by(&t, || async {
+        let (_, after) = send(&app, test::TestRequest::get().uri(&uri)).await;
+        (received(&after) == received(&before) + 1, after)
+    })
+    .await;
     assert_eq!(received(&after), received(&before) + 1, "{after}");
     // Unknown or never consulted: not found, from memory or not.
     for _ in 0..2 {

@@ -288,7 +288,7 @@ async fn decisions_recorded_before_the_report_columns_are_filled_in_the_same() {
             "UPDATE stage_records SET due_on = NULL, done_on = NULL, organ_id = NULL",
             "UPDATE comments SET organ_id = NULL",
         ] {
-            diesel::sql_query(q).execute(&mut conn).unwrap();
+            diesel::sql_query(q).execute(&mut *conn).unwrap();
         }
         let engine = juece::service::Engine {
             packs: &t.state.packs,
@@ -341,7 +341,7 @@ async fn decisions_recorded_before_the_report_columns_are_filled_in_the_same() {
         let mut conn = t.state.db.write.get().unwrap();
         for table in ["comments", "stage_records"] {
             diesel::sql_query(format!("UPDATE {table} SET organ_id = '{OTHER_GOV}'"))
-                .execute(&mut conn)
+                .execute(&mut *conn)
                 .unwrap();
         }
     }

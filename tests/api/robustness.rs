@@ -282,7 +282,7 @@ async fn a_sign_in_whose_storage_fails_is_503_not_500() {
     {
         let mut conn = t.state.db.write.get().unwrap();
         diesel::sql_query("DROP TABLE sessions")
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .unwrap();
     }
     let (s, b) = send(&app, sign_in_from("192.0.2.1", "staff", "secret")).await;

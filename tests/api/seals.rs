@@ -90,14 +90,14 @@ fn rewrite_from(t: &TestApp, id: &str, seq: i64) {
             "UPDATE events SET actor_role = '{}', prev_hash = '{}', hash = '{}' WHERE decision_id = '{id}' AND seq = {}",
             e.actor_role, e.prev_hash, e.hash, e.seq
         ))
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap();
         prev = e.hash.clone();
     }
     diesel::sql_query(format!(
         "UPDATE decisions SET head_hash = '{prev}' WHERE id = '{id}'"
     ))
-    .execute(&mut conn)
+    .execute(&mut *conn)
     .unwrap();
 }
 
@@ -141,7 +141,7 @@ async fn a_truncated_chain_is_named_at_the_first_event_gone() {
             keep.seq, keep.hash
         ),
     ] {
-        diesel::sql_query(q).execute(&mut conn).unwrap();
+        diesel::sql_query(q).execute(&mut *conn).unwrap();
     }
     drop(conn);
     let f = findings(&t);
@@ -162,10 +162,10 @@ async fn seals_rewritten_without_the_key_are_refused() {
     {
         let mut conn = t.state.db.write.get().unwrap();
         diesel::sql_query("DELETE FROM seals")
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .unwrap();
         diesel::sql_query("DELETE FROM sealed_heads")
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .unwrap();
         seal::seal(&mut conn, &forger, t.state.clock.now().naive_utc()).unwrap();
     }
@@ -193,7 +193,7 @@ async fn seals_rewritten_without_the_key_are_refused() {
 fn sql_exec(t: &TestApp, q: &str) {
     let mut conn = t.state.db.write.get().unwrap();
     diesel::sql_query(q)
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .unwrap_or_else(|e| panic!("{q}: {e}"));
 }
 
