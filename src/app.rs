@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::cache::{Bounded, DecisionKey, HomeKey, VersionKey};
+use crate::cache::{Bounded, DecisionKey, HomeKey, Latest, VersionKey};
 use crate::clock::Clock;
 use crate::db::changes::Changes;
 use crate::db::Db;
@@ -128,6 +128,9 @@ pub struct Caches {
     /// The portal's home page data, by day and the last change of any decision and catalog;
     /// for a minute at most (an organ added to the register is not in the key).
     pub home: Bounded<HomeKey, Value>,
+    /// The portal's home page as rendered, by the change stamp read before it was made, the day
+    /// and the minute: answered without the database while nothing was committed.
+    pub home_page: Latest<(chrono::NaiveDate, i64), Arc<String>>,
     /// A consultation page's data, by decision, version and day (a batch of comments is an
     /// event: it moves the version).
     pub consultations: Bounded<VersionKey, Value>,
@@ -158,6 +161,7 @@ impl Default for Caches {
             decision_views: Bounded::new(4096, 16 * MB, day),
             dashboard_rows: Bounded::new(20_000, 16 * MB, day),
             home: Bounded::new(16, 4 * MB, Duration::from_secs(60)),
+            home_page: Latest::default(),
             consultations: Bounded::new(1024, 16 * MB, day),
             consultation_views: Bounded::new(1024, 8 * MB, day),
             decision_pages: Bounded::new(2048, 24 * MB, day),

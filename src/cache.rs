@@ -154,3 +154,34 @@ pub type HomeKey = (
     Option<chrono::NaiveDateTime>,
     Option<chrono::NaiveDateTime>,
 );
+
+/// One value kept with the change stamp read before it was made and a key of what else it
+/// depends on (the day, the minute): the portal's home page, answered from memory without the
+/// database while nothing was committed (issue 14; `pages::portal::home`).
+#[derive(Debug)]
+pub struct Latest<K, V> {
+    kept: Mutex<Option<(i64, K, V)>>,
+}
+
+impl<K, V> Default for Latest<K, V> {
+    fn default() -> Self {
+        Latest {
+            kept: Mutex::new(None),
+        }
+    }
+}
+
+impl<K: PartialEq, V: Clone> Latest<K, V> {
+    /// The value, if it was made at `stamp` for `key`.
+    pub fn get(&self, stamp: i64, key: &K) -> Option<V> {
+        let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.as_ref()
+            .filter(|(s, k, _)| *s == stamp && k == key)
+            .map(|(_, _, v)| v.clone())
+    }
+
+    /// Keep `value`, made at `stamp` for `key`, instead of what was kept.
+    pub fn put(&self, stamp: i64, key: K, value: V) {
+        *self.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some((stamp, key, value));
+    }
+}

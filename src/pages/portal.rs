@@ -52,14 +52,20 @@ fn is_secret(state: &Decision) -> bool {
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let st = state.clone();
     let today = china_date(state.clock.now());
+    // The rendered page at most a minute, as the data (an organ added is not in the key).
+    let minute = state.clock.now().timestamp() / 60;
+    // Nothing committed since the page was made (the stamp read before anything else): the
+    // page, without the database (issue 14).
+    let stamp = state.changes.stamp();
+    if let Some(body) = stamp.and_then(|s| state.caches.home_page.get(s, &(today, minute))) {
+        return Ok(html(StatusCode::OK, String::clone(&body)));
+    }
     let (page_key, data) = web::block(
         move || -> Result<(String, std::sync::Arc<Value>), PageError> {
             let mut conn = st.db.read.get()?;
             // Kept until a decision or catalog changes or the day turns (issue 11, 14).
             let (decided, catalogued) = db::last_changes(&mut conn, None)?;
             let key = (today, decided, catalogued);
-            // The rendered page at most a minute, as the data (an organ added is not in the key).
-            let minute = st.clock.now().timestamp() / 60;
             let page_key = format!("home|{today}|{decided:?}|{catalogued:?}|{minute}");
             if let Some(data) = st.caches.home.get(&key) {
                 return Ok((page_key, data));
@@ -128,12 +134,17 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
     )
     .await??;
     // The page as rendered, by the same key (it holds no token).
-    if let Some(kept) = state.caches.pages.get(&page_key) {
-        return Ok(html(StatusCode::OK, String::clone(&kept)));
+    let body = match state.caches.pages.get(&page_key) {
+        Some(kept) => kept,
+        None => {
+            let body = page("home", "重大行政决策公众参与", &Chrome::default(), &*data)?;
+            state.caches.pages.put(page_key, body)
+        }
+    };
+    if let Some(s) = stamp {
+        state.caches.home_page.put(s, (today, minute), body.clone());
     }
-    let body = page("home", "重大行政决策公众参与", &Chrome::default(), &*data)?;
-    state.caches.pages.put(page_key, body.clone());
-    Ok(html(StatusCode::OK, body))
+    Ok(html(StatusCode::OK, String::clone(&body)))
 }
 
 /// What a public form sent back, to show again with its errors.

@@ -40,6 +40,21 @@ async fn the_home_the_consultation_and_the_process_page_show_an_open_consultatio
         home.body
     );
     assert!(home.body.contains("还剩"), "days left: {}", home.body);
+    // Kept with the change stamp read before it was made: until something is committed, the
+    // next request is answered from memory (issue 14).
+    if let Some(stamp) = t.state.changes.stamp() {
+        let now = t.state.clock.now();
+        let key = (
+            juece::procedure::state::china_date(now),
+            now.timestamp() / 60,
+        );
+        let kept = t.state.caches.home_page.get(stamp, &key);
+        assert_eq!(
+            kept.as_deref(),
+            Some(&home.body),
+            "the page as answered is kept"
+        );
+    }
 
     let page = get(&app, &format!("/consultations/{id}"), "").await;
     assert_eq!(page.status, 200, "{}", page.body);
