@@ -10,8 +10,8 @@
 //!   [`POLL`] (`juece serve --change-poll-ms`). A commit of any transaction that wrote — of any process, on any database of the
 //!   server — changes it: the committed one leaves the running list or moves the next id on.
 //!   The stamp is how often the snapshot was seen to change plus how many of this process's own
-//!   write connections were given back (`db::Writes`), so a process sees its own writes at once
-//!   and another process's within one poll (a few milliseconds). If the last answer is older than
+//!   write connections were given back (`db::Writes`; none while one is out), so a process sees
+//!   its own writes at once and another process's within one poll (a few milliseconds). If the last answer is older than
 //!   [`fresh`] allows — the server is slow to answer, the connection is lost — the watcher cannot
 //!   tell and every read asks the database, as it does with polling off (`--change-poll-ms 0`).
 //!
@@ -138,8 +138,9 @@ impl Changes {
 
 impl Snapshots {
     fn stamp(&self) -> Option<i64> {
-        // This process's writes first: one given back after this read moves the stamp next time.
-        let written = i64::try_from(self.writes.given_back()).ok()?;
+        // This process's writes first: one given back after this read moves the stamp next time;
+        // while one is out, cannot tell.
+        let written = i64::try_from(self.writes.given_back()?).ok()?;
         let moved = self.moved.load(Ordering::Acquire);
         if !self.live.load(Ordering::Acquire) {
             return None;

@@ -154,41 +154,60 @@ impl ManageConnection for Manager {
 /// A pool of connections.
 pub type Pool = r2d2::Pool<Manager>;
 
-/// The pool writes are taken from, counting them: every connection taken for writing counts one
-/// when it is given back, after its transaction. What this process keeps from PostgreSQL is
-/// current while the count has not moved (and no other process committed: `changes`), so a
-/// process's own writes are seen by its next read at once.
+/// The pool writes are taken from, counting them: a connection taken for writing is out until
+/// it is given back, after its transaction, and then counted. What this process keeps from
+/// PostgreSQL is current while none is out and the count has not moved (and no other process
+/// committed: `changes`), so a process's own writes are seen by its next read at once — even a
+/// read made while the writing connection is still held.
 #[derive(Clone)]
 pub struct Writes {
     pool: Pool,
-    given_back: Arc<AtomicU64>,
+    counts: Arc<WriteCounts>,
+}
+
+#[derive(Default)]
+struct WriteCounts {
+    out: AtomicU64,
+    given_back: AtomicU64,
 }
 
 /// A connection taken for writing; counted when dropped.
 pub struct Written {
     conn: r2d2::PooledConnection<Manager>,
-    given_back: Arc<AtomicU64>,
+    counts: Arc<WriteCounts>,
 }
 
 impl Writes {
     fn new(pool: Pool) -> Writes {
         Writes {
             pool,
-            given_back: Arc::new(AtomicU64::new(0)),
+            counts: Arc::default(),
         }
     }
 
     /// A connection to write with (waits up to the pool's timeout).
     pub fn get(&self) -> Result<Written, r2d2::PoolError> {
-        Ok(Written {
-            conn: self.pool.get()?,
-            given_back: self.given_back.clone(),
-        })
+        // Out before it is handed over: no read counts on it from then on.
+        self.counts.out.fetch_add(1, Ordering::AcqRel);
+        match self.pool.get() {
+            Ok(conn) => Ok(Written {
+                conn,
+                counts: self.counts.clone(),
+            }),
+            Err(e) => {
+                self.counts.out.fetch_sub(1, Ordering::AcqRel);
+                Err(e)
+            }
+        }
     }
 
-    /// How many connections taken for writing were given back so far.
-    pub fn given_back(&self) -> u64 {
-        self.given_back.load(Ordering::Acquire)
+    /// How many connections taken for writing were given back so far, if none is out now
+    /// (`None`: one is, and what it wrote may be committed and not yet counted).
+    pub fn given_back(&self) -> Option<u64> {
+        if self.counts.out.load(Ordering::Acquire) > 0 {
+            return None;
+        }
+        Some(self.counts.given_back.load(Ordering::Acquire))
     }
 
     /// The pool itself (its size and state).
@@ -212,7 +231,9 @@ impl std::ops::DerefMut for Written {
 
 impl Drop for Written {
     fn drop(&mut self) {
-        self.given_back.fetch_add(1, Ordering::AcqRel);
+        // Counted before it is no longer out: no read sees neither.
+        self.counts.given_back.fetch_add(1, Ordering::AcqRel);
+        self.counts.out.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
