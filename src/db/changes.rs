@@ -90,29 +90,10 @@ impl Changes {
             DatabaseUrl::Sqlite(path) => SqliteConnection::establish(path)
                 .map(|c| Way::Sqlite(Mutex::new(c)))
                 .unwrap_or(Way::Blind),
-            DatabaseUrl::Postgres(_) if poll.is_none() => Way::Blind,
-            DatabaseUrl::Postgres(url) => {
-                let poll = poll.unwrap_or(POLL);
-                let seen = Arc::new(Snapshots {
-                    moved: AtomicI64::new(0),
-                    live: AtomicBool::new(false),
-                    answered: AtomicU64::new(0),
-                    since: Instant::now(),
-                    fresh: fresh(poll),
-                    writes: db.write.clone(),
-                });
-                let (weak, url) = (Arc::downgrade(&seen), url.clone());
-                let started = std::thread::Builder::new()
-                    .name("change-watcher".into())
-                    .spawn(move || watch_snapshots(&weak, &url, poll));
-                match started {
-                    Ok(_) => Way::Pg(seen),
-                    Err(e) => {
-                        tracing::error!("cannot start the change watcher: {e}");
-                        Way::Blind
-                    }
-                }
-            }
+            DatabaseUrl::Postgres(url) => match poll {
+                None => Way::Blind,
+                Some(poll) => start_watcher(db, url, poll),
+            },
         };
         Changes { way }
     }
@@ -132,6 +113,30 @@ impl Changes {
             }
             Way::Pg(seen) => seen.stamp(),
             Way::Blind => None,
+        }
+    }
+}
+
+/// A PostgreSQL watcher of `db` at `url`: its thread asks every `poll` (or, if no thread can be
+/// started, one that cannot tell).
+fn start_watcher(db: &Db, url: &str, poll: Duration) -> Way {
+    let seen = Arc::new(Snapshots {
+        moved: AtomicI64::new(0),
+        live: AtomicBool::new(false),
+        answered: AtomicU64::new(0),
+        since: Instant::now(),
+        fresh: fresh(poll),
+        writes: db.write.clone(),
+    });
+    let (weak, url) = (Arc::downgrade(&seen), url.to_string());
+    let started = std::thread::Builder::new()
+        .name("change-watcher".into())
+        .spawn(move || watch_snapshots(&weak, &url, poll));
+    match started {
+        Ok(_) => Way::Pg(seen),
+        Err(e) => {
+            tracing::error!("cannot start the change watcher: {e}");
+            Way::Blind
         }
     }
 }

@@ -316,5 +316,5 @@ fn serve_refuses_a_change_poll_out_of_range_naming_the_option() {
     let (ok, _, err) = juece(&["serve", "--change-poll-ms", "5000"], None);
     assert!(!ok);
     assert!(err.contains("--change-poll-ms"), "{err}");
-    assert!(err.contains("0..=1000") || err.contains("1000"), "{err}");
+    assert!(err.contains("1000"), "the range: {err}");
 }
