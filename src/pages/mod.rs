@@ -6,6 +6,7 @@
 mod catalog_console;
 mod catalogs;
 mod console;
+mod consultation;
 mod dashboard;
 mod diff;
 mod dossier;
@@ -31,10 +32,13 @@ use render::PageError;
 pub fn register(cfg: &mut web::ServiceConfig) {
     cfg.route(render::STYLESHEET_PATH, web::get().to(stylesheet))
         .route("/", web::get().to(portal::home))
-        .route("/consultations/{id}", web::get().to(portal::consultation))
+        .route(
+            "/consultations/{id}",
+            web::get().to(consultation::consultation),
+        )
         .route(
             "/consultations/{id}/comments",
-            web::post().to(portal::comment),
+            web::post().to(consultation::comment),
         )
         .route("/hearings/{id}", web::get().to(portal::hearing))
         .route("/hearings/{id}/applications", web::post().to(portal::apply))

@@ -1,8 +1,9 @@
-//! The public portal (no login): the home page, a consultation with its comment form, a hearing
-//! with its application form, and a decision's public process page. Every read goes through the
-//! same view builders as the public API (`api::comments::consultation_view`,
-//! `api::hearings::public_view`), every form through the same checks and service functions as
-//! the API's public routes; the engine's refusals are shown as they are (rule, article, message).
+//! The public portal (no login): the home page, a hearing with its application form, and a
+//! decision's public process page; the consultation with its comment form is
+//! `pages::consultation`. Every read goes through the same view builders as the public API
+//! (`api::comments::consultation_view`, `api::hearings::public_view`), every form through the
+//! same checks and service functions as the API's public routes; the engine's refusals are shown
+//! as they are (rule, article, message).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -12,21 +13,20 @@ use serde_json::{json, Value};
 
 use super::render::{self, html, page, Chrome, PageError};
 use super::security::{self, field};
-use super::{disposition_zh, field_errors, FieldErrors};
-use crate::api::comments::{consultation_view, receive, CommentForm};
+use super::{field_errors, FieldErrors};
+use crate::api::comments::consultation_view;
 use crate::api::common::engine;
 use crate::api::error::ApiError;
 use crate::api::execution::receive_feedback;
 use crate::api::hearings::{public_view, receive_application, ApplicationBody};
 use crate::app::AppState;
-use crate::db::{comments, decisions as db};
+use crate::db::decisions as db;
 use crate::procedure::state::{china_date, Decision, Fact};
 use crate::procedure::{selection, Violation};
 use crate::service::decisions::parse_state;
-use crate::service::{listing, ServiceError};
 
 /// The largest public form, in bytes (a comment of the longest length, URL-encoded).
-const PUBLIC_FORM_BYTES: usize = 64 * 1024;
+pub(super) const PUBLIC_FORM_BYTES: usize = 64 * 1024;
 
 /// The most decisions the home page reads (the newest).
 const HOME_DECISIONS: i64 = 500;
@@ -149,7 +149,7 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
 
 /// What a public form sent back, to show again with its errors.
 #[derive(Serialize)]
-struct Sent {
+pub(super) struct Sent {
     values: Value,
     errors: FieldErrors,
     violations: Vec<Violation>,
@@ -157,7 +157,7 @@ struct Sent {
 
 impl Sent {
     /// Whether nothing was sent (a blank form).
-    fn is_blank(&self) -> bool {
+    pub(super) fn is_blank(&self) -> bool {
         self.violations.is_empty()
             && self.errors == FieldErrors::default()
             && self
@@ -167,7 +167,7 @@ impl Sent {
     }
 
     /// A form not yet sent.
-    fn blank() -> Sent {
+    pub(super) fn blank() -> Sent {
         Sent {
             values: json!({ "name": "", "contact": "", "body": "", "interest_group": "",
                 "statement": "" }),
@@ -177,135 +177,9 @@ impl Sent {
     }
 }
 
-/// The consultation page for `id`, with the form as sent (and its errors).
-async fn consultation_page(
-    state: &web::Data<AppState>,
-    req: &HttpRequest,
-    id: String,
-    sent: Sent,
-    status: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let (token, cookie) = security::public_token(state, req);
-    let blank = sent.is_blank() && status == StatusCode::OK;
-    // A batch of comments and each handling is an event: the version names them all.
-    let page_key =
-        |id: &str, version: i64, now| format!("consultation|{id}|{version}|{}", china_date(now));
-    // While nothing was committed since the decision's head was read, the page as kept is
-    // answered on the worker, without the database.
-    if let Some(kept) = blank
-        .then(|| listing::kept_head(&state.caches.heads, &state.changes, &id))
-        .flatten()
-        .and_then(|h| {
-            let key = page_key(&id, h.value.version, state.clock.now());
-            state.caches.pages.get(&key)
-        })
-    {
-        let form_key = security::random_token();
-        let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);
-        return Ok(with_cookie(status, cookie, body));
-    }
-    let st = state.clone();
-    let (kept_as, data) = web::block(
-        move || -> Result<(Option<String>, std::sync::Arc<Value>), PageError> {
-            let mut conn = st.db.read.get()?;
-            let now = st.clock.now();
-            let version = listing::head(&mut conn, &st.caches.heads, &st.changes, &id)
-                .map_err(|e| match e {
-                    ServiceError::NotFound(_) => PageError::NotFound("页面不存在或不公开".into()),
-                    other => other.into(),
-                })?
-                .value
-                .version;
-            let page_key = page_key(&id, version, now);
-            let key = (id, version, china_date(now));
-            if let Some(data) = st.caches.consultations.get(&key) {
-                return Ok((Some(page_key), data));
-            }
-            let id = &key.0;
-            let view = consultation_view(&mut conn, id, now)?;
-            let row = db::decision(&mut conn, id)?
-                .ok_or_else(|| PageError::NotFound("页面不存在或不公开".into()))?;
-            let decision = parse_state(&row)?;
-            let report = decision.facts.iter().rev().find_map(|f| match &f.fact {
-                Fact::ParticipationReport { summary } => Some(summary.clone()),
-                _ => None,
-            });
-            let list: Vec<Value> = comments::page(&mut conn, &row.id, None, 200, true)?
-                .into_iter()
-                .map(|c| {
-                    json!({
-                        "id": c.id,
-                        "name": c.author_name,
-                        "body": c.body,
-                        "received_on": china_date(c.received_at.and_utc()),
-                        "disposition": c.disposition.as_deref().map(disposition_zh),
-                        "reason": c.disposition_reason,
-                    })
-                })
-                .collect();
-            let today = china_date(now);
-            let days_left = view
-                .period
-                .as_ref()
-                .and_then(|p| p.closes_after)
-                .map(|e| (e - today).num_days());
-            let open = view.period.as_ref().is_some_and(|p| p.open);
-            let data = json!({
-                "view": view,
-                "open": open,
-                "days_left": days_left,
-                "report": report,
-                "list": list,
-                "shown": list.len(),
-            });
-            if row.version != version {
-                return Ok((None, std::sync::Arc::new(data)));
-            }
-            Ok((Some(page_key), st.caches.consultations.put(key, data)))
-        },
-    )
-    .await??;
-    // A blank form: the page as first rendered, with this visitor's CSRF token and a new key
-    // for the comment written in.
-    let kept_as = kept_as.filter(|_| blank);
-    let form_key = security::random_token();
-    if let Some(kept) = kept_as.as_ref().and_then(|k| state.caches.pages.get(k)) {
-        let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);
-        return Ok(with_cookie(status, cookie, body));
-    }
-    let mut data = Value::clone(&data);
-    let title = data["view"]["decision"]["title"]
-        .as_str()
-        .unwrap_or("征求意见")
-        .to_string();
-    let title = format!("征求意见：{title}");
-    let Some(page_key) = kept_as else {
-        data["key"] = json!(form_key);
-        return form_page("consultation", &title, data, (token, cookie), sent, status);
-    };
-    data["key"] = json!(render::hole("key"));
-    data["csrf"] = json!(render::hole("csrf"));
-    data["sent"] = json!(sent);
-    let kept = state.caches.pages.put(
-        page_key,
-        page("consultation", &title, &Chrome::default(), &data)?,
-    );
-    let body = render::fill(&kept, &[("csrf", &token), ("key", &form_key)]);
-    Ok(with_cookie(status, cookie, body))
-}
-
-/// `GET /consultations/{id}`
-pub async fn consultation(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    consultation_page(&state, &req, id.into_inner(), Sent::blank(), StatusCode::OK).await
-}
-
 /// What became of a public form's submission the API's way: refused by the engine, a field
 /// wrong, too many from this address — shown next to the form; anything else an error page.
-fn sent_back(e: ApiError, values: Value) -> Result<(Sent, StatusCode), PageError> {
+pub(super) fn sent_back(e: ApiError, values: Value) -> Result<(Sent, StatusCode), PageError> {
     let mut sent = Sent {
         values,
         ..Sent::blank()
@@ -326,49 +200,6 @@ fn sent_back(e: ApiError, values: Value) -> Result<(Sent, StatusCode), PageError
         other => return Err(other.into()),
     };
     Ok((sent, status))
-}
-
-/// `POST /consultations/{id}/comments` — the comment form, through the API's intake path.
-pub async fn comment(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    payload: web::Payload,
-) -> Result<HttpResponse, PageError> {
-    let id = id.into_inner();
-    let form = security::public_form(payload, PUBLIC_FORM_BYTES, &req).await?;
-    let get = |k: &str| field(&form, k).unwrap_or_default().to_string();
-    let values = json!({ "name": get("name"), "contact": get("contact"), "body": get("body") });
-    let comment = CommentForm {
-        name: Some(get("name")),
-        contact: Some(get("contact")),
-        body: get("body"),
-        idempotency_key: field(&form, "key").map(str::to_string),
-    };
-    match receive(&state, &req, id.clone(), comment).await {
-        Ok(receipt) => {
-            let st = state.clone();
-            let cid = id.clone();
-            let view = web::block(move || -> Result<_, PageError> {
-                let mut conn = st.db.read.get()?;
-                Ok(consultation_view(&mut conn, &cid, st.clock.now())?)
-            })
-            .await??;
-            let data = json!({ "receipt": receipt, "view": view,
-                "received_on": china_date(receipt.received_at) });
-            let body = page("comment_received", "意见已收到", &Chrome::default(), &data)?;
-            let status = if receipt.duplicate {
-                StatusCode::OK
-            } else {
-                StatusCode::CREATED
-            };
-            Ok(html(status, body))
-        }
-        Err(e) => {
-            let (sent, status) = sent_back(e, values)?;
-            consultation_page(&state, &req, id, sent, status).await
-        }
-    }
 }
 
 /// The hearing page for `id`, with the application form as sent.
@@ -563,7 +394,7 @@ async fn process_page(
 
 /// A public page with a form: its CSRF token (and the cookie that carries it, when new), what
 /// was sent back to it, under `status`.
-fn form_page(
+pub(super) fn form_page(
     name: &str,
     title: &str,
     mut data: Value,
@@ -578,7 +409,7 @@ fn form_page(
 }
 
 /// A page with the CSRF cookie set where the visitor had none.
-fn with_cookie(
+pub(super) fn with_cookie(
     status: StatusCode,
     cookie: Option<actix_web::cookie::Cookie<'static>>,
     body: String,

@@ -1,6 +1,7 @@
 //! The public portal through HTTP.
 
 use actix_web::test;
+use juece::db::comments::NewComment;
 use juece::procedure::state::{Command, Fact};
 
 use super::*;
@@ -421,4 +422,66 @@ fn a_kept_pages_holes_are_filled_and_nothing_else() {
         "{out}"
     );
     assert_eq!(fill("plain", &[("csrf", "x")]), "plain");
+}
+
+/// The link of the anchor with `id` on `body`, as a request path (entities undone, no fragment).
+fn link(body: &str, id: &str) -> Option<String> {
+    let at = body.find(&format!(r#"id="{id}""#))?;
+    let from = body[..at].rfind(r#"href=""#)? + 6;
+    let href = &body[from..from + body[from..].find('"')?];
+    let href = href.replace("&#x3D;", "=").replace("&amp;", "&");
+    Some(href.split('#').next().unwrap_or_default().to_string())
+}
+
+#[actix_web::test]
+async fn the_consultation_shows_fifty_comments_a_page_and_links_each_next_page_to_the_last() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    let items: Vec<NewComment> = (0..120)
+        .map(|i| NewComment {
+            author_name: None,
+            contact: None,
+            body: format!("第{i:03}条意见"),
+            address_hash: "test".into(),
+            idempotency_key: None,
+        })
+        .collect();
+    let s = &t.state;
+    let stored = juece::intake::store(&s.db, &s.packs, &s.calendar, &s.clock, &id, &items);
+    assert!(stored.iter().all(Result::is_ok), "{stored:?}");
+
+    // Page after page, each shown comment once, until a page without a next link.
+    let (mut uri, mut seen, mut sizes) = (format!("/consultations/{id}"), Vec::new(), Vec::new());
+    loop {
+        let page = get(&app, &uri, "").await;
+        assert_eq!(page.status, 200, "{uri}: {}", page.body);
+        let bodies: Vec<String> = (0..120)
+            .map(|i| format!("第{i:03}条意见"))
+            .filter(|b| page.body.contains(b.as_str()))
+            .collect();
+        assert_eq!(
+            bodies.len(),
+            page.body.matches(r#"class="comment-body""#).count()
+        );
+        sizes.push(bodies.len());
+        seen.extend(bodies);
+        let later = uri.contains("after=");
+        assert_eq!(page.body.contains(r#"id="comments-first""#), later, "{uri}");
+        match link(&page.body, "comments-next") {
+            Some(next) => uri = next,
+            None => break,
+        }
+        assert!(sizes.len() < 5, "the pages do not end");
+    }
+    assert_eq!(sizes, [50, 50, 20]);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 120, "every comment on one page, none twice");
+
+    // A cursor that no page gave is refused, naming the parameter.
+    let bad = get(&app, &format!("/consultations/{id}?after=yesterday"), "").await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(bad.body.contains("after"), "{}", bad.body);
 }
