@@ -125,6 +125,18 @@ async fn the_report_counts_what_the_record_shows() {
         )
         .await;
         assert_eq!(s, 200, "{r}");
+        // The figures in the report's order, however they were counted.
+        let order: Vec<&str> = r["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["id"].as_str())
+            .collect();
+        assert_eq!(
+            order[..2],
+            ["decisions_started", "decisions_adopted"],
+            "{order:?}"
+        );
         let fig = |id: &str| -> Value {
             r["figures"]
                 .as_array()

@@ -14,6 +14,7 @@ use crate::access::{self, Principal};
 use crate::cache::Bounded;
 use crate::db::rows::Organ;
 use crate::db::{accounts, catalogs, decisions, DbConn};
+use crate::export::{self, Book};
 use crate::procedure::state::{china_date, stage, OrganKind};
 
 mod sheets;
@@ -224,7 +225,7 @@ pub fn report_and_workbook_kept(
     match (kept.get(&key), books.get(&key)) {
         (Some(r), Some(book)) => Ok((r, book)),
         (Some(r), None) => {
-            let book = crate::export::xlsx(&sheets(&r)).map_err(unwritten)?;
+            let book = export::xlsx(&sheets(&r)).map_err(unwritten)?;
             Ok((r, books.put(key, book)))
         }
         (None, _) => {
@@ -313,18 +314,21 @@ pub fn figures_and_workbook(
     year: i32,
     today: NaiveDate,
 ) -> Result<(Report, Vec<u8>), ServiceError> {
-    let fill = |rows: &[AdoptedRow]| crate::export::worksheet(&adopted_sheet(rows));
+    let mut book = Book::new();
+    let blank = book.blank();
+    let fill = |rows: &[AdoptedRow]| export::fill(blank, &adopted_sheet(rows));
     let (r, adopted) = count(conn, organ, year, today, Some(fill))?;
     let unwritten = ServiceError::Unavailable;
     let adopted = adopted.unwrap_or_else(|| Err("the adopted decisions' sheet".into()));
-    let figures = crate::export::worksheet(&figures_sheet(&r.figures)).map_err(unwritten)?;
-    let bytes =
-        crate::export::book(vec![figures, adopted.map_err(unwritten)?]).map_err(unwritten)?;
+    let figures = export::fill(book.blank(), &figures_sheet(&r.figures)).map_err(unwritten)?;
+    let bytes = book
+        .finish(vec![figures, adopted.map_err(unwritten)?])
+        .map_err(unwritten)?;
     Ok((r, bytes))
 }
 
 /// The figures, with `alongside` run on the adopted decisions' rows on a thread of its own
-/// while the figures after them are counted.
+/// while the other figures are counted.
 fn count<T: Send>(
     conn: &mut DbConn,
     organ: &Organ,
@@ -337,19 +341,8 @@ fn count<T: Send>(
     let (from_day, until_day) = (format!("{year}-01-01"), format!("{}-01-01", year + 1));
     let mut figures = Vec::new();
 
-    let started = catalogs::started_in(conn, &organ.id, from, until)?;
-    figures.push(figure(
-        "decisions_started",
-        ("启动的重大行政决策", "decisions started"),
-        (
-            "本年度决策机关决定启动决策程序的事项数（第十一条）",
-            "decisions whose procedure the organ started in the year (第十一条)",
-        ),
-        "decisions (initiation event)",
-        started.len(),
-        Vec::new(),
-    ));
-
+    // The adopted decisions first: the thread beside this one starts on their rows as soon as
+    // they are read, and the decisions started are counted meanwhile (shown first all the same).
     let adopted = catalogs::adopted_in(conn, &organ.id, &from_day, &until_day)?;
     figures.push(figure(
         "decisions_adopted",
@@ -424,17 +417,35 @@ fn count<T: Send>(
             let rows = &rows;
             scope.spawn(move || f(rows))
         });
-        let rest = counted_after(
-            conn,
-            organ,
-            (from, until),
-            (&from_day, &until_day),
-            today,
-            &started,
-        );
+        let rest = catalogs::started_in(conn, &organ.id, from, until)
+            .map_err(ServiceError::from)
+            .and_then(|started| {
+                let mut first = vec![figure(
+                    "decisions_started",
+                    ("启动的重大行政决策", "decisions started"),
+                    (
+                        "本年度决策机关决定启动决策程序的事项数（第十一条）",
+                        "decisions whose procedure the organ started in the year (第十一条)",
+                    ),
+                    "decisions (initiation event)",
+                    started.len(),
+                    Vec::new(),
+                )];
+                let after = counted_after(
+                    conn,
+                    organ,
+                    (from, until),
+                    (&from_day, &until_day),
+                    today,
+                    &started,
+                )?;
+                first.append(&mut figures);
+                first.extend(after);
+                Ok(first)
+            });
         (rest, side.map(std::thread::ScopedJoinHandle::join))
     });
-    figures.extend(rest?);
+    let figures = rest?;
     let side = side
         .transpose()
         .map_err(|_| ServiceError::Unavailable("a thread counting the report stopped".into()))?;
