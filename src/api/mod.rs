@@ -25,6 +25,9 @@ use actix_web::{web, HttpRequest};
 
 use error::ApiError;
 
+/// Where every API route is.
+const SCOPE: &str = "/api";
+
 macro_rules! routes {
     ($( $method:ident $path:literal => $handler:path, $tag:literal, $summary:literal; )*) => {
         /// Every route: (method, path, tag, summary).
@@ -32,9 +35,15 @@ macro_rules! routes {
             $( (stringify!($method), $path, $tag, $summary), )*
         ];
 
-        /// Register every route.
+        /// Register every route, under one scope `/api`: a request for a page passes all of
+        /// them with one comparison of its path's start, where each route's pattern was tried
+        /// in turn (a tenth of the consultation page's time; issue 14).
         pub fn register(cfg: &mut web::ServiceConfig) {
-            $( cfg.route($path, web::$method().to($handler)); )*
+            let under = |path: &'static str| {
+                path.strip_prefix(SCOPE)
+                    .unwrap_or_else(|| panic!("the API route {path} is not under {SCOPE}"))
+            };
+            cfg.service(web::scope(SCOPE)$( .route(under($path), web::$method().to($handler)) )*);
         }
     };
 }
