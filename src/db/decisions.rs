@@ -247,28 +247,33 @@ pub fn insert_event(conn: &mut DbConn, event: &EventRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-/// The decision's snapshot after an event, guarded by the version it was read at. Returns
-/// whether the row was at that version (false: another writer moved it).
+/// The decision's snapshot after an event (`new`) over the row it was made from (`old`), guarded
+/// by `old`'s version. Returns whether the row was at that version (false: another writer moved
+/// it). A column that did not change is not set: SQLite rewrites an index's entry when its
+/// columns are set, whatever the value, and a batch of comments changes none of status,
+/// attributes, adopted day and procedures (three index entries fewer a batch; issue 14).
 pub fn update_snapshot(
     conn: &mut DbConn,
-    expected_version: i64,
-    row: &DecisionRow,
+    old: &DecisionRow,
+    new: &DecisionRow,
 ) -> QueryResult<bool> {
     let updated = diesel::update(
         decisions::table
-            .filter(decisions::id.eq(&row.id))
-            .filter(decisions::version.eq(expected_version)),
+            .filter(decisions::id.eq(&new.id))
+            .filter(decisions::version.eq(old.version)),
     )
     .set((
-        decisions::state.eq(&row.state),
-        decisions::status.eq(&row.status),
-        decisions::attributes.eq(&row.attributes),
-        decisions::version.eq(row.version),
-        decisions::head_hash.eq(&row.head_hash),
-        decisions::updated_at.eq(row.updated_at),
-        decisions::adopted_on.eq(&row.adopted_on),
-        decisions::procedures_required.eq(&row.procedures_required),
-        decisions::procedures_completed.eq(&row.procedures_completed),
+        decisions::state.eq(&new.state),
+        decisions::version.eq(new.version),
+        decisions::head_hash.eq(&new.head_hash),
+        decisions::updated_at.eq(new.updated_at),
+        (new.status != old.status).then(|| decisions::status.eq(&new.status)),
+        (new.attributes != old.attributes).then(|| decisions::attributes.eq(&new.attributes)),
+        (new.adopted_on != old.adopted_on).then(|| decisions::adopted_on.eq(&new.adopted_on)),
+        (new.procedures_required != old.procedures_required)
+            .then(|| decisions::procedures_required.eq(&new.procedures_required)),
+        (new.procedures_completed != old.procedures_completed)
+            .then(|| decisions::procedures_completed.eq(&new.procedures_completed)),
     ))
     .execute(conn)?;
     Ok(updated == 1)

@@ -439,7 +439,7 @@ fn persist(
         }),
         ..row.clone()
     };
-    if !decisions::update_snapshot(conn, row.version, &updated)? {
+    if !decisions::update_snapshot(conn, row, &updated)? {
         return Err(stale());
     }
     // Read tables: the stages this command touched.
