@@ -50,6 +50,11 @@ pub mod keyset {
         }
     }
 
+    /// The cursor of the page after the item at `at` with `id`, as [`after`] reads it.
+    pub fn cursor(at: NaiveDateTime, id: &str) -> String {
+        format!("{}|{id}", rfc3339(at))
+    }
+
     /// The cursor of the page after `rows` (none when the page is not full: the last page).
     pub fn next<R>(
         rows: &[R],
@@ -60,7 +65,7 @@ pub mod keyset {
             .filter(|_| i64::try_from(rows.len()).is_ok_and(|n| n == limit))
             .map(|r| {
                 let (at, id) = key(r);
-                format!("{}|{id}", rfc3339(at))
+                cursor(at, id)
             })
     }
 }

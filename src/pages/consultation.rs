@@ -13,7 +13,7 @@ use super::portal::{form_page, sent_back, with_cookie, Sent, PUBLIC_FORM_BYTES};
 use super::render::{self, html, page, Chrome, PageError};
 use super::security::{self, field};
 use crate::api::comments::{consultation_view, receive, CommentForm};
-use crate::api::common::{keyset, rfc3339};
+use crate::api::common::keyset;
 use crate::app::AppState;
 use crate::db::{comments, decisions as db};
 use crate::procedure::state::{china_date, Fact};
@@ -76,7 +76,10 @@ async fn consultation_page(
                 .version;
             let page_key = after.is_none().then(|| page_key(&id, version, now));
             let key = (id, version, china_date(now));
-            if let Some(data) = page_key.as_ref().and(st.caches.consultations.get(&key)) {
+            if let Some(data) = page_key
+                .as_ref()
+                .and_then(|_| st.caches.consultations.get(&key))
+            {
                 return Ok((page_key, data));
             }
             let id = &key.0;
@@ -96,7 +99,7 @@ async fn consultation_page(
                 .then(|| {
                     rows.truncate(COMMENTS_A_PAGE);
                     rows.last().map(|c| {
-                        let cursor = format!("{}|{}", rfc3339(c.received_at), c.id);
+                        let cursor = keyset::cursor(c.received_at, &c.id);
                         format!("?after={}#comments", encode(&cursor))
                     })
                 })

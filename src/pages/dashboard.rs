@@ -13,7 +13,7 @@ use super::handling::encode;
 use super::render::{fill, hole, html, page, PageError};
 use super::security;
 use super::session::session;
-use crate::api::common::{engine, keyset, rfc3339};
+use crate::api::common::{engine, keyset};
 use crate::api::decisions::view;
 use crate::app::AppState;
 use crate::db::{accounts as db_accounts, decisions as db};
@@ -142,7 +142,7 @@ pub async fn dashboard(
             }
             next = cursor.clone();
         }
-        let next = next.map(|(at, id)| format!("{}|{id}", rfc3339(at)));
+        let next = next.map(|(at, id)| keyset::cursor(at, &id));
         // The page is kept by everything it shows: the user and roles (what they reach), the
         // query, the day, each row's decision and version, and the next page.
         let rows: Vec<String> = items

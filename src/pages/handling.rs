@@ -81,12 +81,9 @@ pub fn list(conn: &mut DbConn, decision_id: &str, q: &CommentQuery) -> Result<Va
             break;
         }
     }
-    let next = cursor.filter(|_| more).map(|(at, id)| {
-        format!(
-            "?show={show}&after={}",
-            encode(&format!("{}|{id}", rfc3339(at)))
-        )
-    });
+    let next = cursor
+        .filter(|_| more)
+        .map(|(at, id)| format!("?show={show}&after={}", encode(&keyset::cursor(at, &id))));
     let items: Vec<Value> = out
         .iter()
         .map(|c| {

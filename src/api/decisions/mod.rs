@@ -265,7 +265,7 @@ pub async fn list(
         )?)
     })
     .await??;
-    let next = last.map(|(at, id)| format!("{}|{id}", rfc3339(at)));
+    let next = last.map(|(at, id)| keyset::cursor(at, &id));
     let items = rows
         .iter()
         .map(|r| DecisionSummary {
