@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod catalogs;
 pub mod changes;
+mod checkpoint;
 pub mod clock_advances;
 pub mod comments;
 pub mod counters;
@@ -323,6 +324,9 @@ impl Db {
             url,
         };
         db.migrate()?;
+        if let DatabaseUrl::Sqlite(path) = &db.url {
+            checkpoint::start(path, Arc::downgrade(&db.write.counts));
+        }
         Ok(db)
     }
 

@@ -222,3 +222,50 @@ async fn two_processes_appending_to_one_chain_verify_clean() {
     let rows = juece::db::comments::page(&mut conn, &id, None, 10_000, false).unwrap();
     assert_eq!(rows.len(), stored, "no comment lost or duplicated");
 }
+
+/// SQLite: what the writer commits is copied from the log into the database file by a thread of
+/// its own soon after, not only when the writer's own checkpoint comes due at 1,000 pages of log
+/// (that copy held every write waiting behind it: issue 14).
+#[core::prelude::v1::test]
+fn what_is_committed_reaches_the_database_file_without_the_writer_copying_it() {
+    use diesel::connection::SimpleConnection;
+    let t = TestDb::new();
+    let Some(path) = t.url.strip_prefix("sqlite://").map(str::to_string) else {
+        return; // PostgreSQL keeps its own log.
+    };
+    let db = Db::open_with(&t.url, PoolSize(2)).unwrap();
+    let write = |sql: &str| db.write.get().unwrap().batch_execute(sql).unwrap();
+    let size = || std::fs::metadata(&path).unwrap().len();
+    let within = |grown: &dyn Fn() -> bool| {
+        let started = std::time::Instant::now();
+        while !grown() && started.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        grown()
+    };
+    write("CREATE TABLE scratch (x BLOB)");
+    let before = size();
+    // Twenty transactions of one 4 KB row each: some twenty pages of log, far below 1,000.
+    for _ in 0..20 {
+        write("INSERT INTO scratch VALUES (randomblob(4000))");
+    }
+    assert!(
+        within(&|| size() >= before + 20 * 4000),
+        "the database file stayed at {} bytes (was {before})",
+        size()
+    );
+    // Every row reads back, from the file and the log together.
+    let n: i64 = {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query("SELECT COUNT(*) AS n FROM scratch")
+            .get_result::<N>(&mut *db.read.get().unwrap())
+            .unwrap()
+            .n
+    };
+    assert_eq!(n, 20);
+}
