@@ -168,21 +168,53 @@ impl Default for Book {
 
 /// A blank worksheet (from [`Book::blank`]) filled with a sheet, row by row: a large sheet can
 /// be filled on one thread while another counts what goes in the rest (the annual report).
-pub fn fill(mut ws: Worksheet, sheet: &Sheet) -> Result<Worksheet, String> {
-    let err = xlsx_error;
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let name: String = sheet.name.chars().take(31).collect();
-    ws.set_name(&name).map_err(err)?;
-    for (c, (header, width)) in sheet.columns.iter().enumerate() {
-        let c = u16::try_from(c).map_err(|_| "too many columns".to_string())?;
-        ws.write_string_with_format(0, c, header, &bold)
-            .map_err(err)?;
-        ws.set_column_width(c, *width).map_err(err)?;
+pub fn fill(ws: Worksheet, sheet: &Sheet) -> Result<Worksheet, String> {
+    let mut filling = Filling::start(ws, &sheet.name, &sheet.columns)?;
+    for row in &sheet.rows {
+        filling.row(row)?;
     }
-    ws.set_freeze_panes(1, 0).map_err(err)?;
-    for (r, row) in sheet.rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).map_err(|_| "too many rows".to_string())?;
+    Ok(filling.done())
+}
+
+/// A worksheet being filled: its header first, then rows as they come (the annual report's
+/// adopted decisions are written while the rest are still being read).
+pub struct Filling {
+    ws: Worksheet,
+    /// The row the next [`Filling::row`] writes.
+    next: u32,
+    date: Format,
+}
+
+impl Filling {
+    /// Name a blank worksheet (from [`Book::blank`]; cut to 31 characters) and write its header
+    /// row: bold, frozen, with the columns' widths.
+    pub fn start(
+        mut ws: Worksheet,
+        name: &str,
+        columns: &[(String, f64)],
+    ) -> Result<Filling, String> {
+        let err = xlsx_error;
+        let bold = Format::new().set_bold();
+        let name: String = name.chars().take(31).collect();
+        ws.set_name(&name).map_err(err)?;
+        for (c, (header, width)) in columns.iter().enumerate() {
+            let c = u16::try_from(c).map_err(|_| "too many columns".to_string())?;
+            ws.write_string_with_format(0, c, header, &bold)
+                .map_err(err)?;
+            ws.set_column_width(c, *width).map_err(err)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(err)?;
+        Ok(Filling {
+            ws,
+            next: 1,
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+        })
+    }
+
+    /// Write the next row.
+    pub fn row(&mut self, row: &[Cell]) -> Result<(), String> {
+        let err = xlsx_error;
+        let (ws, r) = (&mut self.ws, self.next);
         for (c, cell) in row.iter().enumerate() {
             let c = u16::try_from(c).map_err(|_| "too many columns".to_string())?;
             match cell {
@@ -202,12 +234,20 @@ pub fn fill(mut ws: Worksheet, sheet: &Sheet) -> Result<Worksheet, String> {
                     let day = u8::try_from(d.day()).unwrap_or(1);
                     let year = u16::try_from(d.year()).unwrap_or(1900);
                     let dt = ExcelDateTime::from_ymd(year, month, day).map_err(err)?;
-                    ws.write_datetime_with_format(r, c, &dt, &date)
+                    ws.write_datetime_with_format(r, c, &dt, &self.date)
                         .map_err(err)?;
                 }
                 Cell::Empty => {}
             }
         }
+        self.next = r
+            .checked_add(1)
+            .ok_or_else(|| "too many rows".to_string())?;
+        Ok(())
     }
-    Ok(ws)
+
+    /// The filled worksheet, for [`Book::finish`].
+    pub fn done(self) -> Worksheet {
+        self.ws
+    }
 }

@@ -193,7 +193,21 @@ pub fn adopted_in(
     from_day: &str,
     until_day: &str,
 ) -> QueryResult<Vec<AdoptedDecision>> {
-    decisions::table
+    let mut all = Vec::new();
+    adopted_each(conn, organ_id, from_day, until_day, |d| all.push(d))?;
+    Ok(all)
+}
+
+/// [`adopted_in`], each decision handed to `each` as it is read (in the order of adoption):
+/// the report's workbook starts on the first rows while the rest are still being read.
+pub fn adopted_each(
+    conn: &mut DbConn,
+    organ_id: &str,
+    from_day: &str,
+    until_day: &str,
+    mut each: impl FnMut(AdoptedDecision),
+) -> QueryResult<()> {
+    let rows = decisions::table
         .filter(decisions::organ_id.eq(organ_id))
         .filter(decisions::adopted_on.ge(from_day))
         .filter(decisions::adopted_on.lt(until_day))
@@ -205,7 +219,11 @@ pub fn adopted_in(
             decisions::procedures_required,
             decisions::procedures_completed,
         ))
-        .load(conn)
+        .load_iter::<AdoptedDecision, diesel::connection::DefaultLoadingMode>(conn)?;
+    for row in rows {
+        each(row?);
+    }
+    Ok(())
 }
 
 /// How many decisions of an organ completed this stage between two days (China time).

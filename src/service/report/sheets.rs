@@ -43,35 +43,41 @@ pub(super) fn figures_sheet(figures: &[Figure]) -> Sheet {
     }
 }
 
+/// The adopted decisions' sheet's name.
+pub(super) const ADOPTED_SHEET: &str = "作出的决策";
+
 /// The adopted decisions with their procedures as a sheet.
 pub(super) fn adopted_sheet(adopted: &[AdoptedRow]) -> Sheet {
+    Sheet {
+        name: ADOPTED_SHEET.into(),
+        columns: adopted_columns(),
+        rows: adopted.iter().map(adopted_cells).collect(),
+    }
+}
+
+/// The adopted decisions' columns: headers and widths.
+pub(super) fn adopted_columns() -> Vec<(String, f64)> {
     let mut columns = vec![
         ("决策".to_string(), 38.0),
         ("名称".to_string(), 40.0),
         ("作出日期".to_string(), 12.0),
     ];
     columns.extend(PROCEDURES.iter().map(|(_, zh, _)| (zh.to_string(), 14.0)));
-    Sheet {
-        name: "作出的决策".into(),
-        columns,
-        rows: adopted
-            .iter()
-            .map(|a| {
-                let mut row = vec![
-                    Cell::from(a.id.as_str()),
-                    Cell::from(a.title.as_str()),
-                    a.adopted_on
-                        .as_deref()
-                        .and_then(|d| d.parse::<NaiveDate>().ok())
-                        .map_or(Cell::Empty, Cell::Date),
-                ];
-                row.extend(
-                    (0..PROCEDURES.len()).map(|i| Cell::from(procedure_word(a.procedures.get(i)))),
-                );
-                row
-            })
-            .collect(),
-    }
+    columns
+}
+
+/// An adopted decision's row.
+pub(super) fn adopted_cells(a: &AdoptedRow) -> Vec<Cell> {
+    let mut row = vec![
+        Cell::from(a.id.as_str()),
+        Cell::from(a.title.as_str()),
+        a.adopted_on
+            .as_deref()
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+            .map_or(Cell::Empty, Cell::Date),
+    ];
+    row.extend((0..PROCEDURES.len()).map(|i| Cell::from(procedure_word(a.procedures.get(i)))));
+    row
 }
 
 fn procedure_word(w: &str) -> &'static str {
