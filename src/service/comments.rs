@@ -10,7 +10,7 @@ use super::{Engine, ServiceError};
 use crate::access::{Actor, Principal};
 use crate::chain::{batch_digest, comment_hash};
 use crate::db::comments::{self, CommentCounts, CommentRow, NewComment, Receipt};
-use crate::db::{new_id, stored_time, DbConn};
+use crate::db::{new_ordered_id, stored_time, DbConn};
 use crate::procedure::state::{Command, Fact};
 
 /// Receive a batch of comments for one decision, in one transaction: duplicates (same
@@ -72,7 +72,7 @@ pub fn receive_batch(
                 None => {}
             }
             let mut r = CommentRow {
-                id: new_id(),
+                id: new_ordered_id(),
                 decision_id: decision_id.into(),
                 batch_seq: row.version + 1,
                 author_name: c.author_name.clone(),

@@ -269,3 +269,29 @@ fn what_is_committed_reaches_the_database_file_without_the_writer_copying_it() {
     };
     assert_eq!(n, 20);
 }
+
+/// A comment's id sorts by when it was received (UUID version 7), so the intake adds each at the
+/// end of the comments' primary-key index instead of on a random page of it (issue 14); the
+/// receipts of comments sent one after another come back in ascending order.
+#[actix_web::test]
+async fn comment_ids_sort_in_the_order_the_comments_came() {
+    let t = TestApp::new();
+    let id = consultation(&t).await;
+    let mut ids = Vec::new();
+    for n in 0..40 {
+        let r = juece::intake::store(
+            &t.state.db,
+            &t.state.packs,
+            &t.state.calendar,
+            &t.state.clock,
+            &id,
+            &[new_comment(format!("按顺序的意见{n}"))],
+        );
+        ids.push(r[0].as_ref().unwrap().id.clone());
+    }
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    let v = uuid::Uuid::parse_str(&ids[0]).unwrap().get_version_num();
+    assert_eq!(v, 7, "{}", ids[0]);
+}
