@@ -107,6 +107,14 @@ fn copy_id(old: &str, n: u64) -> String {
     format!("{}{:012x}", &old[..24.min(old.len())], n)
 }
 
+/// The id of copy `n` of a template's `i`-th comment. A comment's id is a UUID version 7 (time
+/// first): comments received within one millisecond share their first 24 characters, so
+/// [`copy_id`] would give two of them one id. This keeps the time (the first 18 characters), then
+/// the comment's place among the template's and the copy's number: unique, and sorted as received.
+fn comment_copy_id(old: &str, i: usize, n: u64) -> String {
+    format!("{}-{i:04x}-{n:012x}", &old[..18.min(old.len())])
+}
+
 /// Every text a copy changes: old ids and digests to new ones.
 #[derive(Clone)]
 struct Rewrite(Vec<(String, String)>);
@@ -142,10 +150,11 @@ fn copy(t: &Template, n: u64, organ: &str, out: &mut Copies) {
     let mut comments: Vec<CommentRow> = t
         .comments
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             let mut c = c.clone();
-            rewrite.push((c.id.clone(), copy_id(&c.id, n)));
-            c.id = copy_id(&c.id, n);
+            rewrite.push((c.id.clone(), comment_copy_id(&c.id, i, n)));
+            c.id = comment_copy_id(&c.id, i, n);
             c.decision_id = id.clone();
             c.organ_id = Some(organ.to_string());
             c.hash = comment_hash(&c);
