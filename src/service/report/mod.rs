@@ -17,7 +17,9 @@ use crate::db::{accounts, catalogs, decisions, DbConn};
 use crate::export::{self, Book, Filling};
 use crate::procedure::state::{china_date, stage, OrganKind};
 
+mod adopted;
 mod sheets;
+use adopted::{adopted_rows, Chunk, Chunks};
 pub use sheets::sheets;
 use sheets::{adopted_cells, adopted_columns, figures_sheet, ADOPTED_SHEET};
 
@@ -336,15 +338,6 @@ pub fn figures_and_workbook(
     Ok((r, bytes))
 }
 
-/// Adopted decisions' rows, a few hundred at a time, as they are read.
-type Chunk = Arc<Vec<AdoptedRow>>;
-
-/// The chunks of rows as the thread beside the counting one receives them.
-type Chunks = mpsc::Receiver<Chunk>;
-
-/// How many rows go to the thread beside at a time.
-const CHUNK_ROWS: usize = 256;
-
 /// The figures, with `alongside` run on a thread of its own: it receives the adopted
 /// decisions' rows as they are read, and works on them while the other figures are counted.
 fn count<T: Send>(
@@ -454,77 +447,6 @@ fn counted_all(
         &started,
     )?);
     Ok((figures, chunks))
-}
-
-/// For each of the four procedures: how many adopted decisions completed it, how many
-/// required it, and those that required it and did not complete it.
-type Tallies = [(usize, usize, Vec<String>); 4];
-
-/// The adopted decisions' rows in chunks, each sent to `tx` as soon as it is full, and their
-/// procedures tallied: required by the pack for the decision's attributes, and completed
-/// (written with each command: decisions.procedures_required / _completed).
-fn adopted_rows(
-    conn: &mut DbConn,
-    organ_id: &str,
-    (from_day, until_day): (&str, &str),
-    tx: Option<mpsc::Sender<Chunk>>,
-) -> Result<(Vec<Chunk>, Tallies), ServiceError> {
-    let mut chunks = Vec::new();
-    let mut chunk = Vec::with_capacity(CHUNK_ROWS);
-    let mut tallies = Tallies::default();
-    let needles = PROCEDURES.map(|(p, _, _)| format!(",{p},"));
-    let send = |chunk: Vec<AdoptedRow>, chunks: &mut Vec<Chunk>| {
-        let chunk = Arc::new(chunk);
-        if let Some(tx) = &tx {
-            // A thread beside that stopped is answered for when it is joined.
-            let _ = tx.send(chunk.clone());
-        }
-        chunks.push(chunk);
-    };
-    catalogs::adopted_each(conn, organ_id, from_day, until_day, |d| {
-        let has = |list: &Option<String>, i: usize| {
-            list.as_deref().is_some_and(|l| l.contains(&needles[i]))
-        };
-        let mut words = ["not_required"; 4];
-        for (i, t) in tallies.iter_mut().enumerate() {
-            words[i] = match (
-                has(&d.procedures_required, i),
-                has(&d.procedures_completed, i),
-            ) {
-                (true, true) => {
-                    t.0 += 1;
-                    t.1 += 1;
-                    "completed"
-                }
-                (true, false) => {
-                    t.1 += 1;
-                    t.2.push(d.id.clone());
-                    "missing"
-                }
-                (false, true) => "done_voluntarily",
-                (false, false) => "not_required",
-            };
-        }
-        chunk.push(AdoptedRow {
-            id: d.id,
-            title: d.title,
-            adopted_on: d.adopted_on,
-            procedures: Procedures {
-                public_participation: words[0],
-                expert_review: words[1],
-                risk_assessment: words[2],
-                legality_review: words[3],
-            },
-        });
-        if chunk.len() == CHUNK_ROWS {
-            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS));
-            send(full, &mut chunks);
-        }
-    })?;
-    if !chunk.is_empty() {
-        send(chunk, &mut chunks);
-    }
-    Ok((chunks, tallies))
 }
 
 /// The figures after the adopted decisions': comments, hearings, stages on time,
