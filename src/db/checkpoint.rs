@@ -24,7 +24,7 @@ use diesel::{Connection, SqliteConnection};
 use super::WriteCounts;
 
 /// How long the thread sleeps between looks at the write count.
-pub const INTERVAL: Duration = Duration::from_millis(10);
+const INTERVAL: Duration = Duration::from_millis(10);
 
 /// Start the checkpointing thread for the SQLite file at `path`. It checkpoints after writes
 /// were counted in `counts`, and stops once the database's writer is dropped (`counts` gone).
@@ -44,7 +44,8 @@ fn run(path: &str, counts: &Weak<WriteCounts>) {
     let mut seen = None;
     loop {
         std::thread::sleep(INTERVAL);
-        // Held only for the look: the thread never keeps the database open by itself.
+        // The counts are held only for the look: the thread never keeps the writer, and so the
+        // database's pools, alive; its own connection closes when it ends.
         let Some(now) = counts
             .upgrade()
             .map(|c| c.given_back.load(Ordering::Acquire))
