@@ -302,7 +302,7 @@ fn main() {
         iter,
         Some(ceiling),
         || {
-            store::adopted_in(&mut conn, GOV, d0, d1).unwrap();
+            store::adopted_each(&mut conn, GOV, d0, d1, drop).unwrap();
         },
     );
     measure("  report query: hearings held", iter, Some(ceiling), || {

@@ -186,20 +186,9 @@ pub struct AdoptedDecision {
     pub procedures_completed: Option<String>,
 }
 
-/// The decisions of an organ adopted between two days (`YYYY-MM-DD`, `until` excluded).
-pub fn adopted_in(
-    conn: &mut DbConn,
-    organ_id: &str,
-    from_day: &str,
-    until_day: &str,
-) -> QueryResult<Vec<AdoptedDecision>> {
-    let mut all = Vec::new();
-    adopted_each(conn, organ_id, from_day, until_day, |d| all.push(d))?;
-    Ok(all)
-}
-
-/// [`adopted_in`], each decision handed to `each` as it is read (in the order of adoption):
-/// the report's workbook starts on the first rows while the rest are still being read.
+/// The decisions of an organ adopted between two days (`YYYY-MM-DD`, `until` excluded), each
+/// handed to `each` as it is read (in the order of adoption): the report's workbook starts on
+/// the first rows while the rest are still being read.
 pub fn adopted_each(
     conn: &mut DbConn,
     organ_id: &str,
