@@ -312,7 +312,7 @@ fn main() {
         store::due_figures(&mut conn, GOV, d0, d1, "2026-11-30").unwrap();
     });
     measure("  report query: comments", iter, Some(ceiling), || {
-        store::comment_figures(&mut conn, GOV, from, until).unwrap();
+        store::comment_figures(&mut conn, GOV, d0, d1).unwrap();
     });
     let r = report::figures(&mut conn, &organ, 2026, today).unwrap();
     measure("  report sheets (no I/O)", iter, Some(ceiling), || {

@@ -387,6 +387,7 @@ fn main() {
     }
     // Their comment counts, kept as the intake keeps them.
     let counted = juece::db::counters::backfill(&mut conn).unwrap();
+    juece::db::counters::recount_days(&mut conn).unwrap();
     eprintln!(
         "{n_decisions} decisions copied in {:.1} s ({counted} counts kept)",
         t.elapsed().as_secs_f64()

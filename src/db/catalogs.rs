@@ -279,27 +279,16 @@ pub fn due_figures(
     ))
 }
 
-/// Comments received on an organ's decisions in a window: (received, adopted in whole or part),
-/// in one pass over the organ's index.
+/// Comments received on an organ's decisions in the days `from_day` (included) to `until_day`
+/// (excluded): (received, adopted in whole or part), summed from the organ's day counts
+/// (`comment_days`, kept as comments arrive and are handled: at most 366 rows for a year).
 pub fn comment_figures(
     conn: &mut DbConn,
     organ_id: &str,
-    from: NaiveDateTime,
-    until: NaiveDateTime,
+    from_day: &str,
+    until_day: &str,
 ) -> QueryResult<(i64, i64)> {
-    use diesel::dsl::{count_star, sql};
-    use diesel::sql_types::BigInt;
-    comments::table
-        .filter(comments::organ_id.eq(organ_id))
-        .filter(comments::received_at.ge(from))
-        .filter(comments::received_at.lt(until))
-        .select((
-            count_star(),
-            sql::<BigInt>(
-                "COALESCE(SUM(CASE WHEN disposition IN ('adopted', 'partly_adopted') THEN 1 ELSE 0 END), 0)",
-            ),
-        ))
-        .get_result(conn)
+    super::counters::days_sum(conn, organ_id, from_day, until_day)
 }
 
 /// The decisions of an organ started in a window: (id, catalog item).

@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use super::counters::Counted;
 pub use super::counters::{count_live, CommentCounts};
+use super::counters::{Counted, DayChange};
 use super::schema::comments;
 use super::DbConn;
 use crate::procedure::state::{Disposition, Fact};
@@ -101,14 +101,36 @@ pub fn apply_handling(
     };
     let moves: Vec<(Counted, Counted)> = before
         .iter()
-        .map(|(_, hidden, d)| {
+        .map(|b| {
             (
-                Counted::of(*hidden, d.as_deref()),
-                after(*hidden, d.as_deref()),
+                Counted::of(b.hidden, b.disposition.as_deref()),
+                after(b.hidden, b.disposition.as_deref()),
             )
         })
         .collect();
     super::counters::shift(conn, decision_id, &moves)?;
+    // The organ's day counts count a disposition, hidden or not (the report's comments adopted).
+    if let Fact::CommentDisposed { disposition, .. } | Fact::CommentsDisposed { disposition, .. } =
+        fact
+    {
+        let now = super::counters::adopts(Some(<&str>::from(*disposition)));
+        let mut days = Vec::new();
+        for b in &before {
+            let was = super::counters::adopts(b.disposition.as_deref());
+            if let (Some(organ_id), true) = (&b.organ_id, was != now) {
+                super::counters::merge_day(
+                    &mut days,
+                    DayChange {
+                        organ_id: organ_id.clone(),
+                        day: super::counters::china_day(b.received_at),
+                        received: 0,
+                        adopted: i64::from(now) - i64::from(was),
+                    },
+                );
+            }
+        }
+        super::counters::add_days(conn, &days)?;
+    }
     let target = |id: &str| {
         comments::table
             .filter(comments::decision_id.eq(decision_id.to_string()))
@@ -308,7 +330,7 @@ pub fn lock_decision(conn: &mut DbConn, decision_id: &str) -> QueryResult<()> {
 }
 
 /// Store comments (in chunks: SQLite limits the variables of one statement), and count them in
-/// their decision's counts (in the caller's transaction).
+/// their decision's counts and their organ's day counts (in the caller's transaction).
 pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
     let mut decisions: Vec<(&str, i64)> = Vec::new();
     for r in rows {
@@ -324,6 +346,22 @@ pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
     for (d, n) in &decisions {
         super::counters::add_received(conn, d, *n)?;
     }
+    let mut days = Vec::new();
+    for r in rows {
+        if let Some(organ_id) = &r.organ_id {
+            let adopted = super::counters::adopts(r.disposition.as_deref());
+            super::counters::merge_day(
+                &mut days,
+                DayChange {
+                    organ_id: organ_id.clone(),
+                    day: super::counters::china_day(r.received_at),
+                    received: 1,
+                    adopted: i64::from(adopted),
+                },
+            );
+        }
+    }
+    super::counters::add_days(conn, &days)?;
     match conn {
         // In process, a row at a time is the same statement each time, prepared once; a
         // multi-row insert as long as the batch was a statement to prepare for every batch.
@@ -344,23 +382,47 @@ pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
     Ok(())
 }
 
-/// Of these comments of a decision, those that exist: (id, hidden, disposition). Distinct ids.
-fn states_of(
-    conn: &mut DbConn,
-    decision_id: &str,
-    ids: &[String],
-) -> QueryResult<Vec<(String, bool, Option<String>)>> {
+/// A comment's state before its handling: whether hidden, its disposition, and where its
+/// organ's day counts count it (organ, time received).
+struct Before {
+    hidden: bool,
+    disposition: Option<String>,
+    organ_id: Option<String>,
+    received_at: NaiveDateTime,
+}
+
+/// Of these comments of a decision, those that exist, each once.
+fn states_of(conn: &mut DbConn, decision_id: &str, ids: &[String]) -> QueryResult<Vec<Before>> {
     let mut unique: Vec<&String> = ids.iter().collect();
     unique.sort();
     unique.dedup();
     let mut out = Vec::new();
     for chunk in unique.chunks(500) {
-        let rows: Vec<(String, Option<String>, Option<String>)> = comments::table
+        type Row = (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            NaiveDateTime,
+        );
+        let rows: Vec<Row> = comments::table
             .filter(comments::decision_id.eq(decision_id))
             .filter(comments::id.eq_any(chunk))
-            .select((comments::id, comments::hidden_reason, comments::disposition))
+            .select((
+                comments::hidden_reason,
+                comments::disposition,
+                comments::organ_id,
+                comments::received_at,
+            ))
             .load(conn)?;
-        out.extend(rows.into_iter().map(|(id, h, d)| (id, h.is_some(), d)));
+        out.extend(
+            rows.into_iter()
+                .map(|(h, d, organ_id, received_at)| Before {
+                    hidden: h.is_some(),
+                    disposition: d,
+                    organ_id,
+                    received_at,
+                }),
+        );
     }
     Ok(out)
 }

@@ -3,12 +3,17 @@
 //! transaction, so that a public page reads one row however many comments there are. A decision
 //! without a row (comments received before the counts were kept) is counted once, when first
 //! touched or by [`backfill`].
+//!
+//! Beside them, each organ's comments by day (`comment_days`: received, adopted in whole or
+//! part), kept by the same writes, from which the annual report sums its comment figures
+//! (issue 10).
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use serde::Serialize;
 
-use super::schema::{comment_counts, comments, decisions};
+use super::schema::{comment_counts, comment_days, comments, decisions};
 use super::DbConn;
 
 /// The five states a comment is counted in (`received` counts them all).
@@ -196,4 +201,115 @@ pub struct CommentCounts {
     pub not_adopted: u64,
     /// Not yet handled.
     pub open: u64,
+}
+
+/// The China calendar day (UTC+8, no summer time) of a stored UTC time: the day `comment_days`
+/// counts a comment on, and so the year the annual report counts it in.
+pub fn china_day(at: NaiveDateTime) -> String {
+    (at + chrono::Duration::hours(8)).date().to_string()
+}
+
+/// Whether a disposition counts among the comments adopted in whole or part (第十八条; the
+/// report's `comments_adopted`).
+pub fn adopts(disposition: Option<&str>) -> bool {
+    matches!(disposition, Some("adopted" | "partly_adopted"))
+}
+
+/// A change to an organ's comments of a day: how many more received and adopted (either may be
+/// negative, e.g. a disposition changed from adopted to not adopted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayChange {
+    /// The organ.
+    pub organ_id: String,
+    /// The day, as [`china_day`] gives it.
+    pub day: String,
+    /// Comments received more.
+    pub received: i64,
+    /// Comments adopted in whole or part more.
+    pub adopted: i64,
+}
+
+/// Add `change` to its organ's day counts `into`, merged with a change of the same day.
+pub fn merge_day(into: &mut Vec<DayChange>, change: DayChange) {
+    match into
+        .iter_mut()
+        .find(|c| c.organ_id == change.organ_id && c.day == change.day)
+    {
+        Some(c) => {
+            c.received += change.received;
+            c.adopted += change.adopted;
+        }
+        None => into.push(change),
+    }
+}
+
+/// Apply the changes to the organs' day counts, in the caller's transaction: a day not counted
+/// yet is inserted, one counted is added to (in one statement, so that two processes counting
+/// the first comments of a day on PostgreSQL do not collide).
+pub fn add_days(conn: &mut DbConn, changes: &[DayChange]) -> QueryResult<()> {
+    use diesel::upsert::excluded;
+    for c in changes.iter().filter(|c| c.received != 0 || c.adopted != 0) {
+        let q = diesel::insert_into(comment_days::table)
+            .values((
+                comment_days::organ_id.eq(&c.organ_id),
+                comment_days::day.eq(&c.day),
+                comment_days::received.eq(c.received),
+                comment_days::adopted.eq(c.adopted),
+            ))
+            .on_conflict((comment_days::organ_id, comment_days::day))
+            .do_update()
+            .set((
+                comment_days::received
+                    .eq(comment_days::received + excluded(comment_days::received)),
+                comment_days::adopted.eq(comment_days::adopted + excluded(comment_days::adopted)),
+            ));
+        match conn {
+            DbConn::Sqlite(conn) => q.execute(conn)?,
+            DbConn::Pg(conn) => q.execute(conn)?,
+        };
+    }
+    Ok(())
+}
+
+/// Count every organ's comments by day again from the comments themselves (as the migration
+/// that made `comment_days` did): after rows were written around [`add_days`] — the organs
+/// filled in on comments stored before they were kept, or a bulk copy of test data.
+pub fn recount_days(conn: &mut DbConn) -> QueryResult<()> {
+    let day = match conn {
+        DbConn::Sqlite(_) => "date(received_at, '+8 hours')",
+        DbConn::Pg(_) => "to_char(received_at + interval '8 hours', 'YYYY-MM-DD')",
+    };
+    conn.transaction(|conn| {
+        diesel::delete(comment_days::table).execute(conn)?;
+        diesel::sql_query(format!(
+            "INSERT INTO comment_days (organ_id, day, received, adopted) \
+             SELECT organ_id, {day}, COUNT(*), \
+               SUM(CASE WHEN disposition IN ('adopted', 'partly_adopted') THEN 1 ELSE 0 END) \
+             FROM comments WHERE organ_id IS NOT NULL GROUP BY organ_id, {day}"
+        ))
+        .execute(conn)
+        .map(|_| ())
+    })
+}
+
+/// An organ's comments received in the days `from` (included) to `until` (excluded), and those
+/// of them adopted in whole or part: the sum of its day counts.
+pub fn days_sum(
+    conn: &mut DbConn,
+    organ_id: &str,
+    from: &str,
+    until: &str,
+) -> QueryResult<(i64, i64)> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    comment_days::table
+        .filter(comment_days::organ_id.eq(organ_id))
+        .filter(comment_days::day.ge(from))
+        .filter(comment_days::day.lt(until))
+        .select((
+            // PostgreSQL sums BIGINT as NUMERIC.
+            sql::<BigInt>("CAST(COALESCE(SUM(received), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(adopted), 0) AS BIGINT)"),
+        ))
+        .get_result(conn)
 }

@@ -386,11 +386,16 @@ pub fn without_report_columns(conn: &mut DbConn) -> QueryResult<Vec<DecisionRow>
 pub fn fill_organ_ids(conn: &mut DbConn) -> QueryResult<usize> {
     let mut n = 0;
     for table in ["stage_records", "comments"] {
-        n += diesel::sql_query(format!(
+        let filled = diesel::sql_query(format!(
             "UPDATE {table} SET organ_id = (SELECT organ_id FROM decisions \
              WHERE decisions.id = {table}.decision_id) WHERE organ_id IS NULL"
         ))
         .execute(conn)?;
+        if table == "comments" && filled > 0 {
+            // Comments the organs' day counts could not count without their organ.
+            super::counters::recount_days(conn)?;
+        }
+        n += filled;
     }
     Ok(n)
 }

@@ -199,9 +199,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comment_days (organ_id, day) {
+        organ_id -> Text,
+        day -> Text,
+        received -> BigInt,
+        adopted -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     comments,
     comment_counts,
+    comment_days,
     organs,
     users,
     user_roles,

@@ -138,6 +138,187 @@ async fn comment_counts_are_kept_by_intake_and_handling_and_filled_in_for_older_
     assert_eq!((c.received, c.hidden, c.partly_adopted), (5, 1, 2));
 }
 
+/// A day's counts: (organ, day, received, adopted).
+type Day = (String, String, i64, i64);
+
+/// The organs' day counts as kept, and as counted here from every comment: its organ, its
+/// received time moved to China's (UTC+8), its disposition.
+fn days(t: &TestApp) -> (Vec<Day>, Vec<Day>) {
+    use juece::db::schema::{comment_days, comments};
+    let mut conn = t.state.db.read.get().unwrap();
+    let kept: Vec<Day> = comment_days::table
+        .order((comment_days::organ_id, comment_days::day))
+        .load(&mut *conn)
+        .unwrap();
+    type Row = (Option<String>, chrono::NaiveDateTime, Option<String>);
+    let rows: Vec<Row> = comments::table
+        .select((
+            comments::organ_id,
+            comments::received_at,
+            comments::disposition,
+        ))
+        .load(&mut *conn)
+        .unwrap();
+    let mut counted: std::collections::BTreeMap<(String, String), (i64, i64)> = Default::default();
+    for (organ, at, disposition) in rows {
+        let day = (at + chrono::Duration::hours(8))
+            .format("%Y-%m-%d")
+            .to_string();
+        let c = counted.entry((organ.unwrap(), day)).or_default();
+        c.0 += 1;
+        if matches!(disposition.as_deref(), Some("adopted" | "partly_adopted")) {
+            c.1 += 1;
+        }
+    }
+    let counted = counted
+        .into_iter()
+        .map(|((o, d), (r, a))| (o, d, r, a))
+        .collect();
+    (kept, counted)
+}
+
+/// The kept day counts, checked against every comment.
+fn kept_days(t: &TestApp) -> Vec<Day> {
+    let (kept, counted) = days(t);
+    assert_eq!(kept, counted, "kept day counts = counted");
+    kept
+}
+
+#[actix_web::test]
+async fn comment_days_are_kept_by_intake_and_handling_on_the_china_calendar() {
+    use juece::db::comments::{get, insert_many};
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    // Five received through the intake (the procedure's state counts them as open).
+    for body in ["一", "二", "三", "四", "五"] {
+        let (s, b) = send(
+            &app,
+            test::TestRequest::post()
+                .uri(&format!("/api/v1/public/decisions/{id}/comments"))
+                .set_json(json!({ "body": body })),
+        )
+        .await;
+        assert_eq!(s, 201, "{b}");
+    }
+    let before = kept_days(&t);
+    let received: i64 = before.iter().map(|d| d.2).sum();
+    assert!(received >= 5, "{before:?}");
+
+    // Two comments on either side of midnight, China time, at the turn of the year: written
+    // through the store's insert, as the intake writes them.
+    let (_, page) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/comments?limit=500"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    let ids: Vec<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect();
+    let template = {
+        let mut conn = t.state.db.read.get().unwrap();
+        get(&mut conn, &id, &ids[0]).unwrap().unwrap()
+    };
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap();
+    let turn = [
+        ("2026-12-31 15:59:59.999999", "2026-12-31"),
+        ("2026-12-31 16:00:00", "2027-01-01"),
+    ];
+    let rows: Vec<_> = turn
+        .iter()
+        .enumerate()
+        .map(|(i, (utc, _))| juece::db::comments::CommentRow {
+            id: format!("{}-turn{i}", template.id),
+            idempotency_key: None,
+            received_at: at(utc),
+            ..template.clone()
+        })
+        .collect();
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        insert_many(&mut conn, &rows).unwrap();
+    }
+    let kept = kept_days(&t);
+    for (_, day) in turn {
+        assert!(
+            kept.iter().any(|d| d.0 == GOV && d.1 == day && d.2 == 1),
+            "{day}: {kept:?}"
+        );
+    }
+    {
+        let mut conn = t.state.db.read.get().unwrap();
+        let mut figures = |from: &str, until: &str| {
+            juece::db::catalogs::comment_figures(&mut conn, GOV, from, until).unwrap()
+        };
+        assert_eq!(figures("2027-01-01", "2028-01-01"), (1, 0));
+        assert_eq!(figures("2026-01-01", "2027-01-01").0, received + 1);
+        assert_eq!(figures("2026-01-01", "2026-01-01"), (0, 0));
+    }
+
+    // Handled through the engine: adopted, partly adopted as a group (one across the turn of
+    // the year), not adopted, and one hidden (received, never adopted).
+    let (_, d) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    let mut version = d["version"].as_i64().unwrap();
+    for fact in [
+        json!({ "type": "comment_disposed", "comment_id": ids[0], "disposition": "adopted", "reason": "已吸收" }),
+        json!({ "type": "comments_disposed", "comment_ids": [ids[1], rows[1].id], "disposition": "partly_adopted", "reason": "部分吸收" }),
+        json!({ "type": "comment_disposed", "comment_id": ids[2], "disposition": "not_adopted", "reason": "不符合实际" }),
+        json!({ "type": "comment_hidden", "comment_id": ids[3], "reason": "广告" }),
+    ] {
+        let (s, b) = send(
+            &app,
+            test::TestRequest::post()
+                .uri(&format!("/api/v1/decisions/{id}/commands"))
+                .insert_header(bearer(&tokens.unit))
+                .set_json(json!({ "expected_version": version, "command": { "command": "record", "fact": fact } })),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        version = b["version"].as_i64().unwrap();
+    }
+    let kept = kept_days(&t);
+    let adopted: i64 = kept.iter().map(|d| d.3).sum();
+    assert_eq!(adopted, 3, "{kept:?}");
+    assert!(
+        kept.iter().any(|d| d.1 == "2027-01-01" && d.3 == 1),
+        "{kept:?}"
+    );
+
+    // Counted again from the comments (`recount_days`, and the migration that made the table):
+    // the same rows.
+    let mut conn = t.state.db.write.get().unwrap();
+    counters::recount_days(&mut conn).unwrap();
+    drop(conn);
+    assert_eq!(kept_days(&t), kept);
+    let mut conn = t.state.db.write.get().unwrap();
+    let up = match &*conn {
+        juece::db::DbConn::Sqlite(_) => {
+            include_str!("../../migrations/sqlite/2026-11-30-000001_comment_days/up.sql")
+        }
+        juece::db::DbConn::Pg(_) => {
+            include_str!("../../migrations/postgres/2026-11-30-000001_comment_days/up.sql")
+        }
+    };
+    diesel::sql_query("DROP TABLE comment_days")
+        .execute(&mut *conn)
+        .unwrap();
+    diesel::connection::SimpleConnection::batch_execute(&mut *conn, up).unwrap();
+    drop(conn);
+    assert_eq!(kept_days(&t), kept);
+}
+
 #[actix_web::test]
 async fn the_record_is_read_a_page_at_a_time_with_a_cursor() {
     let t = TestApp::new();

@@ -441,7 +441,6 @@ fn counted_all(
     figures.extend(counted_after(
         conn,
         organ,
-        (from, until),
         (&from_day, &until_day),
         today,
         &started,
@@ -454,13 +453,13 @@ fn counted_all(
 fn counted_after(
     conn: &mut DbConn,
     organ: &Organ,
-    (from, until): (chrono::NaiveDateTime, chrono::NaiveDateTime),
     (from_day, until_day): (&str, &str),
     today: NaiveDate,
     started: &[(String, Option<String>)],
 ) -> Result<Vec<Figure>, ServiceError> {
     let mut figures = Vec::new();
-    let (received, adopted_comments) = catalogs::comment_figures(conn, &organ.id, from, until)?;
+    let (received, adopted_comments) =
+        catalogs::comment_figures(conn, &organ.id, from_day, until_day)?;
     let received = usize::try_from(received).unwrap_or(0);
     let adopted_comments = usize::try_from(adopted_comments).unwrap_or(0);
     figures.push(figure(
@@ -470,7 +469,7 @@ fn counted_after(
             "本年度公开征求意见期间收到的意见条数（第十五条）",
             "comments received in the year's public consultations (第十五条)",
         ),
-        "comments (received_at in the year)",
+        "comments (received_at in the year, China time; summed from comment_days)",
         received,
         Vec::new(),
     ));
