@@ -52,13 +52,38 @@ pub fn list_heads(
     })
 }
 
-/// The newest decisions of every organ (the portal's home), through the creation index.
-pub fn newest(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<DecisionRow>> {
-    decisions::table
-        .order((decisions::created_at.desc(), decisions::id.desc()))
-        .limit(limit)
+/// What the portal's home looks at: the decisions with any of `stages` in progress (at most
+/// `cap`, the last changed first) — a consultation open or a hearing announced, however long ago
+/// the decision began — and the `recent` decisions changed last (a publication changes its
+/// decision), each once.
+pub fn on_portal(
+    conn: &mut DbConn,
+    stages: &[&str],
+    recent: i64,
+    cap: i64,
+) -> QueryResult<Vec<DecisionRow>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    // The status as a literal: the partial index `stage_records_in_progress` applies only where
+    // the query shows the same term (a bound value cannot).
+    let in_progress = stage_records::table
+        .filter(sql::<Bool>("status = 'in_progress'"))
+        .filter(stage_records::stage.eq_any(stages))
+        .select(stage_records::decision_id);
+    let mut rows: Vec<DecisionRow> = decisions::table
+        .filter(decisions::id.eq_any(in_progress))
+        .order((decisions::updated_at.desc(), decisions::id.desc()))
+        .limit(cap)
         .select(DecisionRow::as_select())
-        .load(conn)
+        .load(conn)?;
+    let changed: Vec<DecisionRow> = decisions::table
+        .order((decisions::updated_at.desc(), decisions::id.desc()))
+        .limit(recent)
+        .select(DecisionRow::as_select())
+        .load(conn)?;
+    let seen: std::collections::HashSet<String> = rows.iter().map(|r| r.id.clone()).collect();
+    rows.extend(changed.into_iter().filter(|r| !seen.contains(&r.id)));
+    Ok(rows)
 }
 
 /// A row a list is ordered by.

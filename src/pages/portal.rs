@@ -28,8 +28,12 @@ use crate::service::decisions::parse_state;
 /// The largest public form, in bytes (a comment of the longest length, URL-encoded).
 pub(super) const PUBLIC_FORM_BYTES: usize = 64 * 1024;
 
-/// The most decisions the home page reads (the newest).
+/// The decisions changed last that the home page reads for its publications.
 const HOME_DECISIONS: i64 = 500;
+
+/// The most decisions in public participation or with a hearing the home page reads (the last
+/// changed first).
+const HOME_IN_PROGRESS: i64 = 5000;
 
 #[derive(Serialize)]
 struct Listed {
@@ -70,7 +74,13 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
             if let Some(data) = st.caches.home.get(&key) {
                 return Ok((page_key, data));
             }
-            let rows = db::newest(&mut conn, HOME_DECISIONS)?;
+            // Every decision in public participation or with a hearing, however long ago it
+            // began (the newest 500 alone left out a consultation opened on an older one).
+            let stages = [
+                crate::procedure::state::stage::PUBLIC_PARTICIPATION,
+                crate::procedure::state::stage::HEARING,
+            ];
+            let rows = db::on_portal(&mut conn, &stages, HOME_DECISIONS, HOME_IN_PROGRESS)?;
             let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
             for row in rows {
                 let Ok(d) = parse_state(&row) else { continue };

@@ -485,3 +485,54 @@ async fn the_consultation_shows_fifty_comments_a_page_and_links_each_next_page_t
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert!(bad.body.contains("after"), "{}", bad.body);
 }
+
+#[actix_web::test]
+async fn the_home_lists_a_consultation_however_many_decisions_changed_since() {
+    use diesel::RunQueryDsl;
+    use juece::db::rows::DecisionRow;
+    use juece::db::schema::decisions;
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    let home = get(&app, "/", "").await;
+    assert!(home.body.contains(&format!("/consultations/{id}")));
+
+    // 600 decisions begun and changed after it, none in public participation (more than the
+    // 500 the home reads for its publications).
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        let row: DecisionRow = juece::db::decisions::decision(&mut conn, &id)
+            .unwrap()
+            .unwrap();
+        let later = |i: i64| row.updated_at + chrono::Duration::seconds(60 + i);
+        let copies: Vec<DecisionRow> = (0..600)
+            .map(|i| DecisionRow {
+                id: format!("{}-{i:04}", &row.id[..24]),
+                title: format!("后来的决策 {i}"),
+                status: "new".into(),
+                state: "{}".into(),
+                created_at: later(i),
+                updated_at: later(i),
+                ..row.clone()
+            })
+            .collect();
+        diesel::Connection::transaction(&mut *conn, |conn| {
+            for c in &copies {
+                diesel::insert_into(decisions::table)
+                    .values(c)
+                    .execute(conn)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    }
+    let home = get(&app, "/", "").await;
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains(&format!("/consultations/{id}")),
+        "the open consultation is still listed: {}",
+        home.body
+    );
+    assert!(home.body.contains("还剩"), "days left: {}", home.body);
+}

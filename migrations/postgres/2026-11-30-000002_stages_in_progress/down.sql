@@ -1,0 +1,1 @@
+DROP INDEX stage_records_in_progress;
