@@ -60,10 +60,7 @@ fn public_decision(conn: &mut DbConn, id: &str) -> Result<(DecisionRow, Decision
     let row = db::decision(conn, id)?.ok_or_else(not_found)?;
     let state: Decision = serde_json::from_str(&row.state)
         .map_err(|e| ApiError::Internal(format!("stored state unreadable: {e}")))?;
-    let secret = state
-        .attributes
-        .as_ref()
-        .is_some_and(|a| a.get("not_public"));
+    let secret = state.not_public();
     let opened = state
         .facts
         .iter()

@@ -45,10 +45,7 @@ struct Listed {
 }
 
 fn is_secret(state: &Decision) -> bool {
-    state
-        .attributes
-        .as_ref()
-        .is_some_and(|a| a.get("not_public"))
+    state.not_public()
 }
 
 /// `GET /` — open consultations with their deadlines, upcoming hearings, recently published

@@ -77,10 +77,7 @@ pub struct PublicExecution {
 
 /// Whether the public may see the decision at all: not lawfully secret.
 fn public(state: &Decision) -> bool {
-    !state
-        .attributes
-        .as_ref()
-        .is_some_and(|a| a.get("not_public"))
+    !state.not_public()
 }
 
 /// The public's view of a decision's execution: `None` before adoption or for a decision not

@@ -28,6 +28,11 @@ pub fn public_round(
         return Ok(None);
     };
     let state = decisions::parse_state(&row)?;
+    // A matter lawfully not public has no public hearing (第十四条第一款): marked so after a
+    // round was announced, its notice and draft are no longer the public's.
+    if state.not_public() {
+        return Ok(None);
+    }
     Ok(selection::round(&state).map(|r| (row, r)))
 }
 

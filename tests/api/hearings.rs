@@ -451,3 +451,76 @@ async fn a_civil_servant_applicant_is_refused_where_the_pack_bars_civil_servants
     let (_, b) = send(&app, public_req(&id)).await;
     assert_eq!(b["applicants"].as_array().unwrap().len(), 1, "{b}");
 }
+
+#[actix_web::test]
+async fn a_hearing_is_not_shown_once_its_matter_is_marked_not_public() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, is_participants).await;
+    let (s, b) = send(&app, public_req(&id)).await;
+    assert_eq!(s, 200, "{b}");
+
+    // The engine refuses to mark the matter not public once its hearing has begun
+    // (`attributes.drops_started_stage`); a record that says so all the same — written by an
+    // earlier version, or by hand — shows the public nothing of the hearing either, as its
+    // consultation, publication and execution pages do (第十四条第一款).
+    let (_, view) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(&tokens.unit)),
+    )
+    .await;
+    let mut attributes = view["attributes"].clone();
+    attributes["not_public"] = json!(true);
+    let (s, b) = send(
+        &app,
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(&tokens.unit))
+            .set_json(json!({ "expected_version": view["version"], "command": {
+                "command": "change_attributes", "attributes": attributes,
+                "reason": "经保密审查，属于依法不予公开的事项" } })),
+    )
+    .await;
+    assert_eq!(s, 409, "{b}");
+    assert!(
+        b.to_string().contains("attributes.drops_started_stage"),
+        "{b}"
+    );
+    {
+        use juece::db::schema::decisions;
+        let mut conn = t.state.db.write.get().unwrap();
+        let stored: String = decisions::table
+            .find(&id)
+            .select(decisions::state)
+            .first(&mut *conn)
+            .unwrap();
+        let mut state: Value = serde_json::from_str(&stored).unwrap();
+        state["attributes"]["not_public"] = json!(true);
+        diesel::update(decisions::table.find(&id))
+            .set(decisions::state.eq(state.to_string()))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    let (s, b) = send(&app, public_req(&id)).await;
+    assert_eq!(s, 404, "{b}");
+    let (s, b) = send(
+        &app,
+        apply_req(&id, "after-secret", &application("甲", "居民", false)),
+    )
+    .await;
+    assert_eq!(
+        s, 404,
+        "no application to a hearing the public cannot see: {b}"
+    );
+    let page = test::call_service(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/hearings/{id}"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(page.status(), 404);
+}

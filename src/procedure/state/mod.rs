@@ -122,6 +122,14 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// Whether the matter is lawfully not public (依法不予公开, 第十四条第一款、第三十二条): the
+    /// public sees nothing of it — no consultation, hearing, publication or execution page.
+    pub fn not_public(&self) -> bool {
+        self.attributes
+            .as_ref()
+            .is_some_and(|a| a.get("not_public"))
+    }
+
     /// The record of a stage (default: not started).
     pub fn stage(&self, id: &str) -> StageRecord {
         self.stages
