@@ -149,6 +149,43 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
             }
             println!("{username} is {r} of {organ}");
         }
+        Admin::Revoke {
+            data,
+            username,
+            organ,
+            role: r,
+        } => {
+            if !role::ALL.contains(&r.as_str()) {
+                return Err(format!("--role must be one of {}", role::ALL.join(", ")));
+            }
+            let db = Db::open_cli(&data.database_url)?;
+            let mut conn = db.write.get().map_err(|e| e.to_string())?;
+            let user = accounts::user_by_username(&mut conn, &username)
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user {username}"))?;
+            if !accounts::revoke_role(&mut conn, &user.id, &organ, &r).map_err(|e| e.to_string())? {
+                return Err(format!(
+                    "{username} is not {r} of {organ} (juece admin users lists the roles)"
+                ));
+            }
+            println!("{username} is no longer {r} of {organ}");
+        }
+        Admin::Users { data } => {
+            let db = Db::open_cli(&data.database_url)?;
+            let mut conn = db.read.get().map_err(|e| e.to_string())?;
+            for (u, roles) in accounts::users_with_roles(&mut conn).map_err(|e| e.to_string())? {
+                let roles: Vec<String> = roles
+                    .iter()
+                    .map(|r| format!("{}:{}", r.organ_id, r.role))
+                    .collect();
+                let roles = if roles.is_empty() {
+                    "-".to_string()
+                } else {
+                    roles.join(" ")
+                };
+                println!("{}  {}  {}", u.username, u.display_name, roles);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

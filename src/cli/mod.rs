@@ -286,6 +286,26 @@ enum Admin {
         #[arg(long)]
         role: String,
     },
+    /// Take a role in an organ from a user (someone who left the post); their sessions answer
+    /// with the roles left from the next request on, in every process.
+    Revoke {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Organ id.
+        #[arg(long)]
+        organ: String,
+        /// The role to take.
+        #[arg(long)]
+        role: String,
+    },
+    /// List users with their roles (organ id and role).
+    Users {
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]

@@ -71,6 +71,53 @@ pub fn grant(conn: &mut DbConn, user_id: &str, organ_id: &str, role: &str) -> Qu
     })
 }
 
+/// Take a role in an organ from a user; every process forgets the user's cached sessions, so
+/// the next request is answered with the roles left (within the second the processes take to
+/// read revocations). Returns whether the user held the role.
+pub fn revoke_role(
+    conn: &mut DbConn,
+    user_id: &str,
+    organ_id: &str,
+    role: &str,
+) -> QueryResult<bool> {
+    conn.transaction(|conn| {
+        let removed = diesel::delete(
+            user_roles::table
+                .filter(user_roles::user_id.eq(user_id))
+                .filter(user_roles::organ_id.eq(organ_id))
+                .filter(user_roles::role.eq(role)),
+        )
+        .execute(conn)?;
+        if removed > 0 {
+            revoke(conn, None, Some(user_id))?;
+        }
+        Ok(removed > 0)
+    })
+}
+
+/// Every user with their roles, by username.
+pub fn users_with_roles(conn: &mut DbConn) -> QueryResult<Vec<(User, Vec<UserRole>)>> {
+    let users: Vec<User> = users::table
+        .order(users::username)
+        .select(User::as_select())
+        .load(conn)?;
+    let mut roles: std::collections::HashMap<String, Vec<UserRole>> = Default::default();
+    for r in user_roles::table
+        .order((user_roles::organ_id, user_roles::role))
+        .select(UserRole::as_select())
+        .load::<UserRole>(conn)?
+    {
+        roles.entry(r.user_id.clone()).or_default().push(r);
+    }
+    Ok(users
+        .into_iter()
+        .map(|u| {
+            let mine = roles.remove(&u.id).unwrap_or_default();
+            (u, mine)
+        })
+        .collect())
+}
+
 /// A user by username.
 pub fn user_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
     users::table

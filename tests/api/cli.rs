@@ -165,6 +165,60 @@ async fn an_office_sets_up_organs_users_and_roles_from_the_command_line() {
     assert_eq!(s, 200, "{body}");
     assert_eq!(body["roles"][0]["organ_id"], gov.as_str());
     assert_eq!(body["roles"][0]["role"], "organ_staff");
+    let token = body["token"].as_str().unwrap().to_string();
+    let me = || {
+        test::TestRequest::get()
+            .uri("/api/v1/me")
+            .insert_header(bearer(&token))
+    };
+    let (s, kept) = send(&app, me()).await;
+    assert_eq!(s, 200, "{kept}");
+    assert_eq!(kept["roles"][0]["role"], "organ_staff", "{kept}");
+
+    // Who holds what; a role taken from someone who left the post.
+    let (ok, users, err) = juece(&["admin", "users", "--database-url", url], None);
+    assert!(ok, "{err}");
+    assert!(
+        users.contains(&format!("wang  王科长  {gov}:organ_staff")),
+        "{users}"
+    );
+    let revoke = |role: &str| {
+        juece(
+            &[
+                "admin",
+                "revoke",
+                "--database-url",
+                url,
+                "--username",
+                "wang",
+                "--organ",
+                &gov,
+                "--role",
+                role,
+            ],
+            None,
+        )
+    };
+    let (ok, _, err) = revoke("mayor");
+    assert!(!ok && err.contains("--role"), "{err}");
+    let (ok, _, err) = revoke("head");
+    assert!(!ok && err.contains("is not head of"), "{err}");
+    let (ok, out, err) = revoke("organ_staff");
+    assert!(ok, "{err}");
+    assert!(out.contains("no longer organ_staff"), "{out}");
+    let (_, users, _) = juece(&["admin", "users", "--database-url", url], None);
+    assert!(users.contains("wang  王科长  -"), "{users}");
+    // The session signed in before answers with the roles left: the server keeps signed-in
+    // users in memory and reads the revocations at most a second apart (`sessions::POLL`).
+    actix_web::rt::time::sleep(
+        juece::service::sessions::POLL + std::time::Duration::from_millis(100),
+    )
+    .await;
+    let (s, after) = send(&app, me()).await;
+    assert_eq!(s, 200, "{after}");
+    assert_eq!(after["roles"], json!([]), "{after}");
+    let (ok, _, err) = revoke("organ_staff");
+    assert!(!ok && err.contains("is not organ_staff"), "{err}");
 }
 
 #[actix_web::test]
