@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use super::*;
 
 pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
-    use crate::access::role;
     use crate::db::{accounts, new_id, rows, stored_time};
     let now = stored_time(chrono::Utc::now());
     match command {
@@ -129,14 +128,9 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
             organ,
             role: r,
         } => {
-            if !role::ALL.contains(&r.as_str()) {
-                return Err(format!("--role must be one of {}", role::ALL.join(", ")));
-            }
             let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.write.get().map_err(|e| e.to_string())?;
-            let user = accounts::user_by_username(&mut conn, &username)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no user {username}"))?;
+            let user = user_for_role(&mut conn, &username, &r)?;
             if accounts::organ(&mut conn, &organ)
                 .map_err(|e| e.to_string())?
                 .is_none()
@@ -155,14 +149,9 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
             organ,
             role: r,
         } => {
-            if !role::ALL.contains(&r.as_str()) {
-                return Err(format!("--role must be one of {}", role::ALL.join(", ")));
-            }
             let db = Db::open_cli(&data.database_url)?;
             let mut conn = db.write.get().map_err(|e| e.to_string())?;
-            let user = accounts::user_by_username(&mut conn, &username)
-                .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no user {username}"))?;
+            let user = user_for_role(&mut conn, &username, &r)?;
             if !accounts::revoke_role(&mut conn, &user.id, &organ, &r).map_err(|e| e.to_string())? {
                 return Err(format!(
                     "{username} is not {r} of {organ} (juece admin users lists the roles)"
@@ -188,4 +177,19 @@ pub(super) fn run(command: Admin) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The user a role is given to or taken from, with the role checked against the roles there are.
+fn user_for_role(
+    conn: &mut crate::db::DbConn,
+    username: &str,
+    r: &str,
+) -> Result<crate::db::rows::User, String> {
+    use crate::access::role;
+    if !role::ALL.contains(&r) {
+        return Err(format!("--role must be one of {}", role::ALL.join(", ")));
+    }
+    crate::db::accounts::user_by_username(conn, username)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user {username}"))
 }

@@ -9,7 +9,7 @@ use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use juece::db::comments::{count_live, counts};
 use juece::db::counters;
 use juece::public_reads::PublicReads;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 
@@ -38,6 +38,55 @@ fn forget_counts(t: &TestApp, id: &str) {
     diesel::delete(comment_counts::table.filter(comment_counts::decision_id.eq(id)))
         .execute(&mut *conn)
         .unwrap();
+}
+
+/// The ids of a decision's comments, in order of receipt (up to 500), as its handlers see them.
+async fn comment_ids<S, B>(app: &S, token: &str, id: &str) -> Vec<String>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (_, page) = send(
+        app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/comments?limit=500"))
+            .insert_header(bearer(token)),
+    )
+    .await;
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Record each fact on the decision through `/commands`, each accepted.
+async fn record_all<S, B, const N: usize>(app: &S, token: &str, id: &str, facts: [Value; N])
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    let (_, d) = send(
+        app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}"))
+            .insert_header(bearer(token)),
+    )
+    .await;
+    let mut version = d["version"].as_i64().unwrap();
+    for fact in facts {
+        let (s, b) = send(
+            app,
+            test::TestRequest::post()
+                .uri(&format!("/api/v1/decisions/{id}/commands"))
+                .insert_header(bearer(token))
+                .set_json(json!({ "expected_version": version, "command": { "command": "record", "fact": fact } })),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+        version = b["version"].as_i64().unwrap();
+    }
 }
 
 #[actix_web::test]
@@ -74,43 +123,18 @@ async fn comment_counts_are_kept_by_intake_and_handling_and_filled_in_for_older_
     assert_eq!(kept(&t, &id).received, 5);
 
     // Hiding one, disposing one, and two as a group: each moves in the counts.
-    let (_, page) = send(
+    let ids = comment_ids(&app, &tokens.unit, &id).await;
+    record_all(
         &app,
-        test::TestRequest::get()
-            .uri(&format!("/api/v1/decisions/{id}/comments"))
-            .insert_header(bearer(&tokens.unit)),
-    )
-    .await;
-    let ids: Vec<String> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_string())
-        .collect();
-    let (_, d) = send(
-        &app,
-        test::TestRequest::get()
-            .uri(&format!("/api/v1/decisions/{id}"))
-            .insert_header(bearer(&tokens.unit)),
-    )
-    .await;
-    let mut version = d["version"].as_i64().unwrap();
-    for fact in [
+        &tokens.unit,
+        &id,
+        [
         json!({ "type": "comment_hidden", "comment_id": ids[0], "reason": "广告" }),
         json!({ "type": "comment_disposed", "comment_id": ids[1], "disposition": "adopted", "reason": "已吸收" }),
         json!({ "type": "comments_disposed", "comment_ids": [ids[2], ids[3]], "disposition": "partly_adopted", "reason": "部分吸收" }),
-    ] {
-        let (s, b) = send(
-            &app,
-            test::TestRequest::post()
-                .uri(&format!("/api/v1/decisions/{id}/commands"))
-                .insert_header(bearer(&tokens.unit))
-                .set_json(json!({ "expected_version": version, "command": { "command": "record", "fact": fact } })),
-        )
-        .await;
-        assert_eq!(s, 200, "{b}");
-        version = b["version"].as_i64().unwrap();
-    }
+        ],
+    )
+    .await;
     let c = kept(&t, &id);
     assert_eq!(
         (
@@ -208,19 +232,7 @@ async fn comment_days_are_kept_by_intake_and_handling_on_the_china_calendar() {
 
     // Two comments on either side of midnight, China time, at the turn of the year: written
     // through the store's insert, as the intake writes them.
-    let (_, page) = send(
-        &app,
-        test::TestRequest::get()
-            .uri(&format!("/api/v1/decisions/{id}/comments?limit=500"))
-            .insert_header(bearer(&tokens.unit)),
-    )
-    .await;
-    let ids: Vec<String> = page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = comment_ids(&app, &tokens.unit, &id).await;
     let template = {
         let mut conn = t.state.db.read.get().unwrap();
         get(&mut conn, &id, &ids[0]).unwrap().unwrap()
@@ -263,31 +275,18 @@ async fn comment_days_are_kept_by_intake_and_handling_on_the_china_calendar() {
 
     // Handled through the engine: adopted, partly adopted as a group (one across the turn of
     // the year), not adopted, and one hidden (received, never adopted).
-    let (_, d) = send(
+    record_all(
         &app,
-        test::TestRequest::get()
-            .uri(&format!("/api/v1/decisions/{id}"))
-            .insert_header(bearer(&tokens.unit)),
-    )
-    .await;
-    let mut version = d["version"].as_i64().unwrap();
-    for fact in [
+        &tokens.unit,
+        &id,
+        [
         json!({ "type": "comment_disposed", "comment_id": ids[0], "disposition": "adopted", "reason": "已吸收" }),
         json!({ "type": "comments_disposed", "comment_ids": [ids[1], rows[1].id], "disposition": "partly_adopted", "reason": "部分吸收" }),
         json!({ "type": "comment_disposed", "comment_id": ids[2], "disposition": "not_adopted", "reason": "不符合实际" }),
         json!({ "type": "comment_hidden", "comment_id": ids[3], "reason": "广告" }),
-    ] {
-        let (s, b) = send(
-            &app,
-            test::TestRequest::post()
-                .uri(&format!("/api/v1/decisions/{id}/commands"))
-                .insert_header(bearer(&tokens.unit))
-                .set_json(json!({ "expected_version": version, "command": { "command": "record", "fact": fact } })),
-        )
-        .await;
-        assert_eq!(s, 200, "{b}");
-        version = b["version"].as_i64().unwrap();
-    }
+        ],
+    )
+    .await;
     let kept = kept_days(&t);
     let adopted: i64 = kept.iter().map(|d| d.3).sum();
     assert_eq!(adopted, 3, "{kept:?}");
