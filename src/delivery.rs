@@ -6,6 +6,7 @@
 //! The signature (docs/WEBHOOKS.md): header `X-Juece-Signature: t=<unix>,v1=<hex>` where
 //! `<hex>` is HMAC-SHA256 of `"<t>.<body>"` keyed by the endpoint's secret.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -78,6 +79,10 @@ pub struct Worker {
     pub base_backoff: Duration,
     /// Deliveries claimed at once.
     pub batch: i64,
+    /// Whether a receiver on this machine's loopback may be sent to (`juece serve
+    /// --webhook-allow-loopback`: a relay beside the server; tests). Off, a staff member
+    /// cannot point the server at its own local services.
+    pub allow_loopback: bool,
 }
 
 impl Worker {
@@ -90,6 +95,7 @@ impl Worker {
             max_attempts: 10,
             base_backoff: Duration::from_secs(30),
             batch: 16,
+            allow_loopback: false,
         }
     }
 
@@ -127,6 +133,9 @@ pub fn run_once(db: &Db, worker: &Worker, now: DateTime<Utc>) -> Result<usize, S
     let agent = ureq::AgentBuilder::new()
         .timeout(worker.timeout)
         .redirects(0)
+        .resolver(Guard {
+            allow_loopback: worker.allow_loopback,
+        })
         .user_agent(concat!("juece/", env!("CARGO_PKG_VERSION")))
         .build();
     let results: Vec<(String, Attempt)> = std::thread::scope(|s| {
@@ -203,10 +212,80 @@ fn truncate(s: &str) -> String {
     s.chars().take(500).collect()
 }
 
+/// Why a webhook may not be sent to `ip`, if it may not: an address of this machine or of its
+/// link — loopback (unless `allow_loopback`), link-local (where cloud metadata services
+/// answer), unspecified, "this network", broadcast, multicast, reserved. Private networks
+/// (10/8, 172.16/12, 192.168/16, fc00::/7) are allowed: offices run their systems on them.
+pub fn refused(ip: IpAddr, allow_loopback: bool) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            if v4.is_loopback() {
+                (!allow_loopback).then_some("loopback / 本机回环地址")
+            } else if a == 169 && b == 254 {
+                Some("link-local / 链路本地地址")
+            } else if a == 0 {
+                Some("unspecified / 未指定地址")
+            } else if v4.is_broadcast() || v4.is_multicast() || a >= 240 {
+                Some("broadcast, multicast or reserved / 广播、组播或保留地址")
+            } else {
+                None
+            }
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return refused(IpAddr::V4(v4), allow_loopback);
+            }
+            if v6.is_loopback() {
+                (!allow_loopback).then_some("loopback / 本机回环地址")
+            } else if v6.segments()[0] & 0xffc0 == 0xfe80 {
+                Some("link-local / 链路本地地址")
+            } else if v6.is_unspecified() {
+                Some("unspecified / 未指定地址")
+            } else if v6.is_multicast() {
+                Some("broadcast, multicast or reserved / 广播、组播或保留地址")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// The resolver of the delivery worker's requests: the receiver's host resolved as usual, less
+/// the addresses a webhook may not be sent to ([`refused`]); connecting only to what it returns,
+/// a name that resolves elsewhere at sending time than at registration is caught as well.
+struct Guard {
+    allow_loopback: bool,
+}
+
+impl ureq::Resolver for Guard {
+    fn resolve(&self, netloc: &str) -> std::io::Result<Vec<SocketAddr>> {
+        use std::net::ToSocketAddrs;
+        let all: Vec<SocketAddr> = netloc.to_socket_addrs()?.collect();
+        let first_refused = all
+            .iter()
+            .find_map(|a| refused(a.ip(), self.allow_loopback).map(|why| (a.ip(), why)));
+        let allowed: Vec<SocketAddr> = all
+            .into_iter()
+            .filter(|a| refused(a.ip(), self.allow_loopback).is_none())
+            .collect();
+        match (allowed.is_empty(), first_refused) {
+            (true, Some((ip, why))) => Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!("{netloc} resolves to {ip}, {why}: a webhook is not sent there / 不向该地址投递"),
+            )),
+            _ => Ok(allowed),
+        }
+    }
+}
+
 /// Run the worker in the background of `juece serve`: a pass every two seconds, on the
 /// server's clock.
-pub fn spawn(db: Db, clock: std::sync::Arc<crate::clock::Clock>) {
-    let worker = Worker::new();
+pub fn spawn(db: Db, clock: std::sync::Arc<crate::clock::Clock>, allow_loopback: bool) {
+    let worker = Worker {
+        allow_loopback,
+        ..Worker::new()
+    };
     let spawned = std::thread::Builder::new()
         .name("webhook-delivery".into())
         .spawn(move || loop {
@@ -219,5 +298,49 @@ pub fn spawn(db: Db, clock: std::sync::Arc<crate::clock::Clock>) {
         });
     if let Err(e) = spawned {
         tracing::error!("the webhook delivery worker could not start: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::refused;
+
+    #[test]
+    fn the_addresses_a_webhook_is_not_sent_to() {
+        let no = |a: &str, loopback: bool| refused(a.parse().unwrap(), loopback);
+        for a in [
+            "169.254.169.254",
+            "169.254.0.1",
+            "0.0.0.0",
+            "0.1.2.3",
+            "255.255.255.255",
+            "224.0.0.251",
+            "240.0.0.1",
+            "fe80::1",
+            "febf::1",
+            "::",
+            "ff02::1",
+            "::ffff:169.254.169.254",
+            "::ffff:0.0.0.0",
+        ] {
+            assert!(no(a, true).is_some(), "{a}");
+        }
+        for a in ["127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1"] {
+            assert!(no(a, false).unwrap().contains("loopback"), "{a}");
+            assert!(no(a, true).is_none(), "{a} with the loopback allowed");
+        }
+        for a in [
+            "10.0.0.1",
+            "172.16.5.4",
+            "192.168.1.10",
+            "100.64.0.1",
+            "8.8.8.8",
+            "fd00::1",
+            "2001:db8::1",
+            "fec0::1",
+        ] {
+            assert!(no(a, false).is_none(), "{a}");
+        }
     }
 }

@@ -89,6 +89,11 @@ enum Top {
         /// database; created (mode 0600) when missing. Processes on one database share it.
         #[arg(long, env = "JUECE_SEAL_KEY", default_value = "juece-seal.key")]
         seal_key: PathBuf,
+        /// Let webhooks be sent to this machine's loopback (127.0.0.1, ::1): a relay beside the
+        /// server. Without it a webhook is never sent to the loopback, and never to a
+        /// link-local address (where cloud metadata services answer) in any case.
+        #[arg(long)]
+        webhook_allow_loopback: bool,
     },
     /// Write a consistent copy of the database to FILE while it is in use (SQLite: VACUUM
     /// INTO; PostgreSQL: use pg_dump, as the message says).
@@ -396,6 +401,7 @@ pub fn main() -> ExitCode {
             db_pool,
             change_poll_ms,
             seal_key,
+            webhook_allow_loopback,
         } => serve::serve(
             data,
             bind,
@@ -413,6 +419,7 @@ pub fn main() -> ExitCode {
                 change_poll: (change_poll_ms > 0)
                     .then(|| std::time::Duration::from_millis(change_poll_ms)),
                 seal_key,
+                webhook_allow_loopback,
             },
         ),
         Top::Backup { data, out } => backup::backup(&data.database_url, &out),

@@ -18,6 +18,8 @@ pub(super) struct Limits {
     pub change_poll: Option<std::time::Duration>,
     /// The file of the key that signs the seals.
     pub seal_key: PathBuf,
+    /// Whether webhooks may be sent to this machine's loopback.
+    pub webhook_allow_loopback: bool,
 }
 
 pub(super) fn seed(data: DataArgs, demo_file: &std::path::Path) -> Result<ExitCode, String> {
@@ -149,7 +151,11 @@ pub(super) fn serve(
                     .await;
                 }
             });
-            crate::delivery::spawn(state.db.clone(), state.clock.clone());
+            crate::delivery::spawn(
+                state.db.clone(),
+                state.clock.clone(),
+                limits.webhook_allow_loopback,
+            );
             tracing::info!("juece listening on http://{bind}");
             // The workers' blocking pools hold together about as many threads as the database
             // has connections (the pool is shared by all workers): a thread more only waits for

@@ -205,6 +205,19 @@ pub fn check_url(url: &str) -> Result<(), ServiceError> {
     if host.is_empty() || host.starts_with(':') {
         return bad("a host is needed");
     }
+    // An address written out that no webhook is ever sent to (the delivery worker checks every
+    // address a name resolves to as it sends; loopback depends on the server's settings there).
+    let literal = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    if let Ok(ip) = literal.parse::<std::net::IpAddr>() {
+        if let Some(why) = crate::delivery::refused(ip, true) {
+            return Err(ServiceError::Invalid(format!(
+                "url: {ip} is {why}: a webhook is not sent there / 不向该地址投递"
+            )));
+        }
+    }
     Ok(())
 }
 

@@ -114,6 +114,8 @@ fn worker(name: &str) -> Worker {
         max_attempts: 5,
         base_backoff: Duration::from_secs(60),
         batch: 8,
+        // The receivers here listen on the loopback.
+        allow_loopback: true,
     }
 }
 
@@ -385,6 +387,17 @@ async fn an_endpoint_needs_a_web_url_and_known_kinds_and_its_secret_is_shown_onc
         ("file:///etc/passwd", vec!["stage_started"]),
         ("http:///no-host", vec!["stage_started"]),
         ("http://exa mple.org/", vec!["stage_started"]),
+        // Addresses no webhook is sent to: the cloud's metadata service (link-local), written
+        // as IPv4, as IPv4 in IPv6 and with a port; IPv6 link-local; unspecified; multicast.
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            vec!["stage_started"],
+        ),
+        ("http://[::ffff:169.254.169.254]/", vec!["stage_started"]),
+        ("http://169.254.169.254:80/", vec!["stage_started"]),
+        ("http://[fe80::1]:8080/hook", vec!["stage_started"]),
+        ("http://0.0.0.0:8080/hook", vec!["stage_started"]),
+        ("http://224.0.0.1/hook", vec!["stage_started"]),
         ("https://example.org/hook", vec!["no_such_kind"]),
         ("https://example.org/hook", vec![]),
     ] {
@@ -462,4 +475,72 @@ async fn an_endpoint_needs_a_web_url_and_known_kinds_and_its_secret_is_shown_onc
     let rows = juece::db::outbox::deliveries_of(&mut conn, id, 10).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].0.status, "cancelled");
+}
+
+#[actix_web::test]
+async fn a_webhook_is_sent_to_an_office_network_but_not_to_the_servers_own_loopback() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    // An office's private network is a lawful receiver.
+    let (status, body) = register(
+        &app,
+        &tokens.staff,
+        "http://10.12.0.5:8080/hook",
+        &["stage_started"],
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    send(
+        &app,
+        test::TestRequest::delete()
+            .uri(&format!("/api/v1/webhooks/{id}"))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+
+    // A receiver on the server's own loopback, named as a host: registered (what a name
+    // resolves to is known only when sending), refused by the worker unless the operator allows
+    // the loopback (`juece serve --webhook-allow-loopback`).
+    let port = free_port();
+    let (status, hook) = register(
+        &app,
+        &tokens.staff,
+        &format!("http://localhost:{port}/hook"),
+        &["stage_started"],
+    )
+    .await;
+    assert_eq!(status, 201, "{hook}");
+    let secret = hook["secret"].as_str().unwrap().to_string();
+    let hook_id = hook["id"].as_str().unwrap().to_string();
+    let seen = start_receiver(port, secret, Duration::ZERO);
+    walk_until(&app, &t.state, &tokens, until_comments).await;
+    let now = t.state.clock.now();
+    let guarded = Worker {
+        allow_loopback: false,
+        ..worker("guarded")
+    };
+    let attempted = drain(&t, guarded, now).await;
+    assert!(attempted > 0);
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "nothing reached the loopback"
+    );
+    let (_, deliveries) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/webhooks/{hook_id}/deliveries?limit=500"))
+            .insert_header(bearer(&tokens.staff)),
+    )
+    .await;
+    for d in deliveries.as_array().unwrap() {
+        assert_eq!(d["status"], "pending", "{d}");
+        let error = d["last_error"].as_str().unwrap();
+        assert!(error.contains("loopback"), "{error}");
+    }
+    // Allowed by the operator, the same deliveries arrive once due again.
+    let later = now + chrono::Duration::seconds(61);
+    assert_eq!(drain(&t, worker("allowed"), later).await, attempted);
+    assert_eq!(seen.lock().unwrap().len(), attempted);
 }
