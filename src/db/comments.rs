@@ -123,6 +123,7 @@ pub fn apply_handling(
                     DayChange {
                         organ_id: organ_id.clone(),
                         day: super::counters::china_day(b.received_at),
+                        decision_id: decision_id.to_string(),
                         received: 0,
                         adopted: i64::from(now) - i64::from(was),
                     },
@@ -355,6 +356,7 @@ pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
                 DayChange {
                     organ_id: organ_id.clone(),
                     day: super::counters::china_day(r.received_at),
+                    decision_id: r.decision_id.clone(),
                     received: 1,
                     adopted: i64::from(adopted),
                 },

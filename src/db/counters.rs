@@ -4,9 +4,11 @@
 //! without a row (comments received before the counts were kept) is counted once, when first
 //! touched or by [`backfill`].
 //!
-//! Beside them, each organ's comments by day (`comment_days`: received, adopted in whole or
-//! part), kept by the same writes, from which the annual report sums its comment figures
-//! (issue 10).
+//! Beside them, each organ's comments by day and decision (`comment_days`: received, adopted in
+//! whole or part), kept by the same writes, from which the annual report sums its comment figures
+//! (issue 10). A row per decision: only a transaction holding the decision's row lock writes it
+//! (the intake locks the decision first, a command updates it first), so two transactions never
+//! wait on each other for one.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -215,26 +217,27 @@ pub fn adopts(disposition: Option<&str>) -> bool {
     matches!(disposition, Some("adopted" | "partly_adopted"))
 }
 
-/// A change to an organ's comments of a day: how many more received and adopted (either may be
-/// negative, e.g. a disposition changed from adopted to not adopted).
+/// A change to an organ's comments of a day on a decision: how many more received and adopted
+/// (either may be negative, e.g. a disposition changed from adopted to not adopted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DayChange {
     /// The organ.
     pub organ_id: String,
     /// The day, as [`china_day`] gives it.
     pub day: String,
+    /// The decision.
+    pub decision_id: String,
     /// Comments received more.
     pub received: i64,
     /// Comments adopted in whole or part more.
     pub adopted: i64,
 }
 
-/// Add `change` to its organ's day counts `into`, merged with a change of the same day.
+/// Add `change` to the changes `into`, merged with a change of the same organ, day and decision.
 pub fn merge_day(into: &mut Vec<DayChange>, change: DayChange) {
-    match into
-        .iter_mut()
-        .find(|c| c.organ_id == change.organ_id && c.day == change.day)
-    {
+    match into.iter_mut().find(|c| {
+        c.organ_id == change.organ_id && c.day == change.day && c.decision_id == change.decision_id
+    }) {
         Some(c) => {
             c.received += change.received;
             c.adopted += change.adopted;
@@ -243,9 +246,9 @@ pub fn merge_day(into: &mut Vec<DayChange>, change: DayChange) {
     }
 }
 
-/// Apply the changes to the organs' day counts, in the caller's transaction: a day not counted
-/// yet is inserted, one counted is added to (in one statement, so that two processes counting
-/// the first comments of a day on PostgreSQL do not collide).
+/// Apply the changes to the organs' day counts, in the caller's transaction (which holds each
+/// decision's row lock): a day not counted yet is inserted, one counted is added to, in one
+/// statement.
 pub fn add_days(conn: &mut DbConn, changes: &[DayChange]) -> QueryResult<()> {
     use diesel::upsert::excluded;
     for c in changes.iter().filter(|c| c.received != 0 || c.adopted != 0) {
@@ -253,10 +256,15 @@ pub fn add_days(conn: &mut DbConn, changes: &[DayChange]) -> QueryResult<()> {
             .values((
                 comment_days::organ_id.eq(&c.organ_id),
                 comment_days::day.eq(&c.day),
+                comment_days::decision_id.eq(&c.decision_id),
                 comment_days::received.eq(c.received),
                 comment_days::adopted.eq(c.adopted),
             ))
-            .on_conflict((comment_days::organ_id, comment_days::day))
+            .on_conflict((
+                comment_days::organ_id,
+                comment_days::day,
+                comment_days::decision_id,
+            ))
             .do_update()
             .set((
                 comment_days::received
@@ -282,10 +290,10 @@ pub fn recount_days(conn: &mut DbConn) -> QueryResult<()> {
     conn.transaction(|conn| {
         diesel::delete(comment_days::table).execute(conn)?;
         diesel::sql_query(format!(
-            "INSERT INTO comment_days (organ_id, day, received, adopted) \
-             SELECT organ_id, {day}, COUNT(*), \
+            "INSERT INTO comment_days (organ_id, day, decision_id, received, adopted) \
+             SELECT organ_id, {day}, decision_id, COUNT(*), \
                SUM(CASE WHEN disposition IN ('adopted', 'partly_adopted') THEN 1 ELSE 0 END) \
-             FROM comments WHERE organ_id IS NOT NULL GROUP BY organ_id, {day}"
+             FROM comments WHERE organ_id IS NOT NULL GROUP BY organ_id, {day}, decision_id"
         ))
         .execute(conn)
         .map(|_| ())
@@ -293,7 +301,7 @@ pub fn recount_days(conn: &mut DbConn) -> QueryResult<()> {
 }
 
 /// An organ's comments received in the days `from` (included) to `until` (excluded), and those
-/// of them adopted in whole or part: the sum of its day counts.
+/// of them adopted in whole or part: the sum of its day counts (a few rows per consultation).
 pub fn days_sum(
     conn: &mut DbConn,
     organ_id: &str,

@@ -200,9 +200,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    comment_days (organ_id, day) {
+    comment_days (organ_id, day, decision_id) {
         organ_id -> Text,
         day -> Text,
+        decision_id -> Text,
         received -> BigInt,
         adopted -> BigInt,
     }

@@ -162,33 +162,44 @@ async fn comment_counts_are_kept_by_intake_and_handling_and_filled_in_for_older_
     assert_eq!((c.received, c.hidden, c.partly_adopted), (5, 1, 2));
 }
 
-/// A day's counts: (organ, day, received, adopted).
-type Day = (String, String, i64, i64);
+/// A day's counts on a decision: (organ, day, decision, received, adopted).
+type Day = (String, String, String, i64, i64);
 
 /// The organs' day counts as kept, and as counted here from every comment: its organ, its
-/// received time moved to China's (UTC+8), its disposition.
+/// received time moved to China's (UTC+8), its decision, its disposition.
 fn days(t: &TestApp) -> (Vec<Day>, Vec<Day>) {
     use juece::db::schema::{comment_days, comments};
     let mut conn = t.state.db.read.get().unwrap();
     let kept: Vec<Day> = comment_days::table
-        .order((comment_days::organ_id, comment_days::day))
+        .order((
+            comment_days::organ_id,
+            comment_days::day,
+            comment_days::decision_id,
+        ))
         .load(&mut *conn)
         .unwrap();
-    type Row = (Option<String>, chrono::NaiveDateTime, Option<String>);
+    type Row = (
+        Option<String>,
+        chrono::NaiveDateTime,
+        String,
+        Option<String>,
+    );
     let rows: Vec<Row> = comments::table
         .select((
             comments::organ_id,
             comments::received_at,
+            comments::decision_id,
             comments::disposition,
         ))
         .load(&mut *conn)
         .unwrap();
-    let mut counted: std::collections::BTreeMap<(String, String), (i64, i64)> = Default::default();
-    for (organ, at, disposition) in rows {
+    let mut counted: std::collections::BTreeMap<(String, String, String), (i64, i64)> =
+        Default::default();
+    for (organ, at, decision, disposition) in rows {
         let day = (at + chrono::Duration::hours(8))
             .format("%Y-%m-%d")
             .to_string();
-        let c = counted.entry((organ.unwrap(), day)).or_default();
+        let c = counted.entry((organ.unwrap(), day, decision)).or_default();
         c.0 += 1;
         if matches!(disposition.as_deref(), Some("adopted" | "partly_adopted")) {
             c.1 += 1;
@@ -196,7 +207,7 @@ fn days(t: &TestApp) -> (Vec<Day>, Vec<Day>) {
     }
     let counted = counted
         .into_iter()
-        .map(|((o, d), (r, a))| (o, d, r, a))
+        .map(|((o, d, x), (r, a))| (o, d, x, r, a))
         .collect();
     (kept, counted)
 }
@@ -227,7 +238,7 @@ async fn comment_days_are_kept_by_intake_and_handling_on_the_china_calendar() {
         assert_eq!(s, 201, "{b}");
     }
     let before = kept_days(&t);
-    let received: i64 = before.iter().map(|d| d.2).sum();
+    let received: i64 = before.iter().map(|d| d.3).sum();
     assert!(received >= 5, "{before:?}");
 
     // Two comments on either side of midnight, China time, at the turn of the year: written
@@ -259,7 +270,8 @@ async fn comment_days_are_kept_by_intake_and_handling_on_the_china_calendar() {
     let kept = kept_days(&t);
     for (_, day) in turn {
         assert!(
-            kept.iter().any(|d| d.0 == GOV && d.1 == day && d.2 == 1),
+            kept.iter()
+                .any(|d| d.0 == GOV && d.1 == day && d.2 == id && d.3 == 1),
             "{day}: {kept:?}"
         );
     }
@@ -288,10 +300,10 @@ async fn comment_days_are_kept_by_intake_and_handling_on_the_china_calendar() {
     )
     .await;
     let kept = kept_days(&t);
-    let adopted: i64 = kept.iter().map(|d| d.3).sum();
+    let adopted: i64 = kept.iter().map(|d| d.4).sum();
     assert_eq!(adopted, 3, "{kept:?}");
     assert!(
-        kept.iter().any(|d| d.1 == "2027-01-01" && d.3 == 1),
+        kept.iter().any(|d| d.1 == "2027-01-01" && d.4 == 1),
         "{kept:?}"
     );
 
