@@ -8,6 +8,10 @@ Usage: command_storm.py URL[,URL2...] CLIENTS SECONDS ACKED_FILE
   With several URLs (several processes on one database) every decision is driven by one client
   per URL at once: they race for each version, the loser is told it is stale (409, with the
   current version, from which it goes on), and no sequence number may be acknowledged twice.
+  Both send the same command (same user, same attributes): where the loser's arrives at the
+  version the winner's was written at, the server answers it as a retry of that command (200,
+  header Idempotent-Replayed: true, nothing written). Those answers go to ACKED_FILE.replays
+  ("DECISION_ID VERSION"), not to ACKED_FILE: they acknowledge no sequence number of their own.
 Prints the count of each answer. Uses the demo's organs and user (staff/demo-staff).
 """
 import datetime
@@ -22,7 +26,8 @@ bases, clients, seconds, acked_file = sys.argv[1].split(","), int(sys.argv[2]), 
 GOV, DEPT = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000003"
 
 
-def call(method, path, body=None, token=None, base=bases[0]):
+def call(method, path, body=None, token=None, base=bases[0], replayed=None):
+    """The status and JSON answer; `replayed` (a list) gets whether the answer was a replay."""
     headers = {"content-type": "application/json"}
     if token:
         headers["authorization"] = f"Bearer {token}"
@@ -30,6 +35,8 @@ def call(method, path, body=None, token=None, base=bases[0]):
     req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
+            if replayed is not None:
+                replayed.append(r.headers.get("Idempotent-Replayed") == "true")
             return r.status, json.load(r)
     except urllib.error.HTTPError as e:
         try:
@@ -51,6 +58,7 @@ initiation = {
     "lead_unit": "示范市城市管理局",
 }
 out = open(acked_file, "a", buffering=1)
+replays = open(acked_file + ".replays", "a", buffering=1)
 lock = threading.Lock()
 statuses = {}
 decisions = []
@@ -66,11 +74,16 @@ deadline = time.time() + seconds
 def client(decision, base):
     did, version, attrs = decision
     while time.time() < deadline:
+        replayed = []
         s, d = call("POST", f"/api/v1/decisions/{did}/commands", {"expected_version": version, "command": {
-            "command": "change_attributes", "attributes": attrs, "reason": "崩溃测试"}}, token, base)
+            "command": "change_attributes", "attributes": attrs, "reason": "崩溃测试"}}, token, base, replayed)
         with lock:
             statuses[s] = statuses.get(s, 0) + 1
-            if isinstance(s, int) and 200 <= s < 300:
+            if isinstance(s, int) and 200 <= s < 300 and replayed == [True]:
+                statuses["replayed"] = statuses.get("replayed", 0) + 1
+                version = d["version"]
+                replays.write(f"{did} {version}\n")
+            elif isinstance(s, int) and 200 <= s < 300:
                 version = d["version"]
                 out.write(f"{did} {version}\n")
             elif s == 409 and d and "current_version" in d:

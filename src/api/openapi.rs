@@ -329,7 +329,7 @@ fn problems(method: &str, path: &str, contract: &Contract) -> Vec<(u16, &'static
     if method == "post" && (path.contains("/decisions") || path.contains("/experts")) {
         out.push((
             409,
-            "refused by the procedure (violations, each with rule and basis), or the decision is at another version (type /problems/stale) / 违反法定程序",
+            "refused by the procedure (violations, each with rule and basis), or the decision is at another version (type /problems/stale; the same command sent again by the same user at the version it was first given at is answered as the first time instead) / 违反法定程序",
         ));
     }
     if method == "post" && path.starts_with("/api/v1/catalogs") {

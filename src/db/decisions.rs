@@ -342,6 +342,23 @@ pub fn events_since_other_than(
         .get_result(conn)
 }
 
+/// The first event after `expected` other than those of `command` (the intake's batches).
+pub fn first_event_after_other_than(
+    conn: &mut DbConn,
+    decision_id: &str,
+    expected: i64,
+    command: &str,
+) -> QueryResult<Option<EventRow>> {
+    events::table
+        .filter(events::decision_id.eq(decision_id))
+        .filter(events::seq.gt(expected))
+        .filter(events::command.ne(command))
+        .order(events::seq)
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The decision started for a catalog item, if any.
 pub fn decision_of_catalog_item(conn: &mut DbConn, item_id: &str) -> QueryResult<Option<String>> {
     decisions::table

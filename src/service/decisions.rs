@@ -101,6 +101,9 @@ pub struct Applied {
     pub state: Decision,
     /// The events appended.
     pub events: Vec<Event>,
+    /// Whether nothing was written: the same command had been written at that version, by the
+    /// same user, and this is its answer again (a retry).
+    pub replayed: bool,
 }
 
 /// What starting a decision names.
@@ -306,6 +309,14 @@ pub(crate) fn commit_row(
         ..
     } = submission;
     if row.version != expected_version && !only_intake_since(conn, row, expected_version)? {
+        if let Some(events) = replayed(conn, row, expected_version, &command, actor)? {
+            return Ok(Applied {
+                row: row.clone(),
+                state: parse_state(row)?,
+                events,
+                replayed: true,
+            });
+        }
         return Err(ServiceError::Stale {
             expected: expected_version,
             actual: row.version,
@@ -345,6 +356,43 @@ pub(crate) fn commit_row(
         supersede_originals(conn, engine, &applied.row.id, now)?;
     }
     Ok(applied)
+}
+
+/// A command given again at the version it was first given at — its answer lost on the way
+/// back and the request retried, a form sent twice —: the first event after that version (the
+/// public's comment batches aside) is this same command by this same user in this same role.
+/// Returns that event's events, to answer as the first time; nothing is written again. Any other
+/// command at an old version stays stale (the same command at the same version cannot be meant
+/// as a second one: it would be stale all the same).
+fn replayed(
+    conn: &mut DbConn,
+    row: &DecisionRow,
+    expected: i64,
+    command: &Command,
+    actor: &Actor,
+) -> Result<Option<Vec<Event>>, ServiceError> {
+    if expected >= row.version || expected < 0 {
+        return Ok(None);
+    }
+    let Some(first) =
+        decisions::first_event_after_other_than(conn, &row.id, expected, INTAKE_COMMAND)?
+    else {
+        return Ok(None);
+    };
+    if first.actor_user_id != actor.user_id
+        || first.actor_role != actor.role
+        || first.actor_organ_id != actor.organ_id
+    {
+        return Ok(None);
+    }
+    let Ok(mut payload) = serde_json::from_str::<serde_json::Value>(&first.payload) else {
+        return Ok(None);
+    };
+    let given = serde_json::to_value(command).ok();
+    if given.is_none() || payload.get("command") != given.as_ref() {
+        return Ok(None);
+    }
+    Ok(serde_json::from_value(payload["events"].take()).ok())
 }
 
 /// Whether every event after `expected` is a batch of public comments. Such batches commute
@@ -509,6 +557,7 @@ fn persist(
         row: updated,
         state,
         events: events.to_vec(),
+        replayed: false,
     })
 }
 

@@ -360,8 +360,11 @@ async fn staff_commands_are_not_stale_because_comments_came_in() {
     };
     let (s, b) = send(&app, req().set_json(activity.clone())).await;
     assert_eq!(s, 200, "{b}");
-    // But a staff command in between still makes the older version stale.
-    let (s, b) = send(&app, req().set_json(activity)).await;
+    // But a staff command in between still makes the older version stale (another command: the
+    // same one again is a retry, answered as the first time — api::decisions).
+    let mut other = activity;
+    other["command"]["fact"]["minutes"] = json!("第二次座谈会纪要");
+    let (s, b) = send(&app, req().set_json(other)).await;
     assert_eq!(s, 409, "{b}");
     assert_eq!(b["type"], "/problems/stale");
 }

@@ -704,3 +704,92 @@ async fn the_decision_shows_its_deadlines_in_working_days() {
         .unwrap()
         .contains("第三十三条"));
 }
+
+#[actix_web::test]
+async fn a_command_sent_again_at_its_version_is_answered_as_the_first_time_and_written_once() {
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, version, _) =
+        walk_until(&app, &t.state, &tokens, is_start("public_participation")).await;
+    let command = |token: &str, stage: &str| {
+        test::TestRequest::post()
+            .uri(&format!("/api/v1/decisions/{id}/commands"))
+            .insert_header(bearer(token))
+            .set_json(json!({ "expected_version": version, "command": { "command": "start_stage", "stage": stage } }))
+    };
+    let (s, first) = send(&app, command(&tokens.unit, "public_participation")).await;
+    assert_eq!(s, 200, "{first}");
+    assert_eq!(first["version"], version + 1);
+    // The answer was lost; the client sends the same again, at the version it had.
+    let res = test::call_service(
+        &app,
+        command(&tokens.unit, "public_participation").to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap()),
+        Some("true"),
+        "told that nothing was written this time"
+    );
+    let again: Value = test::read_body_json(res).await;
+    assert_eq!(again["version"], version + 1, "nothing written again");
+    assert_eq!(
+        again["events"], first["events"],
+        "the first answer's events"
+    );
+    let (_, events) = send(
+        &app,
+        test::TestRequest::get()
+            .uri(&format!("/api/v1/decisions/{id}/events?limit=500"))
+            .insert_header(bearer(&tokens.inspector)),
+    )
+    .await;
+    let started = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["command"] == "start_stage:public_participation")
+        .count();
+    assert_eq!(started, 1, "{events}");
+    // Another command at that version is stale; the same command from someone who may not give
+    // it is refused as before (no answer borrowed from another's command).
+    let (s, b) = send(&app, command(&tokens.unit, "expert_review")).await;
+    assert_eq!(
+        (s, b["type"].as_str()),
+        (409, Some("/problems/stale")),
+        "{b}"
+    );
+    let (s, b) = send(&app, command(&tokens.staff, "public_participation")).await;
+    assert_eq!(s, 403, "{b}");
+    // Someone else of the lead unit giving the same command at that version: stale (their
+    // command is not the one written).
+    let other = {
+        let (_, me) = send(
+            &app,
+            test::TestRequest::get()
+                .uri("/api/v1/me")
+                .insert_header(bearer(&tokens.outsider)),
+        )
+        .await;
+        me["id"].as_str().unwrap().to_string()
+    };
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        juece::db::accounts::grant(&mut conn, &other, DEPT, "undertaking").unwrap();
+    }
+    // Kept sessions learn of the role within a poll of the revocations.
+    actix_web::rt::time::sleep(
+        juece::service::sessions::POLL + std::time::Duration::from_millis(100),
+    )
+    .await;
+    let (s, b) = send(&app, command(&tokens.outsider, "public_participation")).await;
+    assert_eq!(
+        (s, b["type"].as_str()),
+        (409, Some("/problems/stale")),
+        "{b}"
+    );
+}

@@ -268,8 +268,8 @@ async fn a_command_through_the_console_form_is_judged_by_the_engine_and_the_grap
     );
     assert!(page.body.contains(r#"name="f.place""#));
 
-    // A stale version is named, not applied.
-    let stale = post(
+    // The same form sent twice: answered as the first time, written once.
+    let twice = post(
         &app,
         &commands,
         &unit,
@@ -278,6 +278,22 @@ async fn a_command_through_the_console_form_is_judged_by_the_engine_and_the_grap
             ("expected_version", &v),
             ("kind", "start"),
             ("stage", "hearing"),
+        ],
+    )
+    .await;
+    assert_eq!(twice.status, 303, "{}", twice.body);
+    let page = get(&app, &uri, &unit).await;
+    assert_eq!(page.body.matches("start_stage:hearing").count(), 1);
+    // Another command at a stale version is named, not applied.
+    let stale = post(
+        &app,
+        &commands,
+        &unit,
+        &[
+            ("csrf", &csrf),
+            ("expected_version", &v),
+            ("kind", "start"),
+            ("stage", "expert_review"),
         ],
     )
     .await;

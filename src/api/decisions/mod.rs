@@ -72,6 +72,10 @@ pub struct ListQuery {
     limit: Option<i64>,
 }
 
+/// The header on the answer to a command that had already been written (sent again at the
+/// version it was first given at, by the same user): nothing was written this time.
+pub const REPLAYED_HEADER: &str = "Idempotent-Replayed";
+
 fn respond(
     state: &AppState,
     applied: Applied,
@@ -90,7 +94,12 @@ fn respond(
         state.clock.now(),
     );
     body.events = Some(applied.events);
-    Ok(HttpResponse::build(status).json(body))
+    let mut response = HttpResponse::build(status);
+    if applied.replayed {
+        // The same command had been written at that version by the same user: its answer again.
+        response.insert_header((REPLAYED_HEADER, "true"));
+    }
+    Ok(response.json(body))
 }
 
 /// `POST /api/v1/decisions`
