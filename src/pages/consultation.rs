@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::disposition_zh;
-use super::handling::encode;
 use super::portal::{form_page, sent_back, with_cookie, Sent, PUBLIC_FORM_BYTES};
+use super::render::encode;
 use super::render::{self, html, page, Chrome, PageError};
 use super::security::{self, field};
 use crate::api::comments::{consultation_view, receive, CommentForm};

@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::handling::encode;
+use super::render::encode;
 use super::render::{fill, hole, html, page, PageError};
 use super::security;
 use super::session::session;

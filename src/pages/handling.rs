@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::render::PageError;
+use super::render::{encode, PageError};
 use crate::api::common::{keyset, rfc3339};
 use crate::db::comments::{self, CommentRow};
 use crate::db::DbConn;
@@ -36,18 +36,6 @@ fn shown(show: &str, c: &CommentRow) -> bool {
         "all" => true,
         _ => c.disposition.is_none() && c.hidden_reason.is_none(),
     }
-}
-
-/// A query-string value, percent-encoded.
-pub(crate) fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// One page of the decision's comments under the filter, with the link to the next.

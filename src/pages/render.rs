@@ -375,3 +375,26 @@ pub fn fill(kept: &str, values: &[(&str, &str)]) -> String {
     out.push_str(rest);
     out
 }
+
+/// A query-string value, percent-encoded: every byte but RFC 3986's unreserved characters
+/// (letters, digits, `-`, `_`, `.`, `~`).
+pub(crate) fn encode(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+#[cfg(test)]
+mod encode_tests {
+    #[test]
+    fn a_query_value_keeps_only_the_unreserved_characters() {
+        assert_eq!(
+            super::encode("2026-11-30 08:00:00.5|a_b~c/中?&=#+"),
+            "2026-11-30%2008%3A00%3A00.5%7Ca_b~c%2F%E4%B8%AD%3F%26%3D%23%2B"
+        );
+    }
+}
