@@ -32,6 +32,7 @@ use render::PageError;
 pub fn register(cfg: &mut web::ServiceConfig) {
     cfg.route(render::STYLESHEET_PATH, web::get().to(stylesheet))
         .route("/", web::get().to(portal::home))
+        .route("/consultations", web::get().to(portal::consultations))
         .route(
             "/consultations/{id}",
             web::get().to(consultation::consultation),

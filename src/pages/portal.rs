@@ -48,8 +48,8 @@ fn is_secret(state: &Decision) -> bool {
     state.not_public()
 }
 
-/// `GET /` — open consultations with their deadlines, upcoming hearings, recently published
-/// decisions.
+/// `GET /` — open consultations with their deadlines (the first [`HOME_CONSULTATIONS`], closing
+/// soonest first, with a link to all), upcoming hearings, recently published decisions.
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
     let st = state.clone();
     let today = china_date(state.clock.now());
@@ -61,90 +61,19 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
     if let Some(body) = stamp.and_then(|s| state.caches.home_page.get(s, &(today, minute))) {
         return Ok(html(StatusCode::OK, String::clone(&body)));
     }
-    let (page_key, data) = web::block(
-        move || -> Result<(String, std::sync::Arc<Value>), PageError> {
-            let mut conn = st.db.read.get()?;
-            // Kept until a decision or catalog changes or the day turns (issue 11, 14).
-            let (decided, catalogued) = db::last_changes(&mut conn, None)?;
-            let key = (today, decided, catalogued);
-            let page_key = format!("home|{today}|{decided:?}|{catalogued:?}|{minute}");
-            if let Some(data) = st.caches.home.get(&key) {
-                return Ok((page_key, data));
-            }
-            // Every decision in public participation or with a hearing, however long ago it
-            // began (the newest 500 alone left out a consultation opened on an older one).
-            let stages = [
-                crate::procedure::state::stage::PUBLIC_PARTICIPATION,
-                crate::procedure::state::stage::HEARING,
-            ];
-            let rows = db::on_portal(&mut conn, &stages, HOME_DECISIONS, HOME_IN_PROGRESS)?;
-            let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
-            for row in rows {
-                let Ok(d) = parse_state(&row) else { continue };
-                if is_secret(&d) {
-                    continue;
-                }
-                // Only a decision in public participation can have an open consultation (the
-                // view's `open` requires it): the others cost no queries (issue 11 "Performance").
-                let participating = d.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
-                    == crate::procedure::state::StageStatus::InProgress;
-                let consulted = participating
-                    .then(|| consultation_view(&mut conn, &row.id, st.clock.now()).ok())
-                    .flatten();
-                if let Some(v) = consulted {
-                    if let Some(p) = v.period.filter(|p| p.open) {
-                        open.push(Listed {
-                            id: row.id.clone(),
-                            title: row.title.clone(),
-                            date: p.closes_after,
-                            days_left: p.closes_after.map(|e| (e - today).num_days()),
-                            place: None,
-                        });
-                    }
-                }
-                if let Some(r) = selection::round(&d).filter(|r| r.hearing_on >= today) {
-                    hearings.push(Listed {
-                        id: row.id.clone(),
-                        title: row.title.clone(),
-                        date: Some(r.hearing_on),
-                        days_left: Some((r.hearing_on - today).num_days()),
-                        place: Some(r.place),
-                    });
-                }
-                if let Some(on) = d.facts.iter().rev().find_map(|f| match &f.fact {
-                    Fact::Publication { published_on, .. } => Some(*published_on),
-                    _ => None,
-                }) {
-                    published.push(Listed {
-                        id: row.id.clone(),
-                        title: row.title.clone(),
-                        date: Some(on),
-                        days_left: None,
-                        place: None,
-                    });
-                }
-            }
-            open.sort_by_key(|l| l.date);
-            hearings.sort_by_key(|l| l.date);
-            published.sort_by_key(|l| std::cmp::Reverse(l.date));
-            published.truncate(20);
-            // This year's published catalogs and the organs overdue with theirs.
-            let catalogs: Vec<Value> =
-                super::catalogs::listings(&mut conn, &engine(&st), today.year(), today)?
-                    .into_iter()
-                    .filter(|l| !l["catalog_id"].is_null() || l["standing"]["overdue"] == true)
-                    .collect();
-            let data = json!({ "consultations": open, "hearings": hearings, "published": published,
-            "today": today, "catalogs": catalogs, "year": today.year() });
-            Ok((page_key, st.caches.home.put(key, data)))
-        },
-    )
-    .await??;
+    let (page_key, data) = web::block(move || portal_data(&st, today, minute)).await??;
     // The page as rendered, by the same key (it holds no token).
     let body = match state.caches.pages.get(&page_key) {
         Some(kept) => kept,
         None => {
-            let body = page("home", "重大行政决策公众参与", &Chrome::default(), &*data)?;
+            let mut shown = Value::clone(&data);
+            let open = shown["consultations"].as_array().map_or(0, Vec::len);
+            if let Some(list) = shown["consultations"].as_array_mut() {
+                list.truncate(HOME_CONSULTATIONS);
+            }
+            shown["consultations_total"] = json!(open);
+            shown["consultations_more"] = json!(open > HOME_CONSULTATIONS);
+            let body = page("home", "重大行政决策公众参与", &Chrome::default(), &shown)?;
             state.caches.pages.put(page_key, body)
         }
     };
@@ -152,6 +81,144 @@ pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, PageError>
         state.caches.home_page.put(s, (today, minute), body.clone());
     }
     Ok(html(StatusCode::OK, String::clone(&body)))
+}
+
+/// The open consultations the home lists first; the rest on `/consultations`.
+pub const HOME_CONSULTATIONS: usize = 20;
+
+/// Open consultations on one page of `/consultations`.
+pub const CONSULTATIONS_PAGE: usize = 50;
+
+/// `GET /consultations?page=` — every open consultation, closing soonest first, fifty a page.
+pub async fn consultations(
+    state: web::Data<AppState>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, PageError> {
+    let st = state.clone();
+    let today = china_date(state.clock.now());
+    let minute = state.clock.now().timestamp() / 60;
+    let (_, data) = web::block(move || portal_data(&st, today, minute)).await??;
+    let all = data["consultations"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let pages = all.len().div_ceil(CONSULTATIONS_PAGE).max(1);
+    let n = q.page.unwrap_or(1);
+    if n == 0 || n > pages {
+        return Err(PageError::NotFound(format!(
+            "第 {n} 页不存在（共 {pages} 页）"
+        )));
+    }
+    let items: Vec<Value> = all
+        .into_iter()
+        .skip((n - 1) * CONSULTATIONS_PAGE)
+        .take(CONSULTATIONS_PAGE)
+        .collect();
+    let shown = json!({
+        "consultations": items,
+        "total": data["consultations"].as_array().map_or(0, Vec::len),
+        "page": n,
+        "pages": pages,
+        "previous": (n > 1).then(|| n - 1),
+        "next": (n < pages).then(|| n + 1),
+        "today": today,
+    });
+    let body = page(
+        "consultations",
+        "正在征求意见的决策草案",
+        &Chrome::default(),
+        &shown,
+    )?;
+    Ok(html(StatusCode::OK, body))
+}
+
+/// The page asked for (1: the first).
+#[derive(Debug, serde::Deserialize)]
+pub struct PageQuery {
+    page: Option<usize>,
+}
+
+/// What the portal's home and its list of consultations show, and the key of the home as
+/// rendered: kept until a decision or catalog changes or the day turns (issue 11, 14).
+fn portal_data(
+    st: &AppState,
+    today: chrono::NaiveDate,
+    minute: i64,
+) -> Result<(String, std::sync::Arc<Value>), PageError> {
+    let mut conn = st.db.read.get()?;
+    // Kept until a decision or catalog changes or the day turns (issue 11, 14).
+    let (decided, catalogued) = db::last_changes(&mut conn, None)?;
+    let key = (today, decided, catalogued);
+    let page_key = format!("home|{today}|{decided:?}|{catalogued:?}|{minute}");
+    if let Some(data) = st.caches.home.get(&key) {
+        return Ok((page_key, data));
+    }
+    // Every decision in public participation or with a hearing, however long ago it
+    // began (the newest 500 alone left out a consultation opened on an older one).
+    let stages = [
+        crate::procedure::state::stage::PUBLIC_PARTICIPATION,
+        crate::procedure::state::stage::HEARING,
+    ];
+    let rows = db::on_portal(&mut conn, &stages, HOME_DECISIONS, HOME_IN_PROGRESS)?;
+    let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        let Ok(d) = parse_state(&row) else { continue };
+        if is_secret(&d) {
+            continue;
+        }
+        // Only a decision in public participation can have an open consultation (the
+        // view's `open` requires it): the others cost no queries (issue 11 "Performance").
+        let participating = d.status(crate::procedure::state::stage::PUBLIC_PARTICIPATION)
+            == crate::procedure::state::StageStatus::InProgress;
+        let consulted = participating
+            .then(|| consultation_view(&mut conn, &row.id, st.clock.now()).ok())
+            .flatten();
+        if let Some(v) = consulted {
+            if let Some(p) = v.period.filter(|p| p.open) {
+                open.push(Listed {
+                    id: row.id.clone(),
+                    title: row.title.clone(),
+                    date: p.closes_after,
+                    days_left: p.closes_after.map(|e| (e - today).num_days()),
+                    place: None,
+                });
+            }
+        }
+        if let Some(r) = selection::round(&d).filter(|r| r.hearing_on >= today) {
+            hearings.push(Listed {
+                id: row.id.clone(),
+                title: row.title.clone(),
+                date: Some(r.hearing_on),
+                days_left: Some((r.hearing_on - today).num_days()),
+                place: Some(r.place),
+            });
+        }
+        if let Some(on) = d.facts.iter().rev().find_map(|f| match &f.fact {
+            Fact::Publication { published_on, .. } => Some(*published_on),
+            _ => None,
+        }) {
+            published.push(Listed {
+                id: row.id.clone(),
+                title: row.title.clone(),
+                date: Some(on),
+                days_left: None,
+                place: None,
+            });
+        }
+    }
+    open.sort_by_key(|l| l.date);
+    hearings.sort_by_key(|l| l.date);
+    published.sort_by_key(|l| std::cmp::Reverse(l.date));
+    published.truncate(20);
+    // This year's published catalogs and the organs overdue with theirs.
+    let catalogs: Vec<Value> =
+        super::catalogs::listings(&mut conn, &engine(st), today.year(), today)?
+            .into_iter()
+            .filter(|l| !l["catalog_id"].is_null() || l["standing"]["overdue"] == true)
+            .collect();
+    let data = json!({ "consultations": open, "hearings": hearings, "published": published,
+    "today": today, "catalogs": catalogs, "year": today.year() });
+    Ok((page_key, st.caches.home.put(key, data)))
 }
 
 /// What a public form sent back, to show again with its errors.

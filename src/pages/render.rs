@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error", include_str!("templates/error.hbs")),
     ("violations", include_str!("templates/violations.hbs")),
     ("home", include_str!("templates/home.hbs")),
+    ("consultations", include_str!("templates/consultations.hbs")),
     ("consultation", include_str!("templates/consultation.hbs")),
     (
         "comment_received",

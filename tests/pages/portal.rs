@@ -536,3 +536,79 @@ async fn the_home_lists_a_consultation_however_many_decisions_changed_since() {
     );
     assert!(home.body.contains("还剩"), "days left: {}", home.body);
 }
+
+#[actix_web::test]
+async fn the_home_shows_the_first_twenty_consultations_and_links_to_all_of_them() {
+    use diesel::prelude::*;
+    use juece::db::rows::{DecisionRow, StageRow};
+    use juece::db::schema::{decisions, stage_records};
+    let t = TestApp::new();
+    let app = t.service().await;
+    let tokens = Tokens::get(&app).await;
+    let (id, _, _) = walk_until(&app, &t.state, &tokens, until_comments).await;
+    // 55 more decisions in the same open consultation (copies of its row and stage rows).
+    {
+        let mut conn = t.state.db.write.get().unwrap();
+        let row: DecisionRow = juece::db::decisions::decision(&mut conn, &id)
+            .unwrap()
+            .unwrap();
+        let stages: Vec<StageRow> = stage_records::table
+            .filter(stage_records::decision_id.eq(&id))
+            .select(StageRow::as_select())
+            .load(&mut *conn)
+            .unwrap();
+        diesel::Connection::transaction(&mut *conn, |conn| {
+            for i in 0..55 {
+                let copy = format!("{}-{i:04}", &row.id[..24]);
+                diesel::insert_into(decisions::table)
+                    .values(DecisionRow {
+                        id: copy.clone(),
+                        title: format!("征求意见的决策 {i}"),
+                        ..row.clone()
+                    })
+                    .execute(conn)?;
+                for s in &stages {
+                    diesel::insert_into(stage_records::table)
+                        .values(StageRow {
+                            decision_id: copy.clone(),
+                            ..s.clone()
+                        })
+                        .execute(conn)?;
+                }
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+    }
+    let links = |body: &str| body.matches(r#"<a href="/consultations/"#).count();
+    let home = get(&app, "/", "").await;
+    assert_eq!(home.status, 200);
+    assert_eq!(links(&home.body), 20, "{}", home.body);
+    assert!(
+        home.body
+            .contains(r#"<a href="/consultations">查看全部 56 项"#),
+        "{}",
+        home.body
+    );
+    let first = get(&app, "/consultations", "").await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(links(&first.body), 50, "{}", first.body);
+    assert!(first.body.contains("第 1 / 2 页"), "{}", first.body);
+    assert!(first
+        .body
+        .contains(r#"<a href="/consultations?page=2" rel="next">"#));
+    let second = get(&app, "/consultations?page=2", "").await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    assert_eq!(links(&second.body), 6, "{}", second.body);
+    assert!(second
+        .body
+        .contains(r#"<a href="/consultations?page=1" rel="prev">"#));
+    assert!(
+        format!("{}{}", first.body, second.body).contains(&format!("/consultations/{id}\"")),
+        "the first consultation is on one of the pages"
+    );
+    for missing in ["/consultations?page=3", "/consultations?page=0"] {
+        assert_eq!(get(&app, missing, "").await.status, 404, "{missing}");
+    }
+    assert_eq!(get(&app, "/consultations?page=x", "").await.status, 400);
+}
