@@ -326,22 +326,6 @@ pub fn insert_draft(conn: &mut DbConn, draft: &DraftVersion) -> QueryResult<()> 
         .map(|_| ())
 }
 
-/// How many events after `expected` up to now are other than `command` (e.g. batches of public
-/// comments).
-pub fn events_since_other_than(
-    conn: &mut DbConn,
-    decision_id: &str,
-    expected: i64,
-    command: &str,
-) -> QueryResult<i64> {
-    events::table
-        .filter(events::decision_id.eq(decision_id))
-        .filter(events::seq.gt(expected))
-        .filter(events::command.ne(command))
-        .count()
-        .get_result(conn)
-}
-
 /// The first event after `expected` other than those of `command` (the intake's batches).
 pub fn first_event_after_other_than(
     conn: &mut DbConn,

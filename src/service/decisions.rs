@@ -308,19 +308,24 @@ pub(crate) fn commit_row(
         draft_content,
         ..
     } = submission;
-    if row.version != expected_version && !only_intake_since(conn, row, expected_version)? {
-        if let Some(events) = replayed(conn, row, expected_version, &command, actor)? {
-            return Ok(Applied {
-                row: row.clone(),
-                state: parse_state(row)?,
-                events,
-                replayed: true,
-            });
+    if row.version != expected_version {
+        match since(conn, row, expected_version, &command, actor)? {
+            Since::OnlyIntake => {}
+            Since::Replay(events) => {
+                return Ok(Applied {
+                    row: row.clone(),
+                    state: parse_state(row)?,
+                    events,
+                    replayed: true,
+                })
+            }
+            Since::Stale => {
+                return Err(ServiceError::Stale {
+                    expected: expected_version,
+                    actual: row.version,
+                })
+            }
         }
-        return Err(ServiceError::Stale {
-            expected: expected_version,
-            actual: row.version,
-        });
     }
     let pack = pack_of(engine, row)?;
     let mut state = parse_state(row)?;
@@ -358,55 +363,49 @@ pub(crate) fn commit_row(
     Ok(applied)
 }
 
-/// A command given again at the version it was first given at — its answer lost on the way
-/// back and the request retried, a form sent twice —: the first event after that version (the
-/// public's comment batches aside) is this same command by this same user in this same role.
-/// Returns that event's events, to answer as the first time; nothing is written again. Any other
-/// command at an old version stays stale (the same command at the same version cannot be meant
-/// as a second one: it would be stale all the same).
-fn replayed(
+/// What came after the version a command was given at.
+enum Since {
+    /// Only batches of public comments. They commute with staff commands: a member of staff who
+    /// read the decision before comments came in is not told it is stale for that.
+    OnlyIntake,
+    /// This same command, by this same user in this same role, first: the command given again
+    /// — its answer lost on the way back and the request retried, a form sent twice. Its events,
+    /// to answer as the first time; nothing is written again. (The same command at the same
+    /// version cannot be meant as a second one: it would be stale all the same.)
+    Replay(Vec<Event>),
+    /// Anything else: the command is stale.
+    Stale,
+}
+
+/// What came after `expected`, read from the first event after it that is not a comment batch.
+fn since(
     conn: &mut DbConn,
     row: &DecisionRow,
     expected: i64,
     command: &Command,
     actor: &Actor,
-) -> Result<Option<Vec<Event>>, ServiceError> {
-    if expected >= row.version || expected < 0 {
-        return Ok(None);
+) -> Result<Since, ServiceError> {
+    if expected > row.version || expected < 0 {
+        return Ok(Since::Stale);
     }
     let Some(first) =
         decisions::first_event_after_other_than(conn, &row.id, expected, INTAKE_COMMAND)?
     else {
-        return Ok(None);
+        return Ok(Since::OnlyIntake);
     };
-    if first.actor_user_id != actor.user_id
-        || first.actor_role != actor.role
-        || first.actor_organ_id != actor.organ_id
-    {
-        return Ok(None);
-    }
+    let same_actor = first.actor_user_id == actor.user_id
+        && first.actor_role == actor.role
+        && first.actor_organ_id == actor.organ_id;
+    let Ok(given) = serde_json::to_value(command) else {
+        return Ok(Since::Stale);
+    };
     let Ok(mut payload) = serde_json::from_str::<serde_json::Value>(&first.payload) else {
-        return Ok(None);
+        return Ok(Since::Stale);
     };
-    let given = serde_json::to_value(command).ok();
-    if given.is_none() || payload.get("command") != given.as_ref() {
-        return Ok(None);
+    if !same_actor || payload.get("command") != Some(&given) {
+        return Ok(Since::Stale);
     }
-    Ok(serde_json::from_value(payload["events"].take()).ok())
-}
-
-/// Whether every event after `expected` is a batch of public comments. Such batches commute
-/// with staff commands: a member of staff who read the decision before comments came in is not
-/// told it is stale for that.
-fn only_intake_since(
-    conn: &mut DbConn,
-    row: &DecisionRow,
-    expected: i64,
-) -> Result<bool, ServiceError> {
-    if expected > row.version || expected < 0 {
-        return Ok(false);
-    }
-    Ok(decisions::events_since_other_than(conn, &row.id, expected, INTAKE_COMMAND)? == 0)
+    Ok(serde_json::from_value(payload["events"].take()).map_or(Since::Stale, Since::Replay))
 }
 
 /// Append the event and update the projections.
