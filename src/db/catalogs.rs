@@ -280,15 +280,26 @@ pub fn due_figures(
 }
 
 /// Comments received on an organ's decisions in the days `from_day` (included) to `until_day`
-/// (excluded): (received, adopted in whole or part), summed from the organ's day counts
-/// (`comment_days`, kept as comments arrive and are handled: at most 366 rows for a year).
+/// (excluded): (received, adopted in whole or part), summed from its day counts (`comment_days`,
+/// kept as comments arrive and are handled: a row per day and decision, a few per consultation).
 pub fn comment_figures(
     conn: &mut DbConn,
     organ_id: &str,
     from_day: &str,
     until_day: &str,
 ) -> QueryResult<(i64, i64)> {
-    super::counters::days_sum(conn, organ_id, from_day, until_day)
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    comment_days::table
+        .filter(comment_days::organ_id.eq(organ_id))
+        .filter(comment_days::day.ge(from_day))
+        .filter(comment_days::day.lt(until_day))
+        .select((
+            // PostgreSQL sums BIGINT as NUMERIC.
+            sql::<BigInt>("CAST(COALESCE(SUM(received), 0) AS BIGINT)"),
+            sql::<BigInt>("CAST(COALESCE(SUM(adopted), 0) AS BIGINT)"),
+        ))
+        .get_result(conn)
 }
 
 /// The decisions of an organ started in a window: (id, catalog item).

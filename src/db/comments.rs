@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
+use super::counters::{adopts, Counted, DayCounts};
 pub use super::counters::{count_live, CommentCounts};
-use super::counters::{Counted, DayChange};
 use super::schema::comments;
 use super::DbConn;
 use crate::procedure::state::{Disposition, Fact};
@@ -113,24 +113,16 @@ pub fn apply_handling(
     if let Fact::CommentDisposed { disposition, .. } | Fact::CommentsDisposed { disposition, .. } =
         fact
     {
-        let now = super::counters::adopts(Some(<&str>::from(*disposition)));
-        let mut days = Vec::new();
+        let now = adopts(Some(<&str>::from(*disposition)));
+        let mut days = DayCounts::default();
         for b in &before {
-            let was = super::counters::adopts(b.disposition.as_deref());
+            let was = adopts(b.disposition.as_deref());
             if let (Some(organ_id), true) = (&b.organ_id, was != now) {
-                super::counters::merge_day(
-                    &mut days,
-                    DayChange {
-                        organ_id: organ_id.clone(),
-                        day: super::counters::china_day(b.received_at),
-                        decision_id: decision_id.to_string(),
-                        received: 0,
-                        adopted: i64::from(now) - i64::from(was),
-                    },
-                );
+                let moved = i64::from(now) - i64::from(was);
+                days.count((organ_id, decision_id), b.received_at, 0, moved);
             }
         }
-        super::counters::add_days(conn, &days)?;
+        days.write(conn)?;
     }
     let target = |id: &str| {
         comments::table
@@ -347,23 +339,14 @@ pub fn insert_many(conn: &mut DbConn, rows: &[CommentRow]) -> QueryResult<()> {
     for (d, n) in &decisions {
         super::counters::add_received(conn, d, *n)?;
     }
-    let mut days = Vec::new();
+    let mut days = DayCounts::default();
     for r in rows {
         if let Some(organ_id) = &r.organ_id {
-            let adopted = super::counters::adopts(r.disposition.as_deref());
-            super::counters::merge_day(
-                &mut days,
-                DayChange {
-                    organ_id: organ_id.clone(),
-                    day: super::counters::china_day(r.received_at),
-                    decision_id: r.decision_id.clone(),
-                    received: 1,
-                    adopted: i64::from(adopted),
-                },
-            );
+            let adopted = i64::from(adopts(r.disposition.as_deref()));
+            days.count((organ_id, &r.decision_id), r.received_at, 1, adopted);
         }
     }
-    super::counters::add_days(conn, &days)?;
+    days.write(conn)?;
     match conn {
         // In process, a row at a time is the same statement each time, prepared once; a
         // multi-row insert as long as the batch was a statement to prepare for every batch.

@@ -10,13 +10,14 @@
 //! (the intake locks the decision first, a command updates it first), so two transactions never
 //! wait on each other for one.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use serde::Serialize;
 
 use super::schema::{comment_counts, comment_days, comments, decisions};
 use super::DbConn;
+use crate::procedure::state::china_date;
 
 /// The five states a comment is counted in (`received` counts them all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,82 +206,94 @@ pub struct CommentCounts {
     pub open: u64,
 }
 
-/// The China calendar day (UTC+8, no summer time) of a stored UTC time: the day `comment_days`
-/// counts a comment on, and so the year the annual report counts it in.
-pub fn china_day(at: NaiveDateTime) -> String {
-    (at + chrono::Duration::hours(8)).date().to_string()
-}
-
 /// Whether a disposition counts among the comments adopted in whole or part (第十八条; the
 /// report's `comments_adopted`).
 pub fn adopts(disposition: Option<&str>) -> bool {
     matches!(disposition, Some("adopted" | "partly_adopted"))
 }
 
-/// A change to an organ's comments of a day on a decision: how many more received and adopted
-/// (either may be negative, e.g. a disposition changed from adopted to not adopted).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DayChange {
-    /// The organ.
-    pub organ_id: String,
-    /// The day, as [`china_day`] gives it.
-    pub day: String,
-    /// The decision.
-    pub decision_id: String,
-    /// Comments received more.
-    pub received: i64,
-    /// Comments adopted in whole or part more.
-    pub adopted: i64,
+/// The changes one write makes to the organs' day counts, merged by organ, day and decision.
+#[derive(Debug, Default)]
+pub struct DayCounts(Vec<DayChange>);
+
+/// A change to an organ's comments of a day on a decision (either count may be negative, e.g. a
+/// disposition changed from adopted to not adopted).
+#[derive(Debug)]
+struct DayChange {
+    organ_id: String,
+    /// China's calendar day of the comments' receipt: the year the report counts them in.
+    day: NaiveDate,
+    decision_id: String,
+    received: i64,
+    adopted: i64,
 }
 
-/// Add `change` to the changes `into`, merged with a change of the same organ, day and decision.
-pub fn merge_day(into: &mut Vec<DayChange>, change: DayChange) {
-    match into.iter_mut().find(|c| {
-        c.organ_id == change.organ_id && c.day == change.day && c.decision_id == change.decision_id
-    }) {
-        Some(c) => {
-            c.received += change.received;
-            c.adopted += change.adopted;
+impl DayCounts {
+    /// Count `received` more comments, `adopted` more of them adopted, received at
+    /// `received_at` (UTC) on `decision_id` of `organ_id`.
+    pub fn count(
+        &mut self,
+        (organ_id, decision_id): (&str, &str),
+        received_at: NaiveDateTime,
+        received: i64,
+        adopted: i64,
+    ) {
+        let day = china_date(received_at.and_utc());
+        match self
+            .0
+            .iter_mut()
+            .find(|c| c.day == day && c.decision_id == decision_id && c.organ_id == organ_id)
+        {
+            Some(c) => {
+                c.received += received;
+                c.adopted += adopted;
+            }
+            None => self.0.push(DayChange {
+                organ_id: organ_id.to_string(),
+                day,
+                decision_id: decision_id.to_string(),
+                received,
+                adopted,
+            }),
         }
-        None => into.push(change),
     }
-}
 
-/// Apply the changes to the organs' day counts, in the caller's transaction (which holds each
-/// decision's row lock): a day not counted yet is inserted, one counted is added to, in one
-/// statement.
-pub fn add_days(conn: &mut DbConn, changes: &[DayChange]) -> QueryResult<()> {
-    use diesel::upsert::excluded;
-    for c in changes.iter().filter(|c| c.received != 0 || c.adopted != 0) {
-        let q = diesel::insert_into(comment_days::table)
-            .values((
-                comment_days::organ_id.eq(&c.organ_id),
-                comment_days::day.eq(&c.day),
-                comment_days::decision_id.eq(&c.decision_id),
-                comment_days::received.eq(c.received),
-                comment_days::adopted.eq(c.adopted),
-            ))
-            .on_conflict((
-                comment_days::organ_id,
-                comment_days::day,
-                comment_days::decision_id,
-            ))
-            .do_update()
-            .set((
-                comment_days::received
-                    .eq(comment_days::received + excluded(comment_days::received)),
-                comment_days::adopted.eq(comment_days::adopted + excluded(comment_days::adopted)),
-            ));
-        match conn {
-            DbConn::Sqlite(conn) => q.execute(conn)?,
-            DbConn::Pg(conn) => q.execute(conn)?,
-        };
+    /// Write the changes, in the caller's transaction (which holds each decision's row lock): a
+    /// day not counted yet is inserted, one counted is added to, in one statement.
+    pub fn write(&self, conn: &mut DbConn) -> QueryResult<()> {
+        use diesel::upsert::excluded;
+        for c in self.0.iter().filter(|c| c.received != 0 || c.adopted != 0) {
+            let q = diesel::insert_into(comment_days::table)
+                .values((
+                    comment_days::organ_id.eq(&c.organ_id),
+                    comment_days::day.eq(c.day.to_string()),
+                    comment_days::decision_id.eq(&c.decision_id),
+                    comment_days::received.eq(c.received),
+                    comment_days::adopted.eq(c.adopted),
+                ))
+                .on_conflict((
+                    comment_days::organ_id,
+                    comment_days::day,
+                    comment_days::decision_id,
+                ))
+                .do_update()
+                .set((
+                    comment_days::received
+                        .eq(comment_days::received + excluded(comment_days::received)),
+                    comment_days::adopted
+                        .eq(comment_days::adopted + excluded(comment_days::adopted)),
+                ));
+            match conn {
+                DbConn::Sqlite(conn) => q.execute(conn)?,
+                DbConn::Pg(conn) => q.execute(conn)?,
+            };
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Count every organ's comments by day again from the comments themselves (as the migration
-/// that made `comment_days` did): after rows were written around [`add_days`] — the organs
+/// that made `comment_days` did): after rows were written around [`DayCounts`] — the organs
 /// filled in on comments stored before they were kept, or a bulk copy of test data.
 pub fn recount_days(conn: &mut DbConn) -> QueryResult<()> {
     let day = match conn {
@@ -298,26 +311,4 @@ pub fn recount_days(conn: &mut DbConn) -> QueryResult<()> {
         .execute(conn)
         .map(|_| ())
     })
-}
-
-/// An organ's comments received in the days `from` (included) to `until` (excluded), and those
-/// of them adopted in whole or part: the sum of its day counts (a few rows per consultation).
-pub fn days_sum(
-    conn: &mut DbConn,
-    organ_id: &str,
-    from: &str,
-    until: &str,
-) -> QueryResult<(i64, i64)> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
-    comment_days::table
-        .filter(comment_days::organ_id.eq(organ_id))
-        .filter(comment_days::day.ge(from))
-        .filter(comment_days::day.lt(until))
-        .select((
-            // PostgreSQL sums BIGINT as NUMERIC.
-            sql::<BigInt>("CAST(COALESCE(SUM(received), 0) AS BIGINT)"),
-            sql::<BigInt>("CAST(COALESCE(SUM(adopted), 0) AS BIGINT)"),
-        ))
-        .get_result(conn)
 }
