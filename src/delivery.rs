@@ -261,14 +261,16 @@ struct Guard {
 impl ureq::Resolver for Guard {
     fn resolve(&self, netloc: &str) -> std::io::Result<Vec<SocketAddr>> {
         use std::net::ToSocketAddrs;
-        let all: Vec<SocketAddr> = netloc.to_socket_addrs()?.collect();
-        let first_refused = all
-            .iter()
-            .find_map(|a| refused(a.ip(), self.allow_loopback).map(|why| (a.ip(), why)));
-        let allowed: Vec<SocketAddr> = all
-            .into_iter()
-            .filter(|a| refused(a.ip(), self.allow_loopback).is_none())
-            .collect();
+        let mut allowed = Vec::new();
+        let mut first_refused = None;
+        for a in netloc.to_socket_addrs()? {
+            match refused(a.ip(), self.allow_loopback) {
+                None => allowed.push(a),
+                Some(why) => {
+                    first_refused.get_or_insert((a.ip(), why));
+                }
+            }
+        }
         match (allowed.is_empty(), first_refused) {
             (true, Some((ip, why))) => Err(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,

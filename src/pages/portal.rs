@@ -21,7 +21,7 @@ use crate::api::execution::receive_feedback;
 use crate::api::hearings::{public_view, receive_application, ApplicationBody};
 use crate::app::AppState;
 use crate::db::decisions as db;
-use crate::procedure::state::{china_date, Decision, Fact};
+use crate::procedure::state::{china_date, Fact};
 use crate::procedure::{selection, Violation};
 use crate::service::decisions::parse_state;
 
@@ -42,10 +42,6 @@ struct Listed {
     date: Option<NaiveDate>,
     days_left: Option<i64>,
     place: Option<String>,
-}
-
-fn is_secret(state: &Decision) -> bool {
-    state.not_public()
 }
 
 /// `GET /` — open consultations with their deadlines (the first [`HOME_CONSULTATIONS`], closing
@@ -98,10 +94,7 @@ pub async fn consultations(
     let today = china_date(state.clock.now());
     let minute = state.clock.now().timestamp() / 60;
     let (_, data) = web::block(move || portal_data(&st, today, minute)).await??;
-    let all = data["consultations"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let all: &[Value] = data["consultations"].as_array().map_or(&[], Vec::as_slice);
     let pages = all.len().div_ceil(CONSULTATIONS_PAGE).max(1);
     let n = q.page.unwrap_or(1);
     if n == 0 || n > pages {
@@ -109,14 +102,14 @@ pub async fn consultations(
             "第 {n} 页不存在（共 {pages} 页）"
         )));
     }
-    let items: Vec<Value> = all
-        .into_iter()
+    let items = all
+        .iter()
         .skip((n - 1) * CONSULTATIONS_PAGE)
         .take(CONSULTATIONS_PAGE)
-        .collect();
+        .collect::<Vec<_>>();
     let shown = json!({
         "consultations": items,
-        "total": data["consultations"].as_array().map_or(0, Vec::len),
+        "total": all.len(),
         "page": n,
         "pages": pages,
         "previous": (n > 1).then(|| n - 1),
@@ -163,7 +156,7 @@ fn portal_data(
     let (mut open, mut hearings, mut published) = (Vec::new(), Vec::new(), Vec::new());
     for row in rows {
         let Ok(d) = parse_state(&row) else { continue };
-        if is_secret(&d) {
+        if d.not_public() {
             continue;
         }
         // Only a decision in public participation can have an open consultation (the
@@ -430,7 +423,7 @@ async fn process_page(
                         "new_decision": x.new_decision, "adjusts": x.adjusts,
                         "feedback_count": x.feedback_count, "feedback_open": x.feedback_open })
         });
-        if is_secret(&d)
+        if d.not_public()
             || (consultation.is_none()
                 && hearing.is_none()
                 && publication.is_none()
